@@ -1,0 +1,22 @@
+import type { Config } from 'jest';
+
+// Tests import the package by its public names (`tokenkit`, `tokenkit/emulator`, ...),
+// mapped here to the sources, as a user's code would import the built package.
+const config: Config = {
+  testEnvironment: 'node',
+  roots: ['<rootDir>/__tests__'],
+  testMatch: ['**/*.test.ts'],
+  transform: {
+    // Type-checking is done once by `npm run typecheck` (part of `npm test`), not per test file.
+    '^.+\\.ts$': ['ts-jest', { isolatedModules: true, tsconfig: 'tsconfig.json' }],
+  },
+  moduleNameMapper: {
+    '^tokenkit$': '<rootDir>/src/index.ts',
+    '^tokenkit/emulator$': '<rootDir>/src/emulator/index.ts',
+    '^tokenkit/client$': '<rootDir>/src/user-client/index.ts',
+    '^tokenkit/nest$': '<rootDir>/src/nest/index.ts',
+  },
+  testTimeout: 30_000,
+};
+
+export default config;

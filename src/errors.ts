@@ -1,0 +1,278 @@
+import type { z } from 'zod';
+
+/**
+ * Platform error codes that a token check can end in (contract: "Error body").
+ *
+ * - 40: token expired (`exp` passed)
+ * - 41: token not valid yet (`nbf` in the future beyond the clock tolerance)
+ * - 42: token issued in the future (`iat` beyond the clock tolerance)
+ * - 43: token malformed, wrong algorithm, or bad signature
+ * - 44: token revoked
+ * - 45: token required
+ * - 46: token belongs to another user
+ */
+export type TokenErrorCode = 40 | 41 | 42 | 43 | 44 | 45 | 46;
+
+/** Codes of the errors that tokenkit raises itself, apart from the platform's numeric codes. */
+export type LocalErrorCode =
+  | 'ERR_ARGUMENT'
+  | 'ERR_CONFIG'
+  | 'ERR_TIMEOUT'
+  | 'ERR_ABORTED'
+  | 'ERR_CONNECTION'
+  | 'ERR_RESPONSE_SHAPE';
+
+/**
+ * Every `code` a tokenkit error can carry: a local string code, or the platform's numeric code
+ * (see {@link TokenError} and {@link ApiError}).
+ */
+export type TokenkitErrorCode = LocalErrorCode | number;
+
+/** One problem found in an argument: the path of the field and what was expected. */
+export interface ArgumentIssue {
+  /** Dotted path of the field, e.g. `users.3.id`; empty for the argument itself. */
+  path: string;
+  /** What was wrong and what was expected. */
+  message: string;
+}
+
+/**
+ * The base class of every error tokenkit throws or rejects with.
+ *
+ * @example
+ * ```ts
+ * import { TokenkitError } from 'tokenkit';
+ * try {
+ *   await client.getUser('alice');
+ * } catch (err) {
+ *   if (err instanceof TokenkitError) console.error(err.code, err.message);
+ * }
+ * ```
+ */
+export class TokenkitError extends Error {
+  /** A stable code: a string for local errors, the platform's integer code otherwise. */
+  readonly code: TokenkitErrorCode;
+
+  constructor(code: TokenkitErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.code = code;
+    this.name = 'TokenkitError';
+  }
+}
+
+function formatPath(path: ReadonlyArray<PropertyKey>): string {
+  return path.map((p) => (typeof p === 'symbol' ? p.toString() : String(p))).join('.');
+}
+
+/** Turns zod issues into {@link ArgumentIssue}s. Values are never copied: they may be secrets. */
+export function issuesFromZod(error: z.ZodError, prefix = ''): ArgumentIssue[] {
+  return error.issues.map((issue) => {
+    const path = formatPath(issue.path);
+    const full = [prefix, path].filter(Boolean).join('.');
+    return { path: full, message: issue.message };
+  });
+}
+
+/**
+ * You called it wrong: a bad argument, refused before any network call.
+ * `issues` lists every field at fault with what was expected.
+ *
+ * @example
+ * ```ts
+ * import { ArgumentError } from 'tokenkit';
+ * try {
+ *   client.generateUserToken({ user_id: 'not valid!' });
+ * } catch (err) {
+ *   if (err instanceof ArgumentError) console.error(err.issues); // [{ path: 'user_id', message: ... }]
+ * }
+ * ```
+ */
+export class ArgumentError extends TokenkitError {
+  declare readonly code: 'ERR_ARGUMENT' | 'ERR_CONFIG';
+  /** Every problem found, each with the field's path. */
+  readonly issues: ArgumentIssue[];
+
+  constructor(message: string, issues: ArgumentIssue[] = [], code: 'ERR_ARGUMENT' | 'ERR_CONFIG' = 'ERR_ARGUMENT') {
+    super(code, message);
+    this.name = 'ArgumentError';
+    this.issues = issues;
+  }
+
+  /** Builds an error from zod issues, naming the argument (`what`) and each field at fault. */
+  static fromZod(what: string, error: z.ZodError, prefix = ''): ArgumentError {
+    const issues = issuesFromZod(error, prefix);
+    const lines = issues.map((i) => `  - ${i.path || '(value)'}: ${i.message}`);
+    return new ArgumentError(`Invalid ${what}:\n${lines.join('\n')}`, issues);
+  }
+}
+
+/**
+ * The client's options are wrong or incomplete (a missing key or secret, an unknown option).
+ * A subclass of {@link ArgumentError} with code `ERR_CONFIG`.
+ *
+ * @example
+ * ```ts
+ * import { ConfigError, ServerClient } from 'tokenkit';
+ * try {
+ *   new ServerClient({ apiKey: 'key' });
+ * } catch (err) {
+ *   if (err instanceof ConfigError) console.error(err.message); // names every way to give a secret
+ * }
+ * ```
+ */
+export class ConfigError extends ArgumentError {
+  constructor(message: string, issues: ArgumentIssue[] = []) {
+    super(message, issues, 'ERR_CONFIG');
+    this.name = 'ConfigError';
+  }
+}
+
+/**
+ * A token was refused by the platform's rules: `code` is the platform's code (40 to 46).
+ *
+ * @example
+ * ```ts
+ * import { TokenError, verifyUserToken } from 'tokenkit';
+ * try {
+ *   await verifyUserToken(token, { secret });
+ * } catch (err) {
+ *   if (err instanceof TokenError && err.code === 40) console.log('expired: fetch a new token');
+ * }
+ * ```
+ */
+export class TokenError extends TokenkitError {
+  declare readonly code: TokenErrorCode;
+
+  constructor(code: TokenErrorCode, message: string, options?: { cause?: unknown }) {
+    super(code, message, options);
+    this.name = 'TokenError';
+  }
+}
+
+/** The rate-limit figures the platform sends with a response (`X-RateLimit-*`, `Retry-After`). */
+export interface RateLimitInfo {
+  /** Requests allowed in the window. */
+  limit?: number;
+  /** Requests left in the window. */
+  remaining?: number;
+  /** When the window resets. */
+  reset?: Date;
+  /** Seconds the platform asked the caller to wait (`Retry-After`). */
+  retryAfterSeconds?: number;
+}
+
+/** What an {@link ApiError} is built from. */
+export interface ApiErrorInit {
+  status: number;
+  code: number;
+  message: string;
+  requestId?: string | undefined;
+  moreInfo?: string | undefined;
+  rateLimit?: RateLimitInfo | undefined;
+  method?: string | undefined;
+  path?: string | undefined;
+  headers?: Record<string, string> | undefined;
+  cause?: unknown;
+}
+
+const SECRET_HEADERS = new Set(['authorization', 'api-key', 'cookie', 'set-cookie', 'proxy-authorization']);
+
+/** Copies headers with the values of secret-bearing ones replaced by `[redacted]`. */
+export function redactHeaders(headers: Record<string, string> | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (!headers) return out;
+  for (const [name, value] of Object.entries(headers)) {
+    out[name] = SECRET_HEADERS.has(name.toLowerCase()) ? '[redacted]' : value;
+  }
+  return out;
+}
+
+/**
+ * The platform answered with an error (any non-2xx response). `code` is the platform's code,
+ * `status` the HTTP status, `requestId` the `X-Request-Id` to quote to support.
+ *
+ * @example
+ * ```ts
+ * import { ApiError } from 'tokenkit';
+ * try {
+ *   await client.getUser('nobody');
+ * } catch (err) {
+ *   if (err instanceof ApiError && err.code === 16) console.log('no such user', err.requestId);
+ * }
+ * ```
+ */
+export class ApiError extends TokenkitError {
+  declare readonly code: number;
+  /** The HTTP status. */
+  readonly status: number;
+  /** The `X-Request-Id` of the response. */
+  readonly requestId: string | undefined;
+  /** The platform's `more_info`, where it sent one. */
+  readonly moreInfo: string | undefined;
+  /** Rate-limit figures, where the platform sent them. */
+  readonly rateLimit: RateLimitInfo | undefined;
+  /** The request's method. */
+  readonly method: string | undefined;
+  /** The request's path (no query string, no host). */
+  readonly path: string | undefined;
+  /** The request's headers, secrets redacted at the source. */
+  readonly requestHeaders: Record<string, string>;
+
+  constructor(init: ApiErrorInit) {
+    const where = init.method && init.path ? ` (${init.method} ${init.path}` + (init.requestId ? `, request ${init.requestId})` : ')') : '';
+    super(init.code, `${init.message}${where}`, { cause: init.cause });
+    this.name = 'ApiError';
+    this.status = init.status;
+    this.requestId = init.requestId;
+    this.moreInfo = init.moreInfo;
+    this.rateLimit = init.rateLimit;
+    this.method = init.method;
+    this.path = init.path;
+    this.requestHeaders = redactHeaders(init.headers);
+  }
+
+  /** True for the token codes (40 to 46): the caller's token was refused. */
+  get isTokenError(): boolean {
+    return this.code >= 40 && this.code <= 46;
+  }
+}
+
+/** A request took longer than `timeoutMs` (every attempt counted separately). */
+export class TimeoutError extends TokenkitError {
+  declare readonly code: 'ERR_TIMEOUT';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('ERR_TIMEOUT', message, options);
+    this.name = 'TimeoutError';
+  }
+}
+
+/** The caller's `AbortSignal` cancelled the request (or a wait between attempts). */
+export class AbortError extends TokenkitError {
+  declare readonly code: 'ERR_ABORTED';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('ERR_ABORTED', message, options);
+    this.name = 'AbortError';
+  }
+}
+
+/** The platform could not be reached, or the connection dropped, on every attempt. */
+export class ConnectionError extends TokenkitError {
+  declare readonly code: 'ERR_CONNECTION';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('ERR_CONNECTION', message, options);
+    this.name = 'ConnectionError';
+  }
+}
+
+/** The platform answered 2xx with a body that does not match the contract. */
+export class ResponseShapeError extends TokenkitError {
+  declare readonly code: 'ERR_RESPONSE_SHAPE';
+  readonly requestId: string | undefined;
+  readonly issues: ArgumentIssue[];
+  constructor(message: string, issues: ArgumentIssue[], requestId?: string, options?: { cause?: unknown }) {
+    super('ERR_RESPONSE_SHAPE', message, options);
+    this.name = 'ResponseShapeError';
+    this.issues = issues;
+    this.requestId = requestId;
+  }
+}

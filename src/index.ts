@@ -1,0 +1,34 @@
+// The public API of `tokenkit`, listed by name (no `export *`): a reader learns it from this file.
+
+export { ServerClient } from './client';
+export type { ServerClientOptions, RequestLogRecord, Logger, FetchLike } from './options';
+
+export { verifyUserToken } from './tokens/verify-user-token';
+export type { VerifyUserTokenOptions, TokenVerifier } from './tokens/verify-user-token';
+export type { UserTokenClaims } from './tokens/claims';
+export type { GenerateUserTokenInput } from './tokens/mint';
+export { DEFAULT_VALIDITY_SECONDS, MAX_VALIDITY_SECONDS } from './tokens/mint';
+export { DEFAULT_CLOCK_TOLERANCE_SECONDS, MAX_TOKEN_LENGTH } from './tokens/verify';
+export type { RevocationCutoffs } from './tokens/revocation';
+
+export {
+  TokenkitError,
+  ArgumentError,
+  ConfigError,
+  TokenError,
+  ApiError,
+  TimeoutError,
+  AbortError,
+  ConnectionError,
+  ResponseShapeError,
+} from './errors';
+export type {
+  TokenkitErrorCode,
+  LocalErrorCode,
+  TokenErrorCode,
+  ArgumentIssue,
+  RateLimitInfo,
+} from './errors';
+
+export type { App, AppPatch, AccessTokenPermission } from './schemas/app';
+export type { User, UserInput, UserPartialUpdate, Role } from './schemas/users';

@@ -1,0 +1,159 @@
+import { KeyObject } from 'node:crypto';
+import { z } from 'zod';
+import { ConfigError, issuesFromZod } from './errors';
+
+/** One record per HTTP attempt, given to the `logger` option. Never holds a header value, a token or a body. */
+export interface RequestLogRecord {
+  method: string;
+  /** The path without host or query string, e.g. `/v1/users/alice/token`. */
+  path: string;
+  /** The HTTP status, or undefined where no response came (timeout, connection error). */
+  status: number | undefined;
+  /** Milliseconds the attempt took. */
+  ms: number;
+  /** 1 for the first attempt, 2 for the first retry, ... */
+  attempt: number;
+  /** The response's `X-Request-Id`, where one came. */
+  requestId: string | undefined;
+  /** The error's name where the attempt failed without a response (`TimeoutError`, `ConnectionError`). */
+  error?: string | undefined;
+}
+
+/** A function that receives one {@link RequestLogRecord} per attempt. */
+export type Logger = (record: RequestLogRecord) => void;
+
+/** The `fetch` tokenkit sends requests with. */
+export type FetchLike = (input: string | URL, init?: RequestInit & { dispatcher?: unknown }) => Promise<Response>;
+
+/**
+ * The options of {@link ServerClient}. Unknown keys and wrong types are refused with a
+ * {@link ConfigError} that lists the valid options.
+ */
+export interface ServerClientOptions {
+  /** The app's API key. Default: the environment variable `TOKENKIT_API_KEY`. */
+  apiKey?: string | undefined;
+  /** The app's secret (a string or a secret `KeyObject`). Default: `TOKENKIT_API_SECRET`. Never logged or printed. */
+  apiSecret?: string | KeyObject | undefined;
+  /** The platform's URL, e.g. `http://127.0.0.1:8787` for the emulator. Default: `TOKENKIT_BASE_URL`. Needed for HTTP calls only. */
+  baseUrl?: string | undefined;
+  /** Milliseconds one attempt may take before it fails with a `TimeoutError`. Default 10000. */
+  timeoutMs?: number | undefined;
+  /** Retries after the first attempt, for 408, 429, 5xx and connection errors. Default 2, at most 10. */
+  maxRetries?: number | undefined;
+  /** The longest `Retry-After` (seconds) the client waits for before it fails; default 60. */
+  maxRetryAfterSeconds?: number | undefined;
+  /** Issue tokens through the user-update call (JWT compatibility mode). Default false. */
+  compatibilityMode?: boolean | undefined;
+  /** The `fetch` to use. Default: the global `fetch`. */
+  fetch?: FetchLike | undefined;
+  /** An undici `Dispatcher` (pooling, proxies), passed to `fetch`. Default: none, or a `EnvHttpProxyAgent` where `HTTPS_PROXY`/`HTTP_PROXY` is set. */
+  dispatcher?: object | undefined;
+  /** Receives one record per HTTP attempt. Default: silent. */
+  logger?: Logger | undefined;
+  /** Seconds that `nbf` and `iat` may lie in the future when this client verifies tokens. Default 5. */
+  clockToleranceSeconds?: number | undefined;
+  /** Allow construction in a browser-like runtime. Default false: the secret belongs on a server. */
+  dangerouslyAllowBrowser?: boolean | undefined;
+}
+
+const optionsSchema = z.strictObject({
+  apiKey: z.string().min(1, { error: 'must not be empty' }).optional(),
+  apiSecret: z
+    .union([z.string().min(1, { error: 'must not be empty' }), z.custom<KeyObject>((v) => v instanceof KeyObject)], {
+      error: 'expected a non-empty string or a secret KeyObject',
+    })
+    .optional(),
+  baseUrl: z
+    .url({ protocol: /^https?$/, error: 'expected an http(s) URL such as http://127.0.0.1:8787' })
+    .optional(),
+  timeoutMs: z.number().int().positive().max(600_000).optional(),
+  maxRetries: z.number().int().min(0).max(10).optional(),
+  maxRetryAfterSeconds: z.number().min(0).max(3600).optional(),
+  compatibilityMode: z.boolean().optional(),
+  fetch: z.custom<FetchLike>((v) => typeof v === 'function', { error: 'expected a fetch function' }).optional(),
+  dispatcher: z.custom<object>((v) => typeof v === 'object' && v !== null, { error: 'expected an undici Dispatcher' }).optional(),
+  logger: z.custom<Logger>((v) => typeof v === 'function', { error: 'expected a function (record) => void' }).optional(),
+  clockToleranceSeconds: z.number().min(0).max(3600).optional(),
+  dangerouslyAllowBrowser: z.boolean().optional(),
+});
+
+/** The options once defaults and the environment are applied. */
+export interface ResolvedOptions {
+  apiKey: string;
+  apiSecret: string | KeyObject;
+  baseUrl: string | undefined;
+  timeoutMs: number;
+  maxRetries: number;
+  maxRetryAfterSeconds: number;
+  compatibilityMode: boolean;
+  fetch: FetchLike | undefined;
+  dispatcher: object | undefined;
+  logger: Logger | undefined;
+  clockToleranceSeconds: number;
+}
+
+const VALID = Object.keys(optionsSchema.shape).join(', ');
+
+/** Whether this looks like a browser (or a web worker): where a secret must not be. */
+export function isBrowserLike(): boolean {
+  const g = globalThis as Record<string, unknown>;
+  const win = g['window'] as { document?: unknown } | undefined;
+  return (typeof win === 'object' && win !== null && typeof win.document !== 'undefined') || typeof g['importScripts'] === 'function';
+}
+
+/** Validates the options and applies the environment and defaults. */
+export function resolveOptions(input: unknown, env: NodeJS.ProcessEnv = process.env): ResolvedOptions {
+  const given = input === undefined ? {} : input;
+  const parsed = optionsSchema.safeParse(given);
+  if (!parsed.success) {
+    const issues = issuesFromZod(parsed.error);
+    const lines = issues.map((i) => `  - ${i.path || '(options)'}: ${i.message}`);
+    throw new ConfigError(`Invalid ServerClient options:\n${lines.join('\n')}\nValid options: ${VALID}.`, issues);
+  }
+  const o = parsed.data;
+  if (isBrowserLike() && o.dangerouslyAllowBrowser !== true) {
+    throw new ConfigError(
+      'ServerClient refuses to run in a browser-like runtime: it holds your app secret, which must stay on a server. ' +
+        'Use UserClient (tokenkit/client) in the browser with tokens from your backend, or pass dangerouslyAllowBrowser: true if this really is a server.',
+    );
+  }
+  const apiKey = o.apiKey ?? (env['TOKENKIT_API_KEY'] || undefined);
+  const apiSecret = o.apiSecret ?? (env['TOKENKIT_API_SECRET'] || undefined);
+  const missing: string[] = [];
+  if (!apiKey) missing.push('the API key: pass { apiKey } or set TOKENKIT_API_KEY');
+  if (!apiSecret) missing.push('the API secret: pass { apiSecret } or set TOKENKIT_API_SECRET');
+  if (missing.length > 0 || !apiKey || !apiSecret) {
+    throw new ConfigError(
+      `ServerClient is missing ${missing.join('; and ')}.`,
+      missing.map((m) => ({ path: m.startsWith('the API key') ? 'apiKey' : 'apiSecret', message: m })),
+    );
+  }
+  if (apiSecret instanceof KeyObject && apiSecret.type !== 'secret') {
+    throw new ConfigError(`Invalid ServerClient options:\n  - apiSecret: expected a secret KeyObject, got a ${apiSecret.type} key`, [
+      { path: 'apiSecret', message: 'expected a secret KeyObject' },
+    ]);
+  }
+  let baseUrl = o.baseUrl ?? (env['TOKENKIT_BASE_URL'] || undefined);
+  if (baseUrl !== undefined) {
+    const check = optionsSchema.shape.baseUrl.safeParse(baseUrl);
+    if (!check.success) {
+      throw new ConfigError(`Invalid TOKENKIT_BASE_URL: expected an http(s) URL such as http://127.0.0.1:8787`, [
+        { path: 'baseUrl', message: 'expected an http(s) URL' },
+      ]);
+    }
+    baseUrl = baseUrl.replace(/\/+$/, '');
+  }
+  return {
+    apiKey,
+    apiSecret,
+    baseUrl,
+    timeoutMs: o.timeoutMs ?? 10_000,
+    maxRetries: o.maxRetries ?? 2,
+    maxRetryAfterSeconds: o.maxRetryAfterSeconds ?? 60,
+    compatibilityMode: o.compatibilityMode ?? false,
+    fetch: o.fetch,
+    dispatcher: o.dispatcher,
+    logger: o.logger,
+    clockToleranceSeconds: o.clockToleranceSeconds ?? 5,
+  };
+}

@@ -1,0 +1,37 @@
+import { z } from 'zod';
+import { userIdSchema, isoDateSchema } from './common';
+import { userSchema, userUnsetSchema } from './users';
+
+export const connectRequestSchema = z.union([
+  z.strictObject({ anonymous: z.literal(true) }),
+  z.strictObject({ user_id: userIdSchema.optional() }),
+]);
+
+export const authKindSchema = z.enum(['jwt', 'dev', 'session', 'none', 'anonymous']);
+export type AuthKind = z.infer<typeof authKindSchema>;
+
+export const connectResponseSchema = z.looseObject({
+  user: userSchema.optional(),
+  connection_id: z.string().min(1),
+  auth: authKindSchema,
+});
+
+export const guestRequestSchema = z.strictObject({
+  user: z.strictObject({ id: userIdSchema, name: z.string().max(1024).optional() }),
+});
+export const guestResponseSchema = z.looseObject({ user: userSchema, access_token: z.string().min(1) });
+
+/** What a user may write on its own record: name and custom fields, nothing the platform owns. */
+export const meSetSchema = z.looseObject({ name: z.string().max(1024).optional() }).superRefine((v, ctx) => {
+  for (const f of ['id', 'role', 'created_at', 'updated_at', 'requires_token', 'revoke_tokens_issued_before']) {
+    if (Object.prototype.hasOwnProperty.call(v, f)) {
+      ctx.addIssue({ code: 'custom', path: [f], message: 'a user may not write this field on itself' });
+    }
+  }
+});
+export const updateMeRequestSchema = z
+  .strictObject({ set: meSetSchema.optional(), unset: userUnsetSchema.optional() })
+  .refine((b) => b.set !== undefined || b.unset !== undefined, { error: 'give set, unset or both' });
+
+// Re-exported for the client side, which reads the same user shape.
+export { isoDateSchema };

@@ -1,0 +1,58 @@
+import { z } from 'zod';
+
+/** The characters a user id may hold (contract: "User ids"). */
+export const USER_ID_PATTERN = /^[A-Za-z0-9@_\-.]{1,128}$/;
+
+/** A user id: 1 to 128 characters from `[A-Za-z0-9@_\-.]`. */
+export const userIdSchema = z
+  .string({ error: 'expected a string user id' })
+  .min(1, { error: 'must not be empty' })
+  .max(128, { error: 'must be at most 128 characters' })
+  .regex(USER_ID_PATTERN, { error: 'may only hold the characters A-Z a-z 0-9 @ _ - .' });
+
+/**
+ * A point in time: RFC 3339 with milliseconds on the wire (`2026-01-01T00:00:00.000Z`), a `Date`
+ * in code. `z.decode` turns wire into code, `z.encode` code into wire, so the SDK and the
+ * emulator read and write the same shape.
+ */
+export const isoDateSchema = z.codec(
+  z.iso.datetime({ offset: true, error: 'expected an RFC 3339 date string such as 2026-01-01T00:00:00.000Z' }),
+  z.date({ error: 'expected a valid Date' }),
+  {
+    decode: (s) => new Date(s),
+    encode: (d) => d.toISOString(),
+  },
+);
+
+/** Milliseconds since the epoch, a whole number. */
+export const epochMsSchema = z
+  .number({ error: 'expected milliseconds since the epoch (a number)' })
+  .int({ error: 'expected whole milliseconds since the epoch' })
+  .positive({ error: 'expected milliseconds since the epoch (a positive number)' })
+  .max(8.64e15, { error: 'is beyond the largest date' });
+
+/** The error body of every non-2xx response (contract: "Error body"). */
+export const errorBodySchema = z.looseObject({
+  code: z.number().int(),
+  message: z.string(),
+  status_code: z.number().int(),
+  more_info: z.string().optional(),
+});
+export type ErrorBody = z.infer<typeof errorBodySchema>;
+
+/** The platform's error codes with their HTTP statuses (contract: "Error body"). */
+export const ERROR_CODES = {
+  apiKey: { code: 2, status: 401 },
+  input: { code: 4, status: 400 },
+  rateLimited: { code: 9, status: 429 },
+  notFound: { code: 16, status: 404 },
+  notAllowed: { code: 17, status: 403 },
+  tokenExpired: { code: 40, status: 401 },
+  tokenNotYetValid: { code: 41, status: 401 },
+  tokenIssuedInFuture: { code: 42, status: 401 },
+  tokenMalformed: { code: 43, status: 401 },
+  tokenRevoked: { code: 44, status: 401 },
+  tokenRequired: { code: 45, status: 401 },
+  tokenWrongUser: { code: 46, status: 401 },
+  internal: { code: -1, status: 500 },
+} as const;

@@ -1,0 +1,7 @@
+// Internal: the wire shapes shared by the SDK and the emulator (zod). Not a public entry point.
+export * from './common';
+export * from './app';
+export * from './users';
+export * from './tokens';
+export * from './client-routes';
+export * from './endpoints';

@@ -1,0 +1,131 @@
+import { z } from 'zod';
+import { epochMsSchema, isoDateSchema, userIdSchema } from './common';
+
+export const roleSchema = z.enum(['user', 'guest', 'admin'], { error: 'expected one of "user", "guest", "admin"' });
+export type Role = z.infer<typeof roleSchema>;
+
+/** A user as the platform returns it: the system fields plus any custom fields. */
+export const userSchema = z.looseObject({
+  id: userIdSchema,
+  name: z.string().optional(),
+  role: roleSchema,
+  created_at: isoDateSchema,
+  updated_at: isoDateSchema,
+  revoke_tokens_issued_before: isoDateSchema.nullable(),
+  requires_token: z.boolean(),
+});
+/** A user, with dates as `Date` and custom fields as they were stored. */
+export type User = z.output<typeof userSchema>;
+
+/** Fields only the platform writes. */
+export const SYSTEM_FIELDS = ['id', 'created_at', 'updated_at', 'requires_token'] as const;
+
+const NAME = z.string({ error: 'expected a string' }).max(1024, { error: 'must be at most 1024 characters' });
+
+function refuseFields(fields: readonly string[], hint: string) {
+  return (value: Record<string, unknown>, ctx: z.core.$RefinementCtx<Record<string, unknown>>) => {
+    for (const f of fields) {
+      if (Object.prototype.hasOwnProperty.call(value, f)) {
+        ctx.addIssue({ code: 'custom', path: [f], message: `may not be written here${hint}` });
+      }
+    }
+  };
+}
+
+/** One user to create or replace (`POST /v1/users`): id, name, role and custom fields. */
+export const userInputSchema = z
+  .looseObject({ id: userIdSchema, name: NAME.optional(), role: roleSchema.optional() })
+  .superRefine(
+    refuseFields(
+      ['created_at', 'updated_at', 'requires_token', 'revoke_tokens_issued_before'],
+      ' (set revoke_tokens_issued_before with updateUsersPartial)',
+    ),
+  );
+export type UserInput = z.input<typeof userInputSchema>;
+
+function uniqueIds(users: ReadonlyArray<{ id: string }>, ctx: z.core.$RefinementCtx<ReadonlyArray<{ id: string }>>) {
+  const seen = new Map<string, number>();
+  users.forEach((u, i) => {
+    const first = seen.get(u.id);
+    if (first !== undefined) {
+      ctx.addIssue({ code: 'custom', path: [i, 'id'], message: `duplicates users.${first}.id ("${u.id}")` });
+    } else seen.set(u.id, i);
+  });
+}
+
+/** The most users one request may carry. */
+export const MAX_USERS_PER_REQUEST = 100;
+
+const usersArray = <T extends z.ZodType<{ id: string }>>(item: T) =>
+  z
+    .array(item, { error: 'expected an array of users' })
+    .min(1, { error: 'must hold at least one user' })
+    .max(MAX_USERS_PER_REQUEST, { error: `must hold at most ${MAX_USERS_PER_REQUEST} users` })
+    .superRefine(uniqueIds);
+
+export const upsertUsersRequestSchema = z.strictObject({ users: usersArray(userInputSchema) });
+
+/** The fields `set` may write: name, role, `revoke_tokens_issued_before` (a date or null), custom fields. */
+export const userSetSchema = z
+  .looseObject({
+    name: NAME.optional(),
+    role: roleSchema.optional(),
+    revoke_tokens_issued_before: isoDateSchema.nullable().optional(),
+  })
+  .superRefine(refuseFields(SYSTEM_FIELDS, ' (the platform sets it)'));
+
+const UNSETTABLE = new Set<string>([...SYSTEM_FIELDS, 'role', 'revoke_tokens_issued_before']);
+
+export const userUnsetSchema = z.array(
+  z.string({ error: 'expected a field name' }).refine((f) => !UNSETTABLE.has(f), {
+    error: (iss) =>
+      `"${String(iss.input)}" may not be unset` +
+      (iss.input === 'revoke_tokens_issued_before' ? ' (set it to null to undo a revocation)' : ''),
+  }),
+  { error: 'expected an array of field names' },
+);
+
+/** One entry of a partial update: `{ id, set?, unset? }`, at least one of the two. */
+export const userPartialUpdateSchema = z
+  .strictObject({ id: userIdSchema, set: userSetSchema.optional(), unset: userUnsetSchema.optional() })
+  .superRefine((u, ctx) => {
+    if (!u.set && !u.unset) ctx.addIssue({ code: 'custom', path: [], message: 'give set, unset or both' });
+    for (const f of u.unset ?? []) {
+      if (u.set && Object.prototype.hasOwnProperty.call(u.set, f)) {
+        ctx.addIssue({ code: 'custom', path: ['unset'], message: `"${f}" is both set and unset` });
+      }
+    }
+  });
+/** What `updateUsersPartial` takes per user; `revoke_tokens_issued_before` is a `Date` or `null`. */
+export type UserPartialUpdate = z.output<typeof userPartialUpdateSchema>;
+
+export const partialUpdateRequestSchema = z.strictObject({ users: usersArray(userPartialUpdateSchema) });
+
+export const usersResponseSchema = z.looseObject({ users: z.record(z.string(), userSchema) });
+export const userResponseSchema = z.looseObject({ user: userSchema });
+
+/** `PUT /v1/users/{id}`: replaces name and custom fields; may ask for a session token. */
+export const putUserRequestSchema = z
+  .looseObject({
+    name: NAME.optional(),
+    role: roleSchema.optional(),
+    issue_session_token: z.literal(true, { error: 'expected true, or leave it out' }).optional(),
+    session_token_expires_at: epochMsSchema.optional(),
+  })
+  .superRefine(refuseFields([...SYSTEM_FIELDS, 'revoke_tokens_issued_before'], ' (the platform sets it)'))
+  .superRefine((b, ctx) => {
+    if (b.session_token_expires_at !== undefined && b.issue_session_token !== true) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['session_token_expires_at'],
+        message: 'only goes with issue_session_token: true',
+      });
+    }
+  });
+
+export const sessionTokenSchema = z.looseObject({ session_token: z.string().min(1), expires_at: epochMsSchema });
+
+export const putUserResponseSchema = z.looseObject({
+  user: userSchema,
+  session_tokens: z.array(sessionTokenSchema),
+});

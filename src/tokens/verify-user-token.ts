@@ -1,0 +1,97 @@
+import { KeyObject } from 'node:crypto';
+import { ArgumentError } from '../errors';
+import type { UserTokenClaims } from './claims';
+import { toSecretKey } from './key';
+import type { RevocationCutoffs } from './revocation';
+import { checkUserToken, validateCheckOptions } from './verify';
+
+/** Anything that can check a token with a secret it keeps to itself: a {@link ServerClient}. */
+export interface TokenVerifier {
+  verifyUserToken(token: string, options?: Omit<VerifyUserTokenOptions, 'secret' | 'client'>): Promise<UserTokenClaims>;
+}
+
+/** The options of {@link verifyUserToken}. Give `secret` or `client`, not both. */
+export interface VerifyUserTokenOptions {
+  /** The app secret (a string or a secret `KeyObject`). */
+  secret?: string | KeyObject | undefined;
+  /** A client whose secret to use (it never leaves the client). */
+  client?: TokenVerifier | undefined;
+  /** The user the request is for: a token for anyone else is refused with 46. */
+  userId?: string | undefined;
+  /** The user's and the app's `revoke_tokens_issued_before`: older tokens are refused with 44. */
+  revokedBefore?: RevocationCutoffs | undefined;
+  /** The app's `disable_auth_checks`: dev tokens are accepted and signatures are not checked. */
+  disableAuthChecks?: boolean | undefined;
+  /** Seconds that `nbf` and `iat` may lie in the future (default 5). */
+  clockToleranceSeconds?: number | undefined;
+  /** The time to check against (default: now). */
+  now?: Date | number | undefined;
+}
+
+const KNOWN = new Set(['secret', 'client', 'userId', 'revokedBefore', 'disableAuthChecks', 'clockToleranceSeconds', 'now']);
+
+/** Reads `now` (a Date or ms) into ms. */
+export function nowToMs(now: unknown): number | undefined {
+  if (now === undefined) return undefined;
+  if (now instanceof Date && !Number.isNaN(now.getTime())) return now.getTime();
+  if (typeof now === 'number' && Number.isFinite(now) && now >= 0) return now;
+  throw new ArgumentError('Invalid now: expected a valid Date or milliseconds since the epoch', [
+    { path: 'now', message: 'expected a valid Date or milliseconds since the epoch' },
+  ]);
+}
+
+/** Checks the options' keys and values, throwing an {@link ArgumentError}; returns `now` in ms. */
+export function validateVerifyOptions(options: unknown, allowed: ReadonlySet<string> = KNOWN): number | undefined {
+  if (typeof options !== 'object' || options === null) {
+    throw new ArgumentError('Invalid verify options: expected an object', [{ path: '', message: 'expected an object' }]);
+  }
+  for (const k of Object.keys(options)) {
+    if (!allowed.has(k)) {
+      const list = [...allowed].join(', ');
+      throw new ArgumentError(`Invalid verify options: unknown option "${k}" (valid: ${list})`, [
+        { path: k, message: `unknown option (valid: ${list})` },
+      ]);
+    }
+  }
+  validateCheckOptions(options as VerifyUserTokenOptions);
+  return nowToMs((options as VerifyUserTokenOptions).now);
+}
+
+/**
+ * Checks a user token by the platform's rules and resolves to its claims, or rejects with a
+ * {@link TokenError} whose `code` is the platform's: 40 expired, 41 not yet valid, 42 issued in
+ * the future, 43 malformed / wrong algorithm / bad signature, 44 revoked, 46 another user.
+ * The algorithm is pinned to HS256: `none` and every other algorithm are refused.
+ *
+ * @example
+ * ```ts
+ * import { verifyUserToken } from 'tokenkit';
+ * const claims = await verifyUserToken(token, {
+ *   secret: process.env.TOKENKIT_API_SECRET!,
+ *   userId: 'alice',
+ *   revokedBefore: { user: user.revoke_tokens_issued_before, app: app.revoke_tokens_issued_before },
+ * });
+ * console.log(claims.user_id);
+ * ```
+ */
+export async function verifyUserToken(token: string, options: VerifyUserTokenOptions): Promise<UserTokenClaims> {
+  const nowMs = validateVerifyOptions(options);
+  if (typeof token !== 'string') {
+    throw new ArgumentError('Invalid token: expected a string', [{ path: 'token', message: 'expected a string' }]);
+  }
+  const { secret, client } = options;
+  if ((secret === undefined) === (client === undefined)) {
+    throw new ArgumentError('Invalid verify options: give exactly one of secret or client', [
+      { path: 'secret', message: 'give exactly one of secret or client' },
+    ]);
+  }
+  if (client !== undefined) {
+    if (typeof client !== 'object' || client === null || typeof client.verifyUserToken !== 'function') {
+      throw new ArgumentError('Invalid client: expected a ServerClient', [{ path: 'client', message: 'expected a ServerClient' }]);
+    }
+    const { client: _c, secret: _s, ...rest } = options;
+    return client.verifyUserToken(token, rest);
+  }
+  const key = toSecretKey(secret, 'secret');
+  return checkUserToken(key, token, { ...options, nowMs }).claims;
+}
