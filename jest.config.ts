@@ -1,3 +1,4 @@
+/** @jest-config-loader-options {"transpileOnly": true, "compilerOptions": {"module": "CommonJS", "moduleResolution": "node10"}} */
 import type { Config } from 'jest';
 
 // Tests import the package by its public names (`tokenkit`, `tokenkit/emulator`, ...),
