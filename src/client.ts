@@ -2,6 +2,8 @@ import type { KeyObject } from 'node:crypto';
 import { inspect } from 'node:util';
 import { ArgumentError } from './errors';
 import { type ResolvedOptions, type ServerClientOptions, resolveOptions } from './options';
+import { type TokenProviderHandler, createTokenProvider } from './provider/handler';
+import type { TokenProviderOptions } from './provider/options';
 import type { UserTokenClaims } from './tokens/claims';
 import { toSecretKey } from './tokens/key';
 import { type GenerateUserTokenInput, mintDevToken, mintLegacyToken, mintUserToken } from './tokens/mint';
@@ -106,6 +108,26 @@ export class ServerClient {
       ...options,
       nowMs,
     }).claims;
+  }
+
+  /**
+   * A token-provider endpoint for your backend: it authenticates the caller with your own
+   * `authenticate(req)` (a user id, or `null` for 401), mints a token for that user and answers
+   * `{ token, user_id, expires_at }` (ms) with `Cache-Control: no-store`. Use it as Express 5
+   * middleware or as a `node:http` request listener. See docs/token-provider.md.
+   *
+   * @throws {@link ArgumentError} where an option is missing, unknown or of the wrong type.
+   * @example
+   * ```ts
+   * import express from 'express';
+   * const app = express();
+   * app.get('/token', client.tokenProvider({ authenticate: (req) => sessionUser(req), validity_in_seconds: 3600 }));
+   * ```
+   */
+  tokenProvider<Req extends import('node:http').IncomingMessage = import('node:http').IncomingMessage>(
+    options: TokenProviderOptions<Req>,
+  ): TokenProviderHandler<Req> {
+    return createTokenProvider<Req>((input) => this.generateUserToken(input), options);
   }
 
   /** What `JSON.stringify(client)` shows: never the secret. */

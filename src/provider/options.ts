@@ -1,0 +1,54 @@
+import type { IncomingMessage } from 'node:http';
+import { z } from 'zod';
+import { ArgumentError } from '../errors';
+import { MAX_VALIDITY_SECONDS } from '../tokens/mint';
+
+/**
+ * Finds out who is calling, with the backend's own authentication (a session cookie, a bearer
+ * token, ...). Returns the caller's user id, or `null` when the caller is not signed in (401).
+ * The token is minted for exactly this id: never read a user id from the request's query or body.
+ */
+export type Authenticate<Req extends IncomingMessage = IncomingMessage> = (
+  req: Req,
+) => string | null | undefined | Promise<string | null | undefined>;
+
+/** The options of {@link ServerClient.tokenProvider}. Unknown keys and wrong types are refused. */
+export interface TokenProviderOptions<Req extends IncomingMessage = IncomingMessage> {
+  /** Returns the signed-in caller's user id, or `null` (the handler answers 401). Required. */
+  authenticate: Authenticate<Req>;
+  /** How long each token is valid, in whole seconds. Default 3600 (one hour), at most ten years. */
+  validity_in_seconds?: number | undefined;
+  /**
+   * Called with every error that ends in a 500 (an `authenticate` that threw, an invalid user id),
+   * for logging. Under Express the error also goes to `next(err)`. Default: none.
+   */
+  onError?: ((err: unknown, req: Req) => void) | undefined;
+}
+
+const optionsSchema = z.strictObject(
+  {
+    authenticate: z.custom<Authenticate>((v) => typeof v === 'function', { error: 'expected a function (req) => user id | null' }),
+    validity_in_seconds: z
+      .number({ error: 'expected a number of seconds' })
+      .int({ error: 'expected whole seconds' })
+      .positive({ error: 'expected a positive number of seconds' })
+      .max(MAX_VALIDITY_SECONDS, { error: `must be at most ${MAX_VALIDITY_SECONDS} (ten years)` })
+      .optional(),
+    onError: z.custom<(err: unknown, req: IncomingMessage) => void>((v) => typeof v === 'function', { error: 'expected a function (err, req) => void' }).optional(),
+  },
+  { error: 'expected { authenticate, validity_in_seconds?, onError? }' },
+);
+
+const VALID = Object.keys(optionsSchema.shape).join(', ');
+
+/** Checks the options up front, so a misconfigured endpoint fails at start-up, not on the first call. */
+export function validateTokenProviderOptions<Req extends IncomingMessage>(options: unknown): TokenProviderOptions<Req> {
+  const parsed = optionsSchema.safeParse(options);
+  if (!parsed.success) {
+    const err = ArgumentError.fromZod('tokenProvider options', parsed.error);
+    throw new ArgumentError(`${err.message}\nValid options: ${VALID}.`, err.issues);
+  }
+  // A copy: changing the caller's object later does not change a running endpoint.
+  const o = options as TokenProviderOptions<Req>;
+  return { authenticate: o.authenticate, validity_in_seconds: o.validity_in_seconds, onError: o.onError };
+}
