@@ -3,6 +3,10 @@
 export { ServerClient } from './client';
 export type { ServerClientOptions, RequestLogRecord, Logger, FetchLike } from './options';
 
+export { TokenProviderError } from './provider/handler';
+export type { TokenProviderHandler, TokenProviderResponse } from './provider/handler';
+export type { TokenProviderOptions, Authenticate } from './provider/options';
+
 export { verifyUserToken } from './tokens/verify-user-token';
 export type { VerifyUserTokenOptions, TokenVerifier } from './tokens/verify-user-token';
 export type { UserTokenClaims } from './tokens/claims';
