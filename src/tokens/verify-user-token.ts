@@ -93,5 +93,13 @@ export async function verifyUserToken(token: string, options: VerifyUserTokenOpt
     return client.verifyUserToken(token, rest);
   }
   const key = toSecretKey(secret, 'secret');
-  return checkUserToken(key, token, { ...options, nowMs }).claims;
+  // The check's options by name, not by spread: copying the caller's object cost about a fifth
+  // of the call (bench/mint.ts).
+  return checkUserToken(key, token, {
+    userId: options.userId,
+    revokedBefore: options.revokedBefore,
+    disableAuthChecks: options.disableAuthChecks,
+    clockToleranceSeconds: options.clockToleranceSeconds,
+    nowMs,
+  }).claims;
 }
