@@ -16,7 +16,7 @@ const CONFIG = Symbol('CONFIG');
 @Module({ providers: [{ provide: CONFIG, useValue: { key: 'from-config', secret: SECRET } }], exports: [CONFIG] })
 class ConfigModule {}
 
-async function context(root: object) {
+async function context(root: Parameters<typeof NestFactory.createApplicationContext>[0]) {
   return NestFactory.createApplicationContext(root, { logger: false, abortOnError: false });
 }
 
