@@ -207,3 +207,11 @@ describe('bad arguments reject with an ArgumentError (never a synchronous throw)
     expect((err as ArgumentError).issues.map((i) => i.path)).toContain(path);
   });
 });
+
+test("the client's clock tolerance applies unless a call gives its own", async () => {
+  const client = new ServerClient({ apiKey: 'k', apiSecret: SECRET, clockToleranceSeconds: 0 });
+  const token = sign(HS, { user_id: 'alice', iat: NOW_S + 2 });
+  await expect(codeOf(client.verifyUserToken(token, { now: NOW }))).resolves.toBe(42);
+  await expect(codeOf(client.verifyUserToken(token, { now: NOW, clockToleranceSeconds: undefined }))).resolves.toBe(42);
+  await expect(codeOf(client.verifyUserToken(token, { now: NOW, clockToleranceSeconds: 3 }))).resolves.toBe('ok');
+});
