@@ -1,7 +1,16 @@
 import type { KeyObject } from 'node:crypto';
 import { inspect } from 'node:util';
+import { getApp, revokeAppTokens, updateApp } from './admin/app';
+import { MintClock } from './admin/clock';
+import { type RevokeUserTokensResult, type RotatedToken, type RotateUserTokenOptions, revokeUserTokens, rotateUserToken } from './admin/revocation';
+import { type IssuedToken, type IssueTokenOptions, type RevokeAllTokensResult, issueToken, revokeAllTokens } from './admin/tokens';
+import { type UpdateUsersPartialInput, type UsersResult, getUser, setUserCutoff, updateUsersPartial, upsertUsers, userIdList } from './admin/users';
+import { BulkOperations } from './bulk/operations';
 import { ArgumentError } from './errors';
+import { type RequestOptions, Transport, validateRequestOptions } from './http/transport';
 import { type ResolvedOptions, type ServerClientOptions, resolveOptions } from './options';
+import type { App, AppPatch } from './schemas/app';
+import type { User, UserInput } from './schemas/users';
 import { type TokenProviderHandler, createTokenProvider } from './provider/handler';
 import type { TokenProviderOptions } from './provider/options';
 import type { UserTokenClaims } from './tokens/claims';
@@ -27,6 +36,9 @@ const CLIENT_VERIFY_OPTIONS = new Set(['userId', 'revokedBefore', 'disableAuthCh
 export class ServerClient {
   readonly #key: KeyObject;
   readonly #options: ResolvedOptions;
+  readonly #http: Transport;
+  readonly #clock = new MintClock();
+  readonly #bulk: BulkOperations;
 
   /**
    * @param options - see {@link ServerClientOptions}; `apiKey`, `apiSecret` and `baseUrl` fall back to
@@ -36,6 +48,8 @@ export class ServerClient {
   constructor(options?: ServerClientOptions) {
     this.#options = resolveOptions(options);
     this.#key = toSecretKey(this.#options.apiSecret);
+    this.#http = new Transport(this.#key, this.#options);
+    this.#bulk = new BulkOperations(this.#http, this.#options.compatibilityMode, () => this.#clock.cutoffNow());
   }
 
   /** The API key this client sends (not a secret, but shown shortened in logs). */
@@ -59,7 +73,7 @@ export class ServerClient {
    * ```
    */
   generateUserToken(input: GenerateUserTokenInput): string {
-    return mintUserToken(this.#key, input, Date.now());
+    return mintUserToken(this.#key, input, this.#clock.mintNow());
   }
 
   /**
@@ -73,7 +87,7 @@ export class ServerClient {
    * ```
    */
   createToken(userId: string, exp?: number | Date | null, iat?: number | Date | null): string {
-    return mintLegacyToken(this.#key, userId, exp, iat, Date.now());
+    return mintLegacyToken(this.#key, userId, exp, iat, this.#clock.mintNow());
   }
 
   /**
@@ -132,6 +146,177 @@ export class ServerClient {
     options: TokenProviderOptions<Req>,
   ): TokenProviderHandler<Req> {
     return createTokenProvider<Req>((input) => this.generateUserToken(input), options);
+  }
+
+  /**
+   * Reads the app's settings (`GET /v1/app`).
+   *
+   * @example
+   * ```ts
+   * const app = await client.getApp();
+   * console.log(app.revoke_tokens_issued_before); // a Date, or null
+   * ```
+   */
+  async getApp(options?: RequestOptions): Promise<App> {
+    return getApp(this.#http, options);
+  }
+
+  /**
+   * Changes some of the app's settings (`PATCH /v1/app`); `revoke_tokens_issued_before` takes a
+   * `Date` or `null` (undo).
+   *
+   * @example
+   * ```ts
+   * await client.updateApp({ revoke_tokens_issued_before: null });
+   * ```
+   */
+  async updateApp(patch: AppPatch, options?: RequestOptions): Promise<App> {
+    return updateApp(this.#http, patch, options);
+  }
+
+  /**
+   * Creates or replaces users (`POST /v1/users`), 100 per request: name, role and custom fields.
+   *
+   * @example
+   * ```ts
+   * const { users } = await client.upsertUsers([{ id: 'alice', name: 'Alice' }]);
+   * ```
+   */
+  async upsertUsers(users: UserInput[], options?: RequestOptions): Promise<UsersResult> {
+    return upsertUsers(this.#http, users, options);
+  }
+
+  /**
+   * Reads a user (`GET /v1/users/{id}`); an unknown user rejects with an `ApiError`, code 16.
+   *
+   * @example
+   * ```ts
+   * const user = await client.getUser('alice');
+   * ```
+   */
+  async getUser(userId: string, options?: RequestOptions): Promise<User> {
+    return getUser(this.#http, userId, options);
+  }
+
+  /**
+   * Partial update of users (`PATCH /v1/users`): `set` and `unset` fields, 100 users per request,
+   * each request all or nothing; answers every user. Over 100 users, a failing request rejects the
+   * call and the requests before it stay applied (use `client.bulk` for a per-user account).
+   *
+   * @example
+   * ```ts
+   * await client.updateUsersPartial({ users: [{ id: 'user1', set: { revoke_tokens_issued_before: new Date() } }] });
+   * await client.updateUsersPartial({ users: [{ id: 'user1', set: { revoke_tokens_issued_before: null } }] }); // undo
+   * ```
+   */
+  async updateUsersPartial(input: UpdateUsersPartialInput, options?: RequestOptions): Promise<UsersResult> {
+    return updateUsersPartial(this.#http, input, options);
+  }
+
+  /**
+   * Revokes the tokens of one or more users issued before `before` (default: now, by this
+   * client's clock, after every token it minted). Undo with {@link ServerClient.restoreUserTokens}.
+   *
+   * @example
+   * ```ts
+   * const { revokeTokensIssuedBefore } = await client.revokeUserTokens('alice');
+   * ```
+   */
+  async revokeUserTokens(userIdOrIds: string | string[], before?: Date, options?: RequestOptions): Promise<RevokeUserTokensResult> {
+    return revokeUserTokens(this.#http, this.#clock, userIdOrIds, before, options);
+  }
+
+  /**
+   * Undoes user revocations: sets `revoke_tokens_issued_before` back to `null`, so every token it
+   * revoked (and still unexpired) is accepted again.
+   *
+   * @example
+   * ```ts
+   * await client.restoreUserTokens(['alice', 'bob']);
+   * ```
+   */
+  async restoreUserTokens(userIdOrIds: string | string[], options?: RequestOptions): Promise<UsersResult> {
+    const ids = userIdList(userIdOrIds);
+    return setUserCutoff(this.#http, ids, null, validateRequestOptions(options));
+  }
+
+  /**
+   * Revokes every token of every user issued before `before`. The date is required, so nobody
+   * revokes the whole app by accident.
+   *
+   * @example
+   * ```ts
+   * await client.revokeAppTokens(new Date());
+   * ```
+   */
+  async revokeAppTokens(before: Date, options?: RequestOptions): Promise<App> {
+    return revokeAppTokens(this.#http, before, options);
+  }
+
+  /**
+   * Undoes an app-level revocation (`revoke_tokens_issued_before: null`).
+   *
+   * @example
+   * ```ts
+   * await client.restoreAppTokens();
+   * ```
+   */
+  async restoreAppTokens(options?: RequestOptions): Promise<App> {
+    return updateApp(this.#http, { revoke_tokens_issued_before: null }, options);
+  }
+
+  /**
+   * Revokes the user's tokens, then mints a new one that the platform accepts at once: the cutoff
+   * and the new token's `iat` come from the same clock.
+   *
+   * @example
+   * ```ts
+   * const { token } = await client.rotateUserToken('alice', { validity_in_seconds: 3600 });
+   * ```
+   */
+  async rotateUserToken(userId: string, options?: RotateUserTokenOptions): Promise<RotatedToken> {
+    return rotateUserToken(this.#http, this.#clock, (input, nowMs) => mintUserToken(this.#key, input, nowMs), userId, options);
+  }
+
+  /**
+   * Has the platform issue a token (`POST /v1/users/{id}/token`, 7 days by default). In
+   * compatibility mode (the client's `compatibilityMode` option, or this call's), it goes through
+   * the user-update call (`PUT /v1/users/{id}` with `issue_session_token`) and answers the same shape.
+   *
+   * @example
+   * ```ts
+   * const { token, expiresAt } = await client.issueToken('alice', { expiresAt: new Date(Date.now() + 3600_000) });
+   * ```
+   */
+  async issueToken(userId: string, options?: IssueTokenOptions): Promise<IssuedToken> {
+    return issueToken(this.#http, userId, options, this.#options.compatibilityMode);
+  }
+
+  /**
+   * Revokes every token of the user and deletes its session tokens (`DELETE /v1/users/{id}/token`).
+   * The cutoff comes from the platform's clock: see docs/revocation.md on clock skew.
+   *
+   * @example
+   * ```ts
+   * const { revokeTokensIssuedBefore } = await client.revokeAllTokens('alice');
+   * ```
+   */
+  async revokeAllTokens(userId: string, options?: RequestOptions): Promise<RevokeAllTokensResult> {
+    return revokeAllTokens(this.#http, userId, validateRequestOptions(options));
+  }
+
+  /**
+   * Bulk work over large lists of user ids (an array or an async iterable): revocation and
+   * issuance with bounded concurrency, progress, and an account of every id.
+   *
+   * @example
+   * ```ts
+   * const result = await client.bulk.revokeUserTokens(['alice', 'bob']);
+   * console.log(result.counts); // { done: 2, failed: 0, skipped: 0 }
+   * ```
+   */
+  get bulk(): BulkOperations {
+    return this.#bulk;
   }
 
   /** What `JSON.stringify(client)` shows: never the secret. */

@@ -1,0 +1,33 @@
+import { ArgumentError } from '../errors';
+import { type RequestOptions, type Transport, validateRequestOptions } from '../http/transport';
+import type { App, AppPatch } from '../schemas/app';
+import { adminEndpoints } from '../schemas/endpoints';
+import { validateCutoff } from './users';
+
+/** `GET /v1/app`. */
+export async function getApp(http: Transport, options?: RequestOptions): Promise<App> {
+  const res = await http.call(adminEndpoints.getApp, validateRequestOptions(options));
+  return res.app;
+}
+
+/** `PATCH /v1/app` with any subset of the writable settings. */
+export async function updateApp(http: Transport, patch: AppPatch, options?: RequestOptions): Promise<App> {
+  const prepared = http.prepare(adminEndpoints.updateApp, { body: patch }, 'updateApp settings');
+  const res = await http.send(prepared, validateRequestOptions(options));
+  return res.app;
+}
+
+/**
+ * Sets the app's cutoff. A date is required: revoking every token of every user is too big to
+ * happen because an argument was forgotten.
+ */
+export async function revokeAppTokens(http: Transport, before: Date, options?: RequestOptions): Promise<App> {
+  if (before === undefined || before === null) {
+    throw new ArgumentError(
+      'revokeAppTokens needs the cutoff: it revokes every token of every user issued before it. ' +
+        'Pass revokeAppTokens(new Date()) to revoke all tokens issued until now; restoreAppTokens() undoes it.',
+      [{ path: 'before', message: 'expected a Date (required)' }],
+    );
+  }
+  return updateApp(http, { revoke_tokens_issued_before: validateCutoff(before, 'before') }, options);
+}

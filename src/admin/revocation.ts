@@ -1,0 +1,88 @@
+import { z } from 'zod';
+import { ArgumentError, ResponseShapeError } from '../errors';
+import { type RequestOptions, type Transport, validateRequestOptions, validateUserId } from '../http/transport';
+import type { User } from '../schemas/users';
+import { DEFAULT_VALIDITY_SECONDS, type GenerateUserTokenInput } from '../tokens/mint';
+import type { MintClock } from './clock';
+import { setUserCutoff, type UsersResult, userIdList, validateCutoff } from './users';
+
+/** What `revokeUserTokens` answers: the cutoff it set and every user it wrote. */
+export interface RevokeUserTokensResult extends UsersResult {
+  /** The cutoff set on every user: tokens issued before it are refused (44). */
+  revokeTokensIssuedBefore: Date;
+}
+
+/** Sets `revoke_tokens_issued_before` on one or more users; `before` defaults to now (this client's clock). */
+export async function revokeUserTokens(
+  http: Transport,
+  clock: MintClock,
+  userIdOrIds: string | string[],
+  before: Date | undefined,
+  options?: RequestOptions,
+): Promise<RevokeUserTokensResult> {
+  const ids = userIdList(userIdOrIds);
+  const cutoff = before === undefined ? new Date(clock.cutoffNow()) : validateCutoff(before, 'before');
+  const res = await setUserCutoff(http, ids, cutoff, validateRequestOptions(options));
+  return { revokeTokensIssuedBefore: cutoff, users: res.users };
+}
+
+/** The options of `rotateUserToken`: those of `generateUserToken` for the new token, and the request's. */
+export interface RotateUserTokenOptions extends RequestOptions {
+  /** How long the new token is valid, in seconds (default 3600). */
+  validity_in_seconds?: number | undefined;
+  /** Extra claims for the new token. */
+  claims?: Record<string, unknown> | undefined;
+}
+
+/** What `rotateUserToken` answers. */
+export interface RotatedToken {
+  /** The new token, accepted at once. Secret. */
+  token: string;
+  /** When the new token expires. */
+  expiresAt: Date;
+  /** The cutoff set on the user: every token issued before it, by anyone, is refused. */
+  revokeTokensIssuedBefore: Date;
+  /** The user as the platform answered it. */
+  user: User;
+}
+
+const rotateOptionsSchema = z.strictObject({
+  validity_in_seconds: z.unknown().optional(),
+  claims: z.unknown().optional(),
+  signal: z.unknown().optional(),
+  timeoutMs: z.unknown().optional(),
+});
+
+/** Mints a token at a given time: the client's `mintUserToken` with its key. */
+export type Minter = (input: GenerateUserTokenInput, nowMs: number) => string;
+
+/**
+ * Revokes the user's tokens (cutoff: now, by this client's clock), then mints a new token with the
+ * same clock, stamped no earlier than the cutoff: the new token is accepted at once and every
+ * token issued before, this client's included, is refused (docs/platform-api.md "Times").
+ */
+export async function rotateUserToken(
+  http: Transport,
+  clock: MintClock,
+  mint: Minter,
+  userId: string,
+  options?: RotateUserTokenOptions,
+): Promise<RotatedToken> {
+  const id = validateUserId(userId);
+  const shape = rotateOptionsSchema.safeParse(options ?? {});
+  if (!shape.success) throw ArgumentError.fromZod('rotateUserToken options', shape.error);
+  const { validity_in_seconds, claims, ...rest } = options ?? {};
+  const request = validateRequestOptions(rest, 'rotateUserToken options');
+  const input: GenerateUserTokenInput = { user_id: id, validity_in_seconds, claims };
+  // Minted once and thrown away before the revocation: the token's input is refused here,
+  // with nothing changed on the platform, rather than after the old tokens are gone.
+  mint(input, Date.now());
+  const cutoff = new Date(clock.cutoffNow());
+  const res = await setUserCutoff(http, [id], cutoff, request);
+  const mintMs = clock.mintNow();
+  const token = mint(input, mintMs);
+  const user = res.users[id];
+  if (!user) throw new ResponseShapeError(`PATCH /v1/users did not answer user "${id}"`, [{ path: `users.${id}`, message: 'missing' }]);
+  const validity = validity_in_seconds ?? DEFAULT_VALIDITY_SECONDS;
+  return { token, expiresAt: new Date((Math.floor(mintMs / 1000) + validity) * 1000), revokeTokensIssuedBefore: cutoff, user };
+}

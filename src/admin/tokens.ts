@@ -1,0 +1,122 @@
+import { z } from 'zod';
+import { ApiError, ArgumentError, ResponseShapeError } from '../errors';
+import { type RequestOptions, type Transport, validateUserId } from '../http/transport';
+import { adminEndpoints } from '../schemas/endpoints';
+import { SYSTEM_FIELDS } from '../schemas/users';
+import { getApp } from './app';
+
+/** A token the platform issued, and when it expires. */
+export interface IssuedToken {
+  /** The token: a JWT, or an opaque session token where the app has `jwt_enabled: false`. Secret. */
+  token: string;
+  /** When the token expires. */
+  expiresAt: Date;
+}
+
+/** The options of `issueToken`. */
+export interface IssueTokenOptions extends RequestOptions {
+  /** When the token expires (default: the platform's, 7 days). Must be in the future. */
+  expiresAt?: Date | undefined;
+  /** Issue through the user-update call (`PUT /v1/users/{id}` with `issue_session_token`). Default: the client's option. */
+  compatibilityMode?: boolean | undefined;
+}
+
+const issueOptionsSchema = z.strictObject({
+  expiresAt: z.date({ error: 'expected a valid Date' }).optional(),
+  compatibilityMode: z.boolean({ error: 'expected true or false' }).optional(),
+  signal: z.custom<AbortSignal>((v) => v instanceof AbortSignal, { error: 'expected an AbortSignal' }).optional(),
+  timeoutMs: z.number().int().positive().max(600_000).optional(),
+});
+
+/** Validates `issueToken`'s options; an {@link ArgumentError} names the field. */
+export function validateIssueOptions(options: unknown): IssueTokenOptions {
+  const parsed = issueOptionsSchema.safeParse(options ?? {});
+  if (!parsed.success) throw ArgumentError.fromZod('issueToken options', parsed.error);
+  const { expiresAt } = parsed.data;
+  if (expiresAt !== undefined && expiresAt.getTime() <= Date.now()) {
+    throw new ArgumentError(`Invalid expiresAt: ${expiresAt.toISOString()} is in the past`, [{ path: 'expiresAt', message: 'must be in the future' }]);
+  }
+  return parsed.data;
+}
+
+const SKIP_ON_PUT = new Set<string>([...SYSTEM_FIELDS, 'role', 'revoke_tokens_issued_before']);
+
+/**
+ * Compatibility mode: `PUT /v1/users/{id}` with `issue_session_token: true`. The PUT replaces the
+ * user's name and custom fields (docs/platform-api.md, "Users"), so they are read first and sent
+ * back unchanged: issuing a token must not wipe a profile.
+ */
+async function issueThroughPut(http: Transport, userId: string, expiresAt: Date | undefined, options: RequestOptions): Promise<IssuedToken> {
+  const fields: Record<string, unknown> = {};
+  try {
+    const current = await http.call(adminEndpoints.getUser, { ...options, params: { id: userId } });
+    for (const [k, v] of Object.entries(current.user)) if (!SKIP_ON_PUT.has(k)) fields[k] = v;
+  } catch (err) {
+    if (!(err instanceof ApiError && err.code === 16)) throw err; // unknown user: the PUT creates it
+  }
+  const body = { ...fields, issue_session_token: true as const, ...(expiresAt ? { session_token_expires_at: expiresAt.getTime() } : {}) };
+  let res;
+  try {
+    res = await http.call(adminEndpoints.putUser, { ...options, params: { id: userId }, body });
+  } catch (err) {
+    throw await explainCompatibilityRefusal(http, err, options);
+  }
+  const first = res.session_tokens[0];
+  if (!first) {
+    throw new ResponseShapeError(`PUT /v1/users/${userId} with issue_session_token answered no session token`, [
+      { path: 'session_tokens', message: 'expected one session token' },
+    ]);
+  }
+  return { token: first.session_token, expiresAt: new Date(first.expires_at) };
+}
+
+/**
+ * A refused compatibility-mode issue (400, code 4) is explained when the app's settings are the
+ * cause, without matching the platform's message text: the app is read back to find out.
+ */
+async function explainCompatibilityRefusal(http: Transport, err: unknown, options: RequestOptions): Promise<unknown> {
+  if (!(err instanceof ApiError && err.status === 400 && err.code === 4)) return err;
+  let app;
+  try {
+    app = await getApp(http, options);
+  } catch {
+    return err;
+  }
+  if (!app.jwt_enabled || app.jwt_compatibility_mode) return err;
+  return new ApiError({
+    status: err.status,
+    code: err.code,
+    message:
+      "issueToken with compatibilityMode needs the app's jwt_compatibility_mode, which is off. Nothing was changed. " +
+      'Turn it on with client.updateApp({ jwt_compatibility_mode: true }), or drop compatibilityMode to issue through POST /v1/users/{id}/token',
+    requestId: err.requestId,
+    rateLimit: err.rateLimit,
+    method: err.method,
+    path: err.path,
+    headers: err.requestHeaders,
+    cause: err,
+  });
+}
+
+/** `POST /v1/users/{id}/token`, or the compatibility-mode PUT. */
+export async function issueToken(http: Transport, userId: string, options: IssueTokenOptions | undefined, clientCompatibilityMode: boolean): Promise<IssuedToken> {
+  const id = validateUserId(userId);
+  const { expiresAt, compatibilityMode, ...request } = validateIssueOptions(options);
+  if (compatibilityMode ?? clientCompatibilityMode) return issueThroughPut(http, id, expiresAt, request);
+  // Always a body, so the request carries an Idempotency-Key: a retried issue answers the same token.
+  const body = expiresAt ? { expires_at: expiresAt.getTime() } : {};
+  const res = await http.call(adminEndpoints.issueToken, { ...request, params: { id }, body });
+  return { token: res.token, expiresAt: new Date(res.expires_at) };
+}
+
+/** What `revokeAllTokens` answers: the cutoff the platform set, by its own clock. */
+export interface RevokeAllTokensResult {
+  revokeTokensIssuedBefore: Date;
+}
+
+/** `DELETE /v1/users/{id}/token`. */
+export async function revokeAllTokens(http: Transport, userId: string, options: RequestOptions): Promise<RevokeAllTokensResult> {
+  const id = validateUserId(userId);
+  const res = await http.call(adminEndpoints.revokeAllTokens, { ...options, params: { id } });
+  return { revokeTokensIssuedBefore: res.revoke_tokens_issued_before };
+}

@@ -1,0 +1,118 @@
+import { z } from 'zod';
+import { ArgumentError } from '../errors';
+import { type RequestOptions, type Transport, validateRequestOptions, validateUserId } from '../http/transport';
+import { adminEndpoints } from '../schemas/endpoints';
+import {
+  MAX_USERS_PER_REQUEST,
+  type User,
+  type UserInput,
+  type UserPartialUpdate,
+  userInputSchema,
+  userPartialUpdateSchema,
+} from '../schemas/users';
+
+/** What the user routes answer: every user written, by id. */
+export interface UsersResult {
+  users: Record<string, User>;
+}
+
+/** What `updateUsersPartial` takes: up to any number of `{ id, set?, unset? }`, sent 100 at a time. */
+export interface UpdateUsersPartialInput {
+  users: UserPartialUpdate[];
+}
+
+function uniqueIds(users: ReadonlyArray<{ id: string }>, ctx: z.core.$RefinementCtx<ReadonlyArray<{ id: string }>>): void {
+  const seen = new Map<string, number>();
+  users.forEach((u, i) => {
+    const first = seen.get(u.id);
+    if (first !== undefined) ctx.addIssue({ code: 'custom', path: [i, 'id'], message: `duplicates users.${first}.id ("${u.id}")` });
+    else seen.set(u.id, i);
+  });
+}
+
+// The whole list is checked before the first batch is sent, ids unique across batches too: a
+// call either sends everything or nothing.
+const listOf = <T extends z.ZodType<{ id: string }>>(item: T) =>
+  z.array(item, { error: 'expected an array of users' }).min(1, { error: 'must hold at least one user' }).superRefine(uniqueIds);
+const partialList = listOf(userPartialUpdateSchema);
+const upsertList = listOf(userInputSchema);
+const partialInputSchema = z.strictObject({ users: z.unknown() }, { error: 'expected { users: [{ id, set?, unset? }] }' });
+
+/** Encodes a whole list (Dates to wire strings), naming the field at fault; nothing is sent. */
+function encodeList<S extends z.ZodType>(schema: S, users: unknown, what: string): unknown[] {
+  const encoded = z.safeEncode(schema, users as z.output<S>);
+  if (!encoded.success) throw ArgumentError.fromZod(what, encoded.error, 'users');
+  return encoded.data as unknown[];
+}
+
+function chunks<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+/** `GET /v1/users/{id}`. */
+export async function getUser(http: Transport, id: string, options?: RequestOptions): Promise<User> {
+  const userId = validateUserId(id);
+  const opts = validateRequestOptions(options);
+  const res = await http.call(adminEndpoints.getUser, { ...opts, params: { id: userId } });
+  return res.user;
+}
+
+/**
+ * Sends a validated, wire-encoded list in batches of 100, one after another, and merges the
+ * answers. Each batch is all or nothing on the platform; a failing batch rejects the call, and
+ * the batches before it stay applied.
+ */
+async function sendBatches(
+  http: Transport,
+  endpoint: typeof adminEndpoints.upsertUsers | typeof adminEndpoints.updateUsersPartial,
+  wireUsers: unknown[],
+  options: RequestOptions,
+): Promise<UsersResult> {
+  const prepared = chunks(wireUsers, MAX_USERS_PER_REQUEST).map((batch) => http.prepareEncoded(endpoint, endpoint.path, { users: batch }));
+  const users: Record<string, User> = {};
+  for (const request of prepared) {
+    const res = await http.send(request, options);
+    Object.assign(users, res.users);
+  }
+  return { users };
+}
+
+/** `POST /v1/users` (upsert), 100 users per request. */
+export async function upsertUsers(http: Transport, users: UserInput[], options?: RequestOptions): Promise<UsersResult> {
+  const wire = encodeList(upsertList, users, 'upsertUsers users');
+  return sendBatches(http, adminEndpoints.upsertUsers, wire, validateRequestOptions(options));
+}
+
+/** `PATCH /v1/users`, 100 users per request; answers every user. */
+export async function updateUsersPartial(http: Transport, input: UpdateUsersPartialInput, options?: RequestOptions): Promise<UsersResult> {
+  const shape = partialInputSchema.safeParse(input);
+  if (!shape.success) throw ArgumentError.fromZod('updateUsersPartial input', shape.error);
+  const wire = encodeList(partialList, shape.data.users, 'updateUsersPartial input');
+  return sendBatches(http, adminEndpoints.updateUsersPartial, wire, validateRequestOptions(options));
+}
+
+/** One user id, or a non-empty array of them, validated; the field is named in the error. */
+export function userIdList(userIdOrIds: unknown, field = 'userIdOrIds'): string[] {
+  if (typeof userIdOrIds === 'string') return [validateUserId(userIdOrIds, field)];
+  if (!Array.isArray(userIdOrIds) || userIdOrIds.length === 0) {
+    throw new ArgumentError(`Invalid ${field}: expected a user id or a non-empty array of user ids`, [
+      { path: field, message: 'expected a user id or a non-empty array of user ids' },
+    ]);
+  }
+  return userIdOrIds.map((id, i) => validateUserId(id, `${field}.${i}`));
+}
+
+/** Validates a cutoff: a valid `Date`. */
+export function validateCutoff(value: unknown, field: string): Date {
+  if (!(value instanceof Date) || Number.isNaN(value.getTime())) {
+    throw new ArgumentError(`Invalid ${field}: expected a valid Date`, [{ path: field, message: 'expected a valid Date' }]);
+  }
+  return value;
+}
+
+/** Sets (or clears, with `null`) `revoke_tokens_issued_before` on each user, 100 per request. */
+export async function setUserCutoff(http: Transport, ids: string[], cutoff: Date | null, options?: RequestOptions): Promise<UsersResult> {
+  return updateUsersPartial(http, { users: ids.map((id) => ({ id, set: { revoke_tokens_issued_before: cutoff } })) }, options);
+}

@@ -1,0 +1,71 @@
+/** Where bulk work reads its user ids from: an array (or any iterable), or an async iterable (a file's lines). */
+export type IdSource = Iterable<string> | AsyncIterable<string>;
+
+/** The outcome of one id. */
+export type BulkItem<D> =
+  | { id: string; status: 'done'; value: D }
+  | { id: string; status: 'failed'; error: Error }
+  | { id: string; status: 'skipped'; reason: 'duplicate' };
+
+/** One id that failed, with why. */
+export interface BulkFailure {
+  id: string;
+  /** An `ApiError`, `TimeoutError`, `ConnectionError`, `AbortError` (not attempted, or cut off), or `ArgumentError` (a bad id). */
+  error: Error;
+}
+
+/** Counts so far, given to `onProgress` after every request and once at the end. */
+export interface BulkProgress {
+  /** Ids read from the source so far. */
+  read: number;
+  done: number;
+  failed: number;
+  skipped: number;
+  /** Ids in requests not answered yet. */
+  inFlight: number;
+  /** True on the last call, once every id read has an outcome. */
+  finished: boolean;
+}
+
+/** The options every bulk operation takes. */
+export interface BulkOptions<D> {
+  /** Requests in flight at once, 1 to 64. Default 4. */
+  concurrency?: number | undefined;
+  /** Stops the run: requests in flight are cancelled (their ids fail with an `AbortError`), nothing more is read. */
+  signal?: AbortSignal | undefined;
+  /** Called after every request and once at the end. */
+  onProgress?: ((progress: BulkProgress) => void) | undefined;
+  /**
+   * Called once per id with its outcome, in completion order (not input order). May return a
+   * promise: the run waits for it before it starts more work (backpressure for a report file).
+   * If it throws, the run stops and rejects with that error.
+   */
+  onItem?: ((item: BulkItem<D>) => void | Promise<void>) | undefined;
+  /** Keep `done`, `failed` and `skipped` in the result. Default true; false for millions of ids (use `onItem`). */
+  collect?: boolean | undefined;
+  /** Skip (and report) an id seen earlier in the run, so that nothing is applied twice. Default true. */
+  dedupe?: boolean | undefined;
+  /** Milliseconds each attempt may take (default: the client's `timeoutMs`). */
+  timeoutMs?: number | undefined;
+}
+
+/** What a bulk operation resolves to. With `collect: true`, every id read is in exactly one list. */
+export interface BulkResult<D> {
+  /** Ids read from the source. Equals `done + failed + skipped` counts. */
+  total: number;
+  /** The ids done, with their values (empty where `collect` is false). */
+  done: D[];
+  /** The ids that failed, with their errors (empty where `collect` is false). */
+  failed: BulkFailure[];
+  /** Ids skipped as duplicates of an earlier one (empty where `collect` is false). */
+  skipped: string[];
+  counts: { done: number; failed: number; skipped: number };
+  /**
+   * True when the source was read to its end. False when the run stopped early (the signal, or an
+   * error every request would hit: 401, 403): the ids after the last one read were not looked at.
+   * An array is always read to its end; its unattempted ids fail with the reason.
+   */
+  complete: boolean;
+  /** Why the run stopped early, where it did. */
+  stoppedBy?: Error | undefined;
+}

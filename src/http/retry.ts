@@ -1,0 +1,103 @@
+// The retry decision, as a pure function (style.md "HTTP", after stripe's `_shouldRetry`): the
+// transport asks it after every failed attempt and does exactly what it answers, so every rule
+// below is unit-tested without a network or a clock (__tests__/http/retry.test.ts).
+
+/** Why an attempt ended without a response. */
+export type AttemptFailure = 'timeout' | 'connection';
+
+/** What {@link decideRetry} looks at. */
+export interface RetryInput {
+  /** The attempt that just ended: 1 for the first. */
+  attempt: number;
+  /** Retries allowed after the first attempt. */
+  maxRetries: number;
+  /** The response's HTTP status, where a response came. */
+  status?: number | undefined;
+  /** Why no response came, where none did. */
+  failure?: AttemptFailure | undefined;
+  /** The response's `Retry-After` header, as sent. */
+  retryAfterHeader?: string | null | undefined;
+  /** The longest `Retry-After` the caller waits for, in seconds. */
+  maxRetryAfterSeconds: number;
+  /** A number in [0, 1): the jitter. Default `Math.random`. */
+  random?: (() => number) | undefined;
+  /** Now, in ms, for a `Retry-After` given as an HTTP date. Default `Date.now()`. */
+  nowMs?: number | undefined;
+  /** The backoff before the first retry, before jitter. Default {@link BASE_DELAY_MS}. */
+  baseDelayMs?: number | undefined;
+  /** The longest backoff, before jitter. Default {@link MAX_DELAY_MS}. */
+  maxDelayMs?: number | undefined;
+}
+
+/** Why a request is not retried. */
+export type NoRetryReason = 'success' | 'not-retryable' | 'exhausted' | 'retry-after-too-long';
+
+/** What {@link decideRetry} answers. */
+export type RetryDecision =
+  | { retry: true; delayMs: number }
+  | { retry: false; reason: NoRetryReason; retryAfterSeconds?: number | undefined };
+
+/** The backoff before the first retry (before jitter). */
+export const BASE_DELAY_MS = 500;
+/** The longest backoff between two attempts (before jitter), unless the platform asks for longer. */
+export const MAX_DELAY_MS = 8_000;
+
+const IMF_FIXDATE = /^[A-Za-z]{3}, \d{2} [A-Za-z]{3} \d{4} \d{2}:\d{2}:\d{2} GMT$/;
+
+/** Whether a status is worth another attempt: 408, 429 and every 5xx. */
+export function isRetryableStatus(status: number): boolean {
+  return status === 408 || status === 429 || (status >= 500 && status <= 599);
+}
+
+/**
+ * Reads `Retry-After`: whole (or decimal) seconds, or an HTTP date. Undefined where it is absent
+ * or unreadable; never negative.
+ */
+export function parseRetryAfter(header: string | null | undefined, nowMs: number = Date.now()): number | undefined {
+  if (header === null || header === undefined) return undefined;
+  const text = header.trim();
+  if (/^\d+(\.\d+)?$/.test(text)) return Number(text);
+  // An HTTP date must be the IMF-fixdate form (RFC 9110 5.6.7): Date.parse alone takes "-1" for 2001.
+  if (!IMF_FIXDATE.test(text)) return undefined;
+  const at = Date.parse(text);
+  if (Number.isNaN(at)) return undefined;
+  return Math.max(0, (at - nowMs) / 1000);
+}
+
+/**
+ * Decides whether to try again after an attempt, and how long to wait first.
+ *
+ * - Retried: 408, 429, 5xx, timeouts and connection failures; nothing else (a 4xx will not
+ *   change by itself).
+ * - At most `maxRetries` retries.
+ * - The wait is exponential with full jitter: `random() * min(maxDelayMs, baseDelayMs * 2^(attempt-1))`.
+ * - Where the platform sent `Retry-After`, the wait is exactly that, unless it is longer than
+ *   `maxRetryAfterSeconds`: then the answer is no (`retry-after-too-long`), so the caller fails at
+ *   once with a clear error instead of hanging.
+ *
+ * @example
+ * ```ts
+ * const d = decideRetry({ attempt: 1, maxRetries: 2, status: 503, maxRetryAfterSeconds: 60 });
+ * if (d.retry) console.log(`waiting ${d.delayMs} ms`);
+ * ```
+ */
+export function decideRetry(input: RetryInput): RetryDecision {
+  const { attempt, maxRetries, status, failure } = input;
+  if (status !== undefined && status >= 200 && status < 300) return { retry: false, reason: 'success' };
+  const retryable = failure !== undefined || (status !== undefined && isRetryableStatus(status));
+  if (!retryable) return { retry: false, reason: 'not-retryable' };
+  if (attempt > maxRetries) return { retry: false, reason: 'exhausted' };
+
+  const retryAfterSeconds = parseRetryAfter(input.retryAfterHeader, input.nowMs ?? Date.now());
+  if (retryAfterSeconds !== undefined) {
+    if (retryAfterSeconds > input.maxRetryAfterSeconds) {
+      return { retry: false, reason: 'retry-after-too-long', retryAfterSeconds };
+    }
+    return { retry: true, delayMs: Math.ceil(retryAfterSeconds * 1000) };
+  }
+  const base = input.baseDelayMs ?? BASE_DELAY_MS;
+  const cap = Math.min(input.maxDelayMs ?? MAX_DELAY_MS, base * 2 ** (attempt - 1));
+  const random = input.random ?? Math.random;
+  const r = Math.min(Math.max(random(), 0), 1);
+  return { retry: true, delayMs: Math.floor(r * cap) };
+}

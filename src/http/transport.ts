@@ -1,0 +1,249 @@
+import { type KeyObject, randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import { ArgumentError, ConfigError, ConnectionError, TimeoutError, type TokenkitError } from '../errors';
+import type { FetchLike, RequestLogRecord, ResolvedOptions } from '../options';
+import { userIdSchema } from '../schemas/common';
+import { type Endpoint, endpointPath } from '../schemas/endpoints';
+import { mintServerToken, SERVER_TOKEN_MAX_SECONDS } from '../tokens/mint';
+import { resolveDispatcher, userAgent } from './environment';
+import { apiErrorFrom, decodeResponse } from './response';
+import { type AttemptFailure, decideRetry } from './retry';
+import { abortErrorFor, sleep } from './sleep';
+
+/** The body type an endpoint takes, in code (Dates, not wire strings). */
+export type BodyOf<E extends Endpoint> = E['request'] extends z.ZodType ? z.output<E['request']> : undefined;
+/** The response type an endpoint answers, decoded (Dates). */
+export type ResponseOf<E extends Endpoint> = z.output<E['response']>;
+
+/** Per-request options every admin method takes. */
+export interface RequestOptions {
+  /** Cancels the request, and any wait between its attempts, with an `AbortError`. */
+  signal?: AbortSignal | undefined;
+  /** Milliseconds each attempt may take (default: the client's `timeoutMs`). */
+  timeoutMs?: number | undefined;
+}
+
+/** What {@link Transport.call} takes. */
+export interface CallInput<E extends Endpoint> extends RequestOptions {
+  /** Fills `:id` in the path; validated as a user id. */
+  params?: { id?: string } | undefined;
+  /** The body, in code (Dates); validated and encoded with the endpoint's request schema. */
+  body?: BodyOf<E> | undefined;
+  /** The `Idempotency-Key` to send (default: a fresh UUID for every request with a body). */
+  idempotencyKey?: string | undefined;
+}
+
+/** A request validated and encoded, ready to send: the same bytes and key on every attempt. */
+export interface PreparedRequest<E extends Endpoint = Endpoint> {
+  readonly endpoint: E;
+  readonly path: string;
+  readonly bodyText: string | undefined;
+  readonly idempotencyKey: string | undefined;
+}
+
+/** Test hooks: the environment (for the proxy variables) and the jitter. */
+export interface TransportDeps {
+  env?: NodeJS.ProcessEnv | undefined;
+  random?: (() => number) | undefined;
+}
+
+type FetchInit = NonNullable<Parameters<FetchLike>[1]>;
+
+const RENEW_BEFORE_MS = 60_000;
+
+const requestOptionsSchema = z.strictObject({
+  signal: z.custom<AbortSignal>((v) => v instanceof AbortSignal, { error: 'expected an AbortSignal' }).optional(),
+  timeoutMs: z.number().int().positive().max(600_000, { error: 'must be at most 600000' }).optional(),
+});
+
+/** Validates the per-request options; an {@link ArgumentError} names the field. */
+export function validateRequestOptions(options: unknown, what = 'request options'): RequestOptions {
+  const parsed = requestOptionsSchema.safeParse(options ?? {});
+  if (!parsed.success) throw ArgumentError.fromZod(what, parsed.error);
+  return parsed.data;
+}
+
+/** Validates a user id for a path; an {@link ArgumentError} names `field`. */
+export function validateUserId(id: unknown, field = 'userId'): string {
+  const parsed = userIdSchema.safeParse(id);
+  if (!parsed.success) throw ArgumentError.fromZod(field, parsed.error, field);
+  return parsed.data;
+}
+
+function failureOf(err: unknown): string {
+  const cause = (err as { cause?: { code?: unknown; errors?: Array<{ code?: unknown }> } } | undefined)?.cause;
+  const code = cause?.code ?? cause?.errors?.[0]?.code;
+  return typeof code === 'string' ? code : err instanceof Error ? err.message : 'unknown error';
+}
+
+/**
+ * One `call(endpoint, input)` over the route table: validates and encodes the body (before any
+ * network call), sends it with `fetch`, retries by {@link decideRetry}, decodes the answer with
+ * the endpoint's response schema, and turns failures into tokenkit's errors.
+ */
+export class Transport {
+  readonly #key: KeyObject;
+  readonly #options: ResolvedOptions;
+  readonly #fetch: FetchLike;
+  readonly #dispatcher: object | undefined;
+  readonly #userAgent = userAgent();
+  readonly #random: (() => number) | undefined;
+  #serverToken: { value: string; expMs: number } | undefined;
+
+  constructor(key: KeyObject, options: ResolvedOptions, deps: TransportDeps = {}) {
+    this.#key = key;
+    this.#options = options;
+    this.#fetch = options.fetch ?? ((input, init) => fetch(input, init as RequestInit));
+    this.#dispatcher = resolveDispatcher(options.dispatcher, deps.env ?? process.env);
+    this.#random = deps.random;
+  }
+
+  /** Validates and encodes a request (throws an {@link ArgumentError}); nothing is sent. */
+  prepare<E extends Endpoint>(endpoint: E, input: Pick<CallInput<E>, 'params' | 'body' | 'idempotencyKey'> = {}, what = 'request body'): PreparedRequest<E> {
+    const path = endpoint.path.includes(':id') ? endpointPath(endpoint, { id: validateUserId(input.params?.id) }) : endpoint.path;
+    let wire: unknown;
+    if (endpoint.request !== undefined) {
+      const encoded = z.safeEncode(endpoint.request, input.body);
+      if (!encoded.success) throw ArgumentError.fromZod(what, encoded.error);
+      wire = encoded.data;
+    } else if (input.body !== undefined) {
+      throw new ArgumentError(`${endpoint.method} ${endpoint.path} takes no body`, [{ path: 'body', message: 'this route takes no body' }]);
+    }
+    return this.prepareEncoded(endpoint, path, wire, input.idempotencyKey);
+  }
+
+  /** A request whose body is already in wire form (validated by the caller). */
+  prepareEncoded<E extends Endpoint>(endpoint: E, path: string, wire: unknown, idempotencyKey?: string): PreparedRequest<E> {
+    const bodyText = wire === undefined ? undefined : JSON.stringify(wire);
+    if (idempotencyKey !== undefined && (typeof idempotencyKey !== 'string' || idempotencyKey.length === 0 || idempotencyKey.length > 255)) {
+      throw new ArgumentError('Invalid idempotencyKey: expected 1 to 255 characters', [{ path: 'idempotencyKey', message: 'expected 1 to 255 characters' }]);
+    }
+    // Fixed here, before the first attempt: every retry sends the same bytes and the same key,
+    // so the platform applies a retried write once (style.md "HTTP", after stripe).
+    return { endpoint, path, bodyText, idempotencyKey: bodyText === undefined ? undefined : (idempotencyKey ?? randomUUID()) };
+  }
+
+  /** Validates, sends and decodes. Rejects (never throws) with a tokenkit error. */
+  async call<E extends Endpoint>(endpoint: E, input: CallInput<E> = {}): Promise<ResponseOf<E>> {
+    const prepared = this.prepare(endpoint, input);
+    return this.send(prepared, input);
+  }
+
+  /** The server token, minted again when less than 60 s of it remain. */
+  #authorization(): string {
+    const now = Date.now();
+    if (this.#serverToken === undefined || this.#serverToken.expMs - now < RENEW_BEFORE_MS) {
+      const iatS = Math.floor(now / 1000);
+      this.#serverToken = { value: mintServerToken(this.#key, now), expMs: (iatS + SERVER_TOKEN_MAX_SECONDS) * 1000 };
+    }
+    return `Bearer ${this.#serverToken.value}`;
+  }
+
+  #headers(prepared: PreparedRequest): Record<string, string> {
+    const headers: Record<string, string> = {
+      'Api-Key': this.#options.apiKey,
+      Authorization: this.#authorization(),
+      'User-Agent': this.#userAgent,
+      Accept: 'application/json',
+    };
+    if (prepared.bodyText !== undefined) {
+      headers['Content-Type'] = 'application/json';
+      headers['Idempotency-Key'] = prepared.idempotencyKey as string;
+    }
+    return headers;
+  }
+
+  #log(record: RequestLogRecord): void {
+    const logger = this.#options.logger;
+    if (!logger) return;
+    try {
+      logger(record);
+    } catch {
+      // A failing logger must not fail the request it logs.
+    }
+  }
+
+  /** Sends a prepared request, with retries; resolves to the decoded response. */
+  async send<E extends Endpoint>(prepared: PreparedRequest<E>, options: RequestOptions = {}): Promise<ResponseOf<E>> {
+    const baseUrl = this.#options.baseUrl;
+    if (baseUrl === undefined) {
+      throw new ConfigError('ServerClient needs the platform URL for HTTP calls: pass { baseUrl } or set TOKENKIT_BASE_URL', [
+        { path: 'baseUrl', message: 'needed for HTTP calls' },
+      ]);
+    }
+    const { signal } = options;
+    const timeoutMs = options.timeoutMs ?? this.#options.timeoutMs;
+    const method = prepared.endpoint.method;
+    const what = `${method} ${prepared.path}`;
+    const url = baseUrl + prepared.path;
+
+    for (let attempt = 1; ; attempt++) {
+      if (signal?.aborted) throw abortErrorFor(signal, what);
+      const headers = this.#headers(prepared);
+      const ctx = { method, path: prepared.path, headers };
+      // One controller per attempt, fed by the caller's signal and a timer. Not
+      // AbortSignal.timeout: its timer cannot be cleared, and jest's fake timers cannot drive it.
+      const controller = new AbortController();
+      const onAbort = (): void => controller.abort(signal?.reason);
+      signal?.addEventListener('abort', onAbort, { once: true });
+      const timer = setTimeout(() => controller.abort(new DOMException(`${what} timed out after ${timeoutMs} ms`, 'TimeoutError')), timeoutMs);
+      const started = performance.now();
+      let res: Response;
+      let text: string;
+      try {
+        const init: FetchInit = { method, headers, signal: controller.signal };
+        if (prepared.bodyText !== undefined) init.body = prepared.bodyText;
+        // Checked as an object by the options; undici checks the rest when it dispatches.
+        if (this.#dispatcher !== undefined) init.dispatcher = this.#dispatcher as FetchInit['dispatcher'];
+        res = await this.#fetch(url, init);
+        text = await res.text();
+      } catch (err) {
+        const ms = performance.now() - started;
+        let error: TokenkitError;
+        let failure: AttemptFailure;
+        if (signal?.aborted) {
+          error = abortErrorFor(signal, what);
+        } else if ((err as { name?: unknown } | null)?.name === 'TimeoutError' || controller.signal.aborted) {
+          error = new TimeoutError(`${what} timed out after ${timeoutMs} ms (attempt ${attempt})`, { cause: err });
+        } else {
+          error = new ConnectionError(`Could not reach the platform at ${new URL(baseUrl).origin} (${failureOf(err)}): ${what}, attempt ${attempt}`, { cause: err });
+        }
+        failure = error instanceof TimeoutError ? 'timeout' : 'connection';
+        this.#log({ method, path: prepared.path, status: undefined, ms, attempt, requestId: undefined, error: error.name });
+        if (error.name === 'AbortError') throw error;
+        const decision = decideRetry({ attempt, maxRetries: this.#options.maxRetries, failure, maxRetryAfterSeconds: this.#options.maxRetryAfterSeconds, random: this.#random });
+        if (!decision.retry) throw error;
+        await sleep(decision.delayMs, signal, `${what} (waiting to retry)`);
+        continue;
+      } finally {
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
+      }
+
+      const requestId = res.headers.get('x-request-id') ?? undefined;
+      this.#log({ method, path: prepared.path, status: res.status, ms: performance.now() - started, attempt, requestId });
+      if (res.ok) return decodeResponse<E['response']>(prepared.endpoint.response, res, text, ctx);
+
+      const retryAfterHeader = res.headers.get('retry-after');
+      const decision = decideRetry({
+        attempt,
+        maxRetries: this.#options.maxRetries,
+        status: res.status,
+        retryAfterHeader,
+        maxRetryAfterSeconds: this.#options.maxRetryAfterSeconds,
+        random: this.#random,
+      });
+      if (decision.retry) {
+        await sleep(decision.delayMs, signal, `${what} (waiting to retry)`);
+        continue;
+      }
+      let note = '';
+      if (decision.reason === 'retry-after-too-long') {
+        note = ` [not retried: Retry-After is ${decision.retryAfterSeconds} s, more than maxRetryAfterSeconds (${this.#options.maxRetryAfterSeconds} s)]`;
+      } else if (decision.reason === 'exhausted' && attempt > 1) {
+        note = ` [after ${attempt} attempts]`;
+      }
+      throw apiErrorFrom(res, text, ctx, note);
+    }
+  }
+}
