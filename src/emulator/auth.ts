@@ -1,0 +1,132 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import type { KeyObject } from 'node:crypto';
+import { TokenError } from '../errors';
+import { USER_ID_PATTERN } from '../schemas/common';
+import { numericDateToMs } from '../tokens/claims';
+import { decodeJsonSegment, hs256Verify } from '../tokens/jws';
+import { SERVER_TOKEN_MAX_SECONDS } from '../tokens/mint';
+import { MAX_TOKEN_LENGTH, checkUserToken } from '../tokens/verify';
+import { platformError, tokenError } from './errors';
+import { type EmulatorState, hashSessionToken } from './state';
+
+/** What the checks need to know about the app's credentials and clock. */
+export interface AuthContext {
+  apiKey: string;
+  key: KeyObject;
+  state: EmulatorState;
+  nowMs: number;
+  toleranceSeconds: number;
+}
+
+function header(headers: IncomingHttpHeaders, name: string): string | undefined {
+  const v = headers[name];
+  return Array.isArray(v) ? v[0] : v;
+}
+
+/** `Api-Key` must be the app's key (code 2). The query string is never read. */
+export function checkApiKey(headers: IncomingHttpHeaders, apiKey: string): void {
+  const given = header(headers, 'api-key');
+  if (given === undefined || given === '') throw platformError('apiKey', 'Api-Key header is missing');
+  if (given !== apiKey) throw platformError('apiKey', 'Api-Key is not the key of this app');
+}
+
+/** The token of `Authorization: Bearer <token>`; undefined without the header; 43 for any other form. */
+export function bearerToken(headers: IncomingHttpHeaders): string | undefined {
+  const value = header(headers, 'authorization');
+  if (value === undefined) return undefined;
+  const m = /^Bearer +(\S+)\s*$/i.exec(value);
+  if (!m || m[1] === undefined) throw tokenError(43, 'Authorization header malformed: expected "Bearer <token>"');
+  return m[1];
+}
+
+/** Whether a token claims to be a server token (`server: true`), without checking it: used to route `GET /v1/users/{id}`. */
+export function claimsServer(token: string | undefined): boolean {
+  if (token === undefined || token.length > MAX_TOKEN_LENGTH) return false;
+  const payload = token.split('.')[1];
+  return payload !== undefined && decodeJsonSegment(payload)?.['server'] === true;
+}
+
+function isSeconds(v: unknown): v is number {
+  return typeof v === 'number' && Number.isFinite(v) && v >= 0;
+}
+
+/**
+ * Admin authentication (docs/platform-api.md, "Admin authentication"): a server token, HS256,
+ * signed with the app secret, `server: true`, `exp` at most 300 s after `iat`. Signatures are
+ * always checked here, whatever `disable_auth_checks` says.
+ */
+export function checkServerToken(token: string | undefined, ctx: AuthContext): void {
+  if (token === undefined) {
+    throw tokenError(45, 'Authorization header is missing: admin routes need "Bearer <server token>" (a JWT with server: true, signed with the app secret)');
+  }
+  if (token.length > MAX_TOKEN_LENGTH) throw tokenError(43, `server token malformed: longer than ${MAX_TOKEN_LENGTH} characters`);
+  const parts = token.split('.');
+  if (parts.length !== 3) throw tokenError(43, 'server token malformed: expected a JWT (three dot-separated parts)');
+  const [h = '', p = '', s = ''] = parts;
+  const head = decodeJsonSegment(h);
+  if (!head) throw tokenError(43, 'server token malformed: the header is not a base64url JSON object');
+  if (head['alg'] !== 'HS256') throw tokenError(43, 'server token refused: the algorithm must be HS256');
+  if (!hs256Verify(ctx.key, h + '.' + p, s)) throw tokenError(43, 'server token signature is invalid (signed with another secret, or changed)');
+  const claims = decodeJsonSegment(p);
+  if (!claims) throw tokenError(43, 'server token malformed: the payload is not a base64url JSON object');
+  if (claims['server'] !== true) throw platformError('notAllowed', 'a user token may not call admin routes: use a server token (server: true)');
+  const { exp, iat, nbf } = claims;
+  if (!isSeconds(exp)) throw tokenError(43, 'server token malformed: exp is missing or not a number of seconds');
+  if (!isSeconds(iat)) throw tokenError(43, 'server token malformed: iat is missing or not a number of seconds');
+  if (exp - iat > SERVER_TOKEN_MAX_SECONDS) {
+    throw tokenError(43, `server token refused: exp is more than ${SERVER_TOKEN_MAX_SECONDS} s after iat`);
+  }
+  if (numericDateToMs(exp) <= ctx.nowMs) throw tokenError(40, 'server token expired: mint a new one');
+  const toleranceMs = ctx.toleranceSeconds * 1000;
+  if (numericDateToMs(iat) > ctx.nowMs + toleranceMs) {
+    throw tokenError(42, 'server token issued in the future: more than the clock tolerance ahead (check the server clocks)');
+  }
+  if (nbf !== undefined && (!isSeconds(nbf) || numericDateToMs(nbf) > ctx.nowMs + toleranceMs)) {
+    throw tokenError(41, 'server token not valid yet: nbf is more than the clock tolerance ahead');
+  }
+}
+
+/** A user token that passed the checks: whose it is and what kind it is. */
+export interface CheckedUserToken {
+  userId: string;
+  auth: 'jwt' | 'dev' | 'session';
+}
+
+/**
+ * The contract's steps 2 to 5 for a user token: a stored legacy session token (40 once expired,
+ * 44 once deleted), else a dev token or a JWT by `checkUserToken` (the SDK's own rules), with the
+ * user's and the app's revocation cutoffs. `expectedUserId`, where given, must be the token's user (46).
+ */
+export function checkClientToken(token: string, expectedUserId: string | undefined, ctx: AuthContext): CheckedUserToken {
+  // Session tokens are base64url without dots; a JWT or dev token is never looked up.
+  if (!token.includes('.') && token.length <= MAX_TOKEN_LENGTH) {
+    const session = ctx.state.sessions.get(hashSessionToken(token));
+    if (session) {
+      if (session.deleted) throw tokenError(44, 'session token revoked: it was deleted by DELETE /v1/users/{id}/token');
+      if (session.expiresAt <= ctx.nowMs) throw tokenError(40, `session token expired at ${new Date(session.expiresAt).toISOString()}`);
+      if (expectedUserId !== undefined && session.userId !== expectedUserId) {
+        throw tokenError(46, `token belongs to another user (token user "${session.userId}", request for "${expectedUserId}")`);
+      }
+      return { userId: session.userId, auth: 'session' };
+    }
+  }
+  // The user's cutoff is the token's user's: read its user_id first (checkUserToken checks the type).
+  const payload = decodeJsonSegment(token.split('.')[1] ?? '');
+  const claimed = payload?.['user_id'];
+  const user = typeof claimed === 'string' ? ctx.state.users.get(claimed) : undefined;
+  try {
+    const { claims, kind } = checkUserToken(ctx.key, token, {
+      userId: expectedUserId,
+      revokedBefore: { user: user?.revoke_tokens_issued_before ?? null, app: ctx.state.app.revoke_tokens_issued_before },
+      disableAuthChecks: ctx.state.app.disable_auth_checks,
+      clockToleranceSeconds: ctx.toleranceSeconds,
+      nowMs: ctx.nowMs,
+    });
+    // The id becomes a user (connect creates it): it must be a valid user id.
+    if (!USER_ID_PATTERN.test(claims.user_id)) throw tokenError(43, 'token malformed: user_id is not a valid user id');
+    return { userId: claims.user_id, auth: kind };
+  } catch (err) {
+    if (err instanceof TokenError) throw tokenError(err.code, err.message);
+    throw err;
+  }
+}

@@ -1,0 +1,245 @@
+import { type KeyObject, randomBytes } from 'node:crypto';
+import { type Server, createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { inspect } from 'node:util';
+import type { User } from '../schemas/users';
+import { toSecretKey } from '../tokens/key';
+import { mintServerToken, mintUserToken } from '../tokens/mint';
+import { DEFAULT_CLOCK_TOLERANCE_SECONDS } from '../tokens/verify';
+import { type Clock, systemClock } from './clock';
+import { FaultInjector, RateLimiter } from './faults';
+import { IdempotencyStore } from './idempotency';
+import { type EmulatorOptions, validateEmulatorOptions } from './options';
+import { loadDataFile, saveDataFile } from './persist';
+import { createRequestHandler } from './server';
+import { type AppSettings, EmulatorState, defaultApp } from './state';
+import { type WriteFilter, type WriteRecord, WriteLog } from './writes';
+
+/** Counts of what the emulator holds, for tests that check its memory stays bounded. */
+export interface EmulatorStats {
+  users: number;
+  connections: number;
+  /** Connections dropped to stay under `maxConnections`. */
+  connectionsEvicted: number;
+  idempotencyKeys: number;
+  sessionTokens: number;
+}
+
+/**
+ * A running emulator, from {@link startEmulator}. The secret is held privately: it does not show
+ * in `util.inspect(emulator)` or `JSON.stringify(emulator)`; read it with `emulator.apiSecret`.
+ *
+ * @example
+ * ```ts
+ * import { startEmulator } from 'tokenkit/emulator';
+ * const emulator = await startEmulator();
+ * const res = await fetch(`${emulator.url}/v1/app`, {
+ *   headers: { 'Api-Key': emulator.apiKey, Authorization: `Bearer ${emulator.serverToken()}` },
+ * });
+ * console.log(res.status); // 200
+ * await emulator.close();
+ * ```
+ */
+export class Emulator {
+  /** The base URL, e.g. `http://127.0.0.1:41235` (routes are under `/v1`). */
+  readonly url: string;
+  readonly host: string;
+  readonly port: number;
+  readonly apiKey: string;
+  /** The emulator's clock. */
+  readonly clock: Clock;
+  /** Fault injection: `set(plan)`, `clear()`, `stats()`. */
+  readonly faults: FaultInjector;
+  /** The per-route rate limit: `set(config)`, `clear()`. */
+  readonly rateLimit: RateLimiter;
+  readonly #secret: string;
+  readonly #key: KeyObject;
+  readonly #server: Server;
+  readonly #state: EmulatorState;
+  readonly #writes: WriteLog;
+  readonly #idempotency: IdempotencyStore;
+  readonly #options: EmulatorOptions;
+  #closed: Promise<void> | undefined;
+
+  /** @internal Use {@link startEmulator}. */
+  constructor(init: {
+    options: EmulatorOptions;
+    secret: string;
+    key: KeyObject;
+    apiKey: string;
+    clock: Clock;
+    server: Server;
+    state: EmulatorState;
+    writes: WriteLog;
+    idempotency: IdempotencyStore;
+    faults: FaultInjector;
+    rateLimit: RateLimiter;
+  }) {
+    const address = init.server.address() as AddressInfo;
+    this.host = address.address;
+    this.port = address.port;
+    this.url = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
+    this.apiKey = init.apiKey;
+    this.clock = init.clock;
+    this.faults = init.faults;
+    this.rateLimit = init.rateLimit;
+    this.#secret = init.secret;
+    this.#key = init.key;
+    this.#server = init.server;
+    this.#state = init.state;
+    this.#writes = init.writes;
+    this.#idempotency = init.idempotency;
+    this.#options = init.options;
+  }
+
+  /** The app secret (to give to a `ServerClient`). */
+  get apiSecret(): string {
+    return this.#secret;
+  }
+
+  /** The applied writes, oldest first, filtered by user, route (`"METHOD /path"`) or field. Replays are not writes. */
+  writes(filter: WriteFilter = {}): WriteRecord[] {
+    return this.#writes.list(filter);
+  }
+
+  /** A copy of a user as stored, or undefined. */
+  user(id: string): User | undefined {
+    const u = this.#state.users.get(id);
+    return u ? structuredClone(u) : undefined;
+  }
+
+  /** A copy of the app settings. */
+  app(): AppSettings {
+    return structuredClone(this.#state.app);
+  }
+
+  /** Counts of users, connections, idempotency answers and session tokens held. */
+  stats(): EmulatorStats {
+    return {
+      users: this.#state.users.size,
+      connections: this.#state.connections.size,
+      connectionsEvicted: this.#state.connections.evicted,
+      idempotencyKeys: this.#idempotency.size,
+      sessionTokens: this.#state.sessions.size,
+    };
+  }
+
+  /** A server token for the admin routes, minted with this emulator's secret and clock. */
+  serverToken(ttlSeconds?: number): string {
+    return mintServerToken(this.#key, this.clock.now(), ttlSeconds);
+  }
+
+  /** A user token (`{ ...claims, user_id, iat, exp }`), minted with this emulator's secret and clock. */
+  userToken(userId: string, options: { validityInSeconds?: number; claims?: Record<string, unknown> } = {}): string {
+    return mintUserToken(
+      this.#key,
+      { user_id: userId, validity_in_seconds: options.validityInSeconds, claims: options.claims },
+      this.clock.now(),
+    );
+  }
+
+  /**
+   * Forgets every user, session token, connection, idempotency answer and write, clears faults
+   * and the rate limit, and sets the app back to the defaults (with the `app` option applied).
+   * With a data file, the empty state is written to it.
+   */
+  async reset(): Promise<void> {
+    this.#state.clear({ ...defaultApp(), ...this.#options.app });
+    this.#writes.clear();
+    this.#idempotency.clear();
+    this.faults.clear();
+    this.rateLimit.clear();
+    this.#persist();
+  }
+
+  /** Stops listening and closes every connection. Safe to call twice. */
+  close(): Promise<void> {
+    this.#closed ??= new Promise<void>((resolve, reject) => {
+      this.#server.close((err) => (err ? reject(err) : resolve()));
+      this.#server.closeAllConnections();
+    });
+    return this.#closed;
+  }
+
+  #persist(): void {
+    if (this.#options.dataFile !== undefined) saveDataFile(this.#options.dataFile, this.#state);
+    this.#state.dirty = false;
+  }
+
+  /** What `JSON.stringify(emulator)` shows: never the secret. */
+  toJSON(): Record<string, unknown> {
+    return { url: this.url, apiKey: this.apiKey };
+  }
+
+  /** What `util.inspect(emulator)` shows: never the secret. */
+  [inspect.custom](): string {
+    return `Emulator { url: ${JSON.stringify(this.url)}, apiKey: ${JSON.stringify(this.apiKey)} }`;
+  }
+}
+
+/**
+ * Starts a platform emulator: a real HTTP server implementing the whole contract, on
+ * `127.0.0.1` and a free port unless told otherwise. Resolves once it listens.
+ * Rejects with a `ConfigError` for bad options, or with the listen error.
+ *
+ * @example
+ * ```ts
+ * import { ServerClient } from 'tokenkit';
+ * import { startEmulator } from 'tokenkit/emulator';
+ * const emulator = await startEmulator();
+ * const client = new ServerClient({ apiKey: emulator.apiKey, apiSecret: emulator.apiSecret, baseUrl: emulator.url });
+ * console.log(client.baseUrl);
+ * await emulator.close();
+ * ```
+ */
+export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
+  const o = validateEmulatorOptions(options);
+  const secret = o.apiSecret ?? randomBytes(32).toString('hex');
+  const apiKey = o.apiKey ?? `emu_${randomBytes(8).toString('hex')}`;
+  const key = toSecretKey(secret);
+  const clock = o.clock ?? systemClock;
+  const state = new EmulatorState(o.maxConnections ?? 10_000);
+  if (o.dataFile !== undefined) loadDataFile(o.dataFile, state);
+  if (o.app) state.setApp({ ...state.app, ...o.app });
+  const writes = new WriteLog(o.maxWrites ?? 100_000);
+  const idempotency = new IdempotencyStore(o.maxIdempotencyKeys ?? 10_000);
+  const faults = new FaultInjector();
+  if (o.faults) faults.set(o.faults);
+  const rateLimit = new RateLimiter();
+  if (o.rateLimit) rateLimit.set(o.rateLimit);
+
+  // `reset` is reached through the handle, which exists only once the server listens.
+  let emulator: Emulator | undefined;
+  const server = createServer(
+    createRequestHandler({
+      apiKey,
+      key,
+      clock,
+      toleranceSeconds: o.clockToleranceSeconds ?? DEFAULT_CLOCK_TOLERANCE_SECONDS,
+      state,
+      faults,
+      rateLimit,
+      idempotency,
+      writes,
+      controls: {
+        faults,
+        rateLimit,
+        writes: (filter) => writes.list(filter),
+        reset: () => void emulator?.reset(),
+      },
+      dataFile: o.dataFile,
+      logger: o.logger,
+    }),
+  );
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(o.port ?? 0, o.host ?? '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  emulator = new Emulator({ options: o, secret, key, apiKey, clock, server, state, writes, idempotency, faults, rateLimit });
+  if (state.dirty && o.dataFile !== undefined) saveDataFile(o.dataFile, state);
+  state.dirty = false;
+  return emulator;
+}

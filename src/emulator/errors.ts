@@ -1,0 +1,80 @@
+import type { z } from 'zod';
+import { ERROR_CODES } from '../schemas/common';
+
+/**
+ * An error answer of the emulator: `{ code, message, status_code, more_info? }` with `status`.
+ * Thrown inside handlers, turned into a response by the server.
+ */
+export class PlatformError extends Error {
+  readonly status: number;
+  readonly code: number;
+  readonly headers: Record<string, string>;
+  readonly moreInfo: string | undefined;
+
+  constructor(status: number, code: number, message: string, options: { headers?: Record<string, string>; moreInfo?: string } = {}) {
+    super(message);
+    this.name = 'PlatformError';
+    this.status = status;
+    this.code = code;
+    this.headers = options.headers ?? {};
+    this.moreInfo = options.moreInfo;
+  }
+
+  /** The wire body of this error (contract: "Error body"). */
+  toBody(): Record<string, unknown> {
+    const body: Record<string, unknown> = { code: this.code, message: this.message, status_code: this.status };
+    if (this.moreInfo !== undefined) body['more_info'] = this.moreInfo;
+    return body;
+  }
+}
+
+type CodeName = keyof typeof ERROR_CODES;
+
+/** A {@link PlatformError} by the name of its code in `ERROR_CODES`. */
+export function platformError(name: CodeName, message: string, headers?: Record<string, string>): PlatformError {
+  const { code, status } = ERROR_CODES[name];
+  return new PlatformError(status, code, message, headers ? { headers } : {});
+}
+
+/** A token error (40 to 46): always HTTP 401. */
+export function tokenError(code: number, message: string): PlatformError {
+  return new PlatformError(401, code, message);
+}
+
+/** One zod issue, flattened: its dotted path and message. Values are never copied (they may be secrets). */
+export interface FlatIssue {
+  path: string;
+  message: string;
+}
+
+function join(prefix: string, path: ReadonlyArray<PropertyKey>): string {
+  const rest = path.map((p) => (typeof p === 'symbol' ? p.toString() : String(p))).join('.');
+  return [prefix, rest].filter(Boolean).join('.');
+}
+
+/**
+ * Flattens zod issues. A union's issue ("Invalid input") is replaced by the issues of its
+ * closest branch (the one with the fewest issues), so the message names the field at fault.
+ */
+export function flattenIssues(issues: ReadonlyArray<z.core.$ZodIssue>, prefix = ''): FlatIssue[] {
+  const out: FlatIssue[] = [];
+  for (const issue of issues) {
+    const path = join(prefix, issue.path);
+    if (issue.code === 'invalid_union' && issue.errors.length > 0) {
+      const best = issue.errors.reduce((a, b) => (b.length < a.length ? b : a));
+      out.push(...flattenIssues(best, path));
+    } else if (issue.code === 'unrecognized_keys') {
+      for (const key of issue.keys) out.push({ path: join(path, [key]), message: 'unknown field' });
+    } else {
+      out.push({ path, message: issue.message });
+    }
+  }
+  return out;
+}
+
+/** A 400, code 4, whose message names each field at fault: `Invalid request body: users.0.id: ...`. */
+export function invalidInput(what: string, error: z.ZodError, prefix = ''): PlatformError {
+  const issues = flattenIssues(error.issues, prefix);
+  const text = issues.map((i) => `${i.path || '(' + what + ')'}: ${i.message}`).join('; ');
+  return platformError('input', `Invalid ${what}: ${text}`);
+}

@@ -1,0 +1,70 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { PlatformError, platformError } from './errors';
+
+/** The largest request body: 1 MiB (docs/platform-api.md, "Errors and limits"). */
+export const MAX_BODY_BYTES = 1024 * 1024;
+
+function tooLarge(): PlatformError {
+  return new PlatformError(413, 4, `request body too large: at most ${MAX_BODY_BYTES} bytes (1 MiB)`);
+}
+
+/**
+ * Reads a request body of at most {@link MAX_BODY_BYTES}; a larger one is refused with 413
+ * (code 4) as soon as its `Content-Length` or its bytes say so. The rest is discarded.
+ */
+export function readBody(req: IncomingMessage): Promise<Buffer> {
+  const declared = Number(req.headers['content-length'] ?? 0);
+  if (declared > MAX_BODY_BYTES) {
+    req.resume();
+    return Promise.reject(tooLarge());
+  }
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer): void => {
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) {
+        req.off('data', onData);
+        req.resume();
+        reject(tooLarge());
+        return;
+      }
+      chunks.push(chunk);
+    };
+    req.on('data', onData);
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+/**
+ * The JSON body of a request. Routes without a body (`GET`, `DELETE`) take none (400 otherwise);
+ * routes with one need `Content-Type: application/json` and valid JSON (400, code 4). An empty
+ * body counts as `{}`.
+ */
+export function parseJsonBody(method: string, raw: Buffer, contentType: string | undefined): unknown {
+  if (method === 'GET' || method === 'DELETE') {
+    if (raw.length > 0) throw platformError('input', `${method} takes no request body`);
+    return undefined;
+  }
+  if (raw.length === 0) return {};
+  if (!contentType || !/^application\/json\s*(;|$)/i.test(contentType)) {
+    throw platformError('input', 'Content-Type must be application/json');
+  }
+  try {
+    return JSON.parse(raw.toString('utf8'));
+  } catch {
+    throw platformError('input', 'request body is not valid JSON');
+  }
+}
+
+/** Sends a JSON answer with its request id and extra headers. */
+export function sendJson(res: ServerResponse, status: number, body: string, headers: Record<string, string>): void {
+  if (res.headersSent || res.destroyed) return;
+  res.writeHead(status, {
+    'Content-Type': 'application/json; charset=utf-8',
+    'Content-Length': String(Buffer.byteLength(body)),
+    ...headers,
+  });
+  res.end(body);
+}

@@ -1,0 +1,52 @@
+import { LruMap } from './state';
+
+/** How long an answer is kept for replay: 10 minutes (docs/platform-api.md, "Errors and limits"). */
+export const IDEMPOTENCY_WINDOW_MS = 10 * 60 * 1000;
+
+/** A stored answer. */
+export interface StoredAnswer {
+  /** What the request was: method, path, body and credentials, hashed. A key reused for another request is refused. */
+  fingerprint: string;
+  status: number;
+  body: string;
+  expiresAt: number;
+}
+
+/** `Idempotency-Key`: 1 to 255 visible ASCII characters. */
+export const IDEMPOTENCY_KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
+
+/**
+ * The answers to requests that carried an `Idempotency-Key`, replayed (same status, same body)
+ * to a retry within {@link IDEMPOTENCY_WINDOW_MS}. Only successful answers are kept: a refused
+ * request changed nothing, so running it again is the same as replaying it. At most `cap` keys
+ * are kept (least recently used dropped first), so memory stays bounded under load.
+ */
+export class IdempotencyStore {
+  readonly #answers: LruMap<string, StoredAnswer>;
+
+  constructor(cap: number) {
+    this.#answers = new LruMap(cap);
+  }
+
+  /** The stored answer for `key`, if it has not expired. */
+  get(key: string, nowMs: number): StoredAnswer | undefined {
+    const answer = this.#answers.get(key);
+    if (answer && answer.expiresAt <= nowMs) {
+      this.#answers.delete(key);
+      return undefined;
+    }
+    return answer;
+  }
+
+  put(key: string, answer: Omit<StoredAnswer, 'expiresAt'>, nowMs: number): void {
+    this.#answers.set(key, { ...answer, expiresAt: nowMs + IDEMPOTENCY_WINDOW_MS });
+  }
+
+  clear(): void {
+    this.#answers.clear();
+  }
+
+  get size(): number {
+    return this.#answers.size;
+  }
+}

@@ -1,0 +1,16 @@
+// The public API of `tokenkit/emulator`, listed by name (no `export *`).
+
+export { startEmulator, Emulator } from './emulator';
+export type { EmulatorStats } from './emulator';
+export type { EmulatorOptions } from './options';
+export { createManualClock, systemClock } from './clock';
+export type { Clock, ManualClock } from './clock';
+export { FaultInjector, RateLimiter, ROUTE_KEYS, MAX_SCRIPTED_FAULTS } from './faults';
+export type { FaultAction, FaultPlan, FaultStats, RateLimitConfig } from './faults';
+export type { EmulatorLogRecord } from './server';
+export type { AppSettings } from './state';
+export type { WriteRecord, WriteFilter } from './writes';
+export { IDEMPOTENCY_WINDOW_MS } from './idempotency';
+export { MAX_BODY_BYTES } from './http-io';
+export { GUEST_TOKEN_SECONDS } from './routes/client';
+export { COMPATIBILITY_MODE_OFF_MESSAGE } from './routes/admin';

@@ -1,0 +1,134 @@
+import { signHS256 } from '../../tokens/jws';
+import type { adminEndpoints } from '../../schemas/endpoints';
+import { DEFAULT_PLATFORM_TOKEN_MS } from '../../schemas/tokens';
+import type { User } from '../../schemas/users';
+import { platformError } from '../errors';
+import type { AppSettings } from '../state';
+import { type Handlers, type RouteContext, contentFields, recordWrite } from './context';
+import { existingUser, patchedUser, replacedUser, saveUser } from './user-ops';
+
+/** The message of the PUT issuance refusal (docs/platform-api.md, "Issuance"). */
+export const COMPATIBILITY_MODE_OFF_MESSAGE =
+  'issue_session_token needs jwt_compatibility_mode: turn it on with PATCH /v1/app, or use POST /v1/users/{id}/token';
+
+/** A token's expiry, checked: in the future, and for a JWT at least at the next whole second. */
+function tokenExpiry(ctx: RouteContext, field: string, given: number | undefined, jwt: boolean): number {
+  const expiresAt = given ?? ctx.nowMs + DEFAULT_PLATFORM_TOKEN_MS;
+  const effective = jwt ? Math.floor(expiresAt / 1000) * 1000 : expiresAt;
+  if (effective <= ctx.nowMs) {
+    throw platformError('input', `Invalid request body: ${field}: must be in the future` + (jwt ? ' (JWT exp is whole seconds)' : ''));
+  }
+  return expiresAt;
+}
+
+/**
+ * Issues a token for `user` by the app's mode (contract: "Token issuance by the platform"), sets
+ * `requires_token` for good, and stores the user. Returns the token, its expiry and the user.
+ */
+function issue(ctx: RouteContext, user: User, expiresAt: number): { token: string; expiresAt: number; user: User; kind: 'jwt' | 'session' } {
+  let token: string;
+  let kind: 'jwt' | 'session';
+  if (ctx.state.app.jwt_enabled) {
+    const exp = Math.floor(expiresAt / 1000);
+    token = signHS256(ctx.auth.key, { user_id: user.id, iat: ctx.nowMs / 1000, exp });
+    expiresAt = exp * 1000;
+    kind = 'jwt';
+  } else {
+    token = ctx.state.issueSession(user.id, expiresAt);
+    kind = 'session';
+  }
+  const stored = saveUser(ctx, user, { ...user, requires_token: true });
+  return { token, expiresAt, user: stored, kind };
+}
+
+/** The admin routes of the contract. Each runs after admin authentication. */
+export const adminHandlers: Handlers<typeof adminEndpoints> = {
+  getApp: (ctx) => ({ app: ctx.state.app }),
+
+  updateApp: (ctx, patch) => {
+    const next: AppSettings = { ...ctx.state.app };
+    const fields: string[] = [];
+    for (const k of ['revoke_tokens_issued_before', 'disable_auth_checks', 'access_token_permission', 'jwt_enabled', 'jwt_compatibility_mode'] as const) {
+      if (patch[k] !== undefined) {
+        Object.assign(next, { [k]: patch[k] });
+        fields.push(k);
+      }
+    }
+    ctx.state.setApp(next);
+    recordWrite(ctx, { fields });
+    return { app: next };
+  },
+
+  upsertUsers: (ctx, { users }) => {
+    const out: Record<string, User> = {};
+    for (const input of users) {
+      const before = ctx.state.users.get(input.id);
+      const content = contentFields(input, ['role']);
+      const stored = saveUser(ctx, before, replacedUser(ctx, input.id, content, input.role));
+      out[input.id] = stored;
+      recordWrite(ctx, { userId: input.id, fields: Object.keys(input).filter((k) => k !== 'id'), ...(before ? {} : { created: true }) });
+    }
+    return { users: out };
+  },
+
+  getUser: (ctx) => ({ user: existingUser(ctx, ctx.id) }),
+
+  updateUsersPartial: (ctx, { users }) => {
+    // All or nothing: every user must exist before anything is written.
+    const missing = users.map((u, i) => [u.id, i] as const).filter(([id]) => !ctx.state.users.has(id));
+    if (missing.length > 0) {
+      const list = missing.map(([id, i]) => `"${id}" (users.${i}.id)`).join(', ');
+      throw platformError('notFound', `user ${list} not found; nothing was applied`);
+    }
+    const out: Record<string, User> = {};
+    for (const u of users) {
+      const before = existingUser(ctx, u.id);
+      out[u.id] = saveUser(ctx, before, patchedUser(before, u.set, u.unset));
+      recordWrite(ctx, { userId: u.id, fields: [...Object.keys(u.set ?? {}), ...(u.unset ?? [])] });
+    }
+    return { users: out };
+  },
+
+  putUser: (ctx, input) => {
+    const { issue_session_token, session_token_expires_at } = input;
+    const app = ctx.state.app;
+    // Checked before anything is written: a refused issuance changes nothing.
+    let expiresAt: number | undefined;
+    if (issue_session_token) {
+      if (app.jwt_enabled && !app.jwt_compatibility_mode) throw platformError('input', COMPATIBILITY_MODE_OFF_MESSAGE);
+      expiresAt = tokenExpiry(ctx, 'session_token_expires_at', session_token_expires_at, app.jwt_enabled);
+    }
+    const before = ctx.state.users.get(ctx.id);
+    const content = contentFields(input, ['role', 'issue_session_token', 'session_token_expires_at']);
+    let user = saveUser(ctx, before, replacedUser(ctx, ctx.id, content, input.role));
+    const fields = Object.keys(input).filter((k) => k !== 'issue_session_token' && k !== 'session_token_expires_at');
+    const sessionTokens: Array<{ session_token: string; expires_at: number }> = [];
+    let tokenIssued: 'jwt' | 'session' | undefined;
+    if (expiresAt !== undefined) {
+      const issued = issue(ctx, user, expiresAt);
+      user = issued.user;
+      tokenIssued = issued.kind;
+      sessionTokens.push({ session_token: issued.token, expires_at: issued.expiresAt });
+    }
+    recordWrite(ctx, { userId: ctx.id, fields, ...(before ? {} : { created: true }), ...(tokenIssued ? { tokenIssued } : {}) });
+    return { user, session_tokens: sessionTokens };
+  },
+
+  issueToken: (ctx, input) => {
+    const user = existingUser(ctx, ctx.id);
+    const expiresAt = tokenExpiry(ctx, 'expires_at', input.expires_at, ctx.state.app.jwt_enabled);
+    const issued = issue(ctx, user, expiresAt);
+    recordWrite(ctx, { userId: ctx.id, fields: [], tokenIssued: issued.kind });
+    return { token: issued.token, expires_at: issued.expiresAt };
+  },
+
+  revokeAllTokens: (ctx) => {
+    const user = existingUser(ctx, ctx.id);
+    // The cutoff comes from the same clock that stamps `iat` on the platform's tokens.
+    const cutoff = new Date(ctx.nowMs);
+    const deleted = ctx.state.deleteSessions(ctx.id);
+    saveUser(ctx, user, { ...user, revoke_tokens_issued_before: cutoff });
+    recordWrite(ctx, { userId: ctx.id, fields: deleted > 0 ? ['revoke_tokens_issued_before', 'session_tokens'] : ['revoke_tokens_issued_before'] });
+    return { revoke_tokens_issued_before: cutoff };
+  },
+};

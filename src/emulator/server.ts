@@ -1,0 +1,260 @@
+import { createHash, randomUUID, type KeyObject } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { z } from 'zod';
+import { userIdSchema } from '../schemas/common';
+import { type AuthContext, bearerToken, checkApiKey, checkServerToken, claimsServer } from './auth';
+import type { Clock } from './clock';
+import { PlatformError, invalidInput, platformError } from './errors';
+import type { FaultDecision, FaultInjector, RateLimiter } from './faults';
+import { parseJsonBody, readBody, sendJson } from './http-io';
+import { IDEMPOTENCY_KEY_PATTERN, type IdempotencyStore } from './idempotency';
+import { saveDataFile } from './persist';
+import { type RouteSide, matchRoute } from './router';
+import type { RouteContext } from './routes/context';
+import { type TestControls, matchTestRoute } from './routes/test-routes';
+import type { EmulatorState } from './state';
+import type { WriteLog } from './writes';
+
+/** One line of the emulator's request log. Never holds a header value, a token, a secret or a body. */
+export interface EmulatorLogRecord {
+  method: string;
+  /** The path, without the query string. */
+  path: string;
+  /** The status answered, or `"dropped"` where a fault destroyed the connection. */
+  status: number | 'dropped';
+  /** Milliseconds from the request's arrival to its answer (wall time, not the emulator's clock). */
+  ms: number;
+  requestId: string;
+  /** The fault injected, if any: `"429"`, `"500"`, `"503"`, `"drop"`, `"drop_after"`, `"delay"`, `"rate_limit"`. */
+  fault?: string;
+}
+
+/** Everything the request pipeline works with. */
+export interface ServerDeps {
+  apiKey: string;
+  key: KeyObject;
+  clock: Clock;
+  toleranceSeconds: number;
+  state: EmulatorState;
+  faults: FaultInjector;
+  rateLimit: RateLimiter;
+  idempotency: IdempotencyStore;
+  writes: WriteLog;
+  controls: TestControls;
+  dataFile: string | undefined;
+  logger: ((record: EmulatorLogRecord) => void) | undefined;
+}
+
+/** The nominal limit reported with an injected 429 where no rate limit is configured. */
+export const NOMINAL_RATE_LIMIT = 1000;
+
+function header(req: IncomingMessage, name: string): string | undefined {
+  const v = req.headers[name];
+  return Array.isArray(v) ? v[0] : v;
+}
+
+function sha256(...parts: string[]): string {
+  const h = createHash('sha256');
+  for (const p of parts) h.update(p).update('\0');
+  return h.digest('hex');
+}
+
+function sleep(clock: Clock, ms: number): Promise<void> {
+  return clock.sleep ? clock.sleep(ms) : new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** The answer to an injected status fault. */
+function injectedError(d: FaultDecision, nowMs: number, limit: number): PlatformError {
+  if (d.action === 429) {
+    return platformError('rateLimited', 'rate limited (injected fault): retry after the Retry-After seconds', {
+      'Retry-After': String(d.retryAfterSeconds),
+      'X-RateLimit-Limit': String(limit),
+      'X-RateLimit-Remaining': '0',
+      'X-RateLimit-Reset': String(Math.ceil((nowMs + d.retryAfterSeconds * 1000) / 1000)),
+    });
+  }
+  if (d.action === 503) return new PlatformError(503, -1, 'service unavailable (injected fault)');
+  return new PlatformError(500, -1, 'internal error (injected fault)');
+}
+
+/** The checked `:id` of a path: 400 (code 4) where it is not a valid user id. */
+function pathId(rawId: string | undefined): string {
+  if (rawId === undefined) return '';
+  let id: string;
+  try {
+    id = decodeURIComponent(rawId);
+  } catch {
+    throw platformError('input', 'Invalid id: the path segment is not valid percent-encoding');
+  }
+  const parsed = userIdSchema.safeParse(id);
+  if (!parsed.success) throw invalidInput('path', parsed.error, 'id');
+  return parsed.data;
+}
+
+/**
+ * The request pipeline: route (404/405), fault plan, rate limit, `Api-Key` (2), body (413, 400),
+ * admin authentication, idempotency replay, input validation (400), the handler, the data file,
+ * the answer. Every answer carries `X-Request-Id`; every request gets one log record.
+ */
+export function createRequestHandler(deps: ServerDeps): (req: IncomingMessage, res: ServerResponse) => void {
+  return (req, res) => {
+    const started = performance.now();
+    const requestId = randomUUID();
+    const method = req.method ?? 'GET';
+    const pathname = (req.url ?? '/').split('?')[0] ?? '/';
+    const extra: Record<string, string> = { 'X-Request-Id': requestId };
+    let fault: string | undefined;
+
+    const log = (status: number | 'dropped'): void => {
+      if (!deps.logger) return;
+      const record: EmulatorLogRecord = { method, path: pathname, status, ms: performance.now() - started, requestId };
+      if (fault !== undefined) record.fault = fault;
+      deps.logger(record);
+    };
+    const drop = (): void => {
+      req.socket.destroy();
+      log('dropped');
+    };
+    const answer = (status: number, body: string): void => {
+      sendJson(res, status, body, extra);
+      log(status);
+    };
+
+    handle(deps, req, method, pathname, requestId, extra, (f) => (fault = f)).then(
+      (result) => {
+        if (result === 'drop') drop();
+        else answer(result.status, result.body);
+      },
+      (err: unknown) => {
+        const e =
+          err instanceof PlatformError
+            ? err
+            : new PlatformError(500, -1, `internal error: ${err instanceof Error ? err.message : String(err)}`);
+        Object.assign(extra, e.headers);
+        answer(e.status, JSON.stringify(e.toBody()));
+      },
+    );
+  };
+}
+
+type Result = { status: number; body: string } | 'drop';
+
+async function handle(
+  deps: ServerDeps,
+  req: IncomingMessage,
+  method: string,
+  pathname: string,
+  requestId: string,
+  extra: Record<string, string>,
+  setFault: (f: string) => void,
+): Promise<Result> {
+  if (pathname.startsWith('/_emulator/')) return handleTestRoute(deps, req, method, pathname);
+
+  const match = matchRoute(method, pathname);
+  const decision = deps.faults.next(match.route.key);
+  if (decision) {
+    setFault(String(decision.action));
+    if (decision.action === 'drop') return 'drop';
+    if (decision.action === 'delay') await sleep(deps.clock, decision.delayMs);
+    else if (decision.action !== 'drop_after') {
+      throw injectedError(decision, deps.clock.now(), deps.rateLimit.config?.limit ?? NOMINAL_RATE_LIMIT);
+    }
+  }
+  const verdict = deps.rateLimit.check(match.route.key, deps.clock.now());
+  if (verdict) {
+    Object.assign(extra, verdict.headers);
+    if (verdict.limited) {
+      setFault('rate_limit');
+      throw platformError('rateLimited', `rate limited: at most ${verdict.headers['X-RateLimit-Limit']} requests per window on ${match.route.key}`, {
+        'Retry-After': String(verdict.retryAfterSeconds),
+      });
+    }
+  }
+
+  checkApiKey(req.headers, deps.apiKey);
+  const raw = await readBody(req);
+  const body = parseJsonBody(method, raw, header(req, 'content-type'));
+  const nowMs = deps.clock.now();
+  const auth: AuthContext = { apiKey: deps.apiKey, key: deps.key, state: deps.state, nowMs, toleranceSeconds: deps.toleranceSeconds };
+
+  // GET /v1/users/{id} is both an admin and a client route: a server token makes it the admin one.
+  const token = bearerToken(req.headers);
+  const { route } = match;
+  const side: RouteSide | undefined = route.admin && (!route.client || claimsServer(token)) ? route.admin : route.client;
+  if (!side) throw platformError('internal', `route ${route.key} has no handler`);
+  const isAdmin = side === route.admin;
+  if (isAdmin) checkServerToken(token, auth);
+
+  const ctx: RouteContext = {
+    requestId,
+    route: route.key,
+    id: pathId(match.rawId),
+    headers: req.headers,
+    nowMs,
+    state: deps.state,
+    auth,
+    writes: deps.writes,
+  };
+
+  const idemKey = method === 'GET' ? undefined : header(req, 'idempotency-key');
+  let fingerprint = '';
+  if (idemKey !== undefined) {
+    if (!IDEMPOTENCY_KEY_PATTERN.test(idemKey)) {
+      throw platformError('input', 'Invalid Idempotency-Key header: expected 1 to 255 visible ASCII characters');
+    }
+    // A replay needs the same request; for client routes also the same credentials.
+    fingerprint = isAdmin
+      ? sha256(method, pathname, raw.toString('base64'))
+      : sha256(method, pathname, raw.toString('base64'), header(req, 'authorization') ?? '', header(req, 'x-connection-id') ?? '');
+    const stored = deps.idempotency.get(idemKey, nowMs);
+    if (stored) {
+      if (stored.fingerprint !== fingerprint) {
+        throw platformError('input', 'Idempotency-Key was already used for another request (method, path, body or credentials differ)');
+      }
+      extra['Idempotent-Replayed'] = 'true';
+      return finish(decision, { status: stored.status, body: stored.body });
+    }
+  }
+
+  const result = run(ctx, side, body);
+  if (deps.state.dirty) {
+    if (deps.dataFile !== undefined) saveDataFile(deps.dataFile, deps.state);
+    deps.state.dirty = false;
+  }
+  if (idemKey !== undefined) deps.idempotency.put(idemKey, { fingerprint, ...result }, nowMs);
+  return finish(decision, result);
+}
+
+function finish(decision: FaultDecision | undefined, result: { status: number; body: string }): Result {
+  // drop_after: applied (and remembered for a retry with the same Idempotency-Key), answer lost.
+  return decision?.action === 'drop_after' ? 'drop' : result;
+}
+
+function run(ctx: RouteContext, side: RouteSide, body: unknown): { status: number; body: string } {
+  const { endpoint, handler } = side;
+  let input: unknown;
+  if (endpoint.request) {
+    const parsed = z.safeDecode(endpoint.request, body as never);
+    if (!parsed.success) throw invalidInput('request body', parsed.error);
+    input = parsed.data;
+  }
+  const output = handler(ctx, input);
+  return { status: 200, body: JSON.stringify(z.encode(endpoint.response, output as never)) };
+}
+
+async function handleTestRoute(deps: ServerDeps, req: IncomingMessage, method: string, pathname: string): Promise<Result> {
+  const handler = matchTestRoute(method, pathname);
+  checkApiKey(req.headers, deps.apiKey);
+  const raw = await readBody(req);
+  const body = parseJsonBody(method, raw, header(req, 'content-type'));
+  const nowMs = deps.clock.now();
+  checkServerToken(bearerToken(req.headers), {
+    apiKey: deps.apiKey,
+    key: deps.key,
+    state: deps.state,
+    nowMs,
+    toleranceSeconds: deps.toleranceSeconds,
+  });
+  const query = new URLSearchParams((req.url ?? '').split('?')[1] ?? '');
+  return { status: 200, body: JSON.stringify(handler(deps.controls, body, query)) };
+}

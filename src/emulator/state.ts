@@ -1,0 +1,168 @@
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import type { App } from '../schemas/app';
+import type { AuthKind } from '../schemas/client-routes';
+import type { User } from '../schemas/users';
+
+/** The app settings the emulator keeps (contract: "App settings"). */
+export type AppSettings = Pick<
+  App,
+  'revoke_tokens_issued_before' | 'disable_auth_checks' | 'access_token_permission' | 'jwt_enabled' | 'jwt_compatibility_mode'
+>;
+
+/** The contract's defaults. */
+export function defaultApp(): AppSettings {
+  return {
+    revoke_tokens_issued_before: null,
+    disable_auth_checks: false,
+    access_token_permission: 'read_write',
+    jwt_enabled: true,
+    jwt_compatibility_mode: false,
+  };
+}
+
+/** A legacy session token as stored: only its SHA-256 (docs/platform-api.md, "Issuance"). */
+export interface SessionRecord {
+  userId: string;
+  expiresAt: number;
+  /** Deleted by `DELETE /v1/users/{id}/token`: remembered so that it answers 44, not 43. */
+  deleted: boolean;
+}
+
+/** An open connection (`POST /v1/connect`). `userId` is null for an anonymous one. */
+export interface Connection {
+  userId: string | null;
+  auth: AuthKind;
+}
+
+/** SHA-256 of a session token, hex: what the emulator stores instead of the token. */
+export function hashSessionToken(token: string): string {
+  return createHash('sha256').update(token).digest('hex');
+}
+
+/** A Map used as an LRU cache: `get` refreshes an entry, `set` evicts the oldest past `cap`. */
+export class LruMap<K, V> {
+  readonly #map = new Map<K, V>();
+  readonly #cap: number;
+  #evicted = 0;
+
+  constructor(cap: number) {
+    this.#cap = cap;
+  }
+
+  get(key: K): V | undefined {
+    const value = this.#map.get(key);
+    if (value !== undefined) {
+      this.#map.delete(key);
+      this.#map.set(key, value);
+    }
+    return value;
+  }
+
+  set(key: K, value: V): void {
+    this.#map.delete(key);
+    this.#map.set(key, value);
+    while (this.#map.size > this.#cap) {
+      const oldest = this.#map.keys().next();
+      if (oldest.done) break;
+      this.#map.delete(oldest.value);
+      this.#evicted++;
+    }
+  }
+
+  delete(key: K): void {
+    this.#map.delete(key);
+  }
+
+  clear(): void {
+    this.#map.clear();
+  }
+
+  /** Entries from oldest to newest. */
+  entries(): IterableIterator<[K, V]> {
+    return this.#map.entries();
+  }
+
+  get size(): number {
+    return this.#map.size;
+  }
+
+  /** How many entries were dropped to keep under the cap. */
+  get evicted(): number {
+    return this.#evicted;
+  }
+}
+
+/**
+ * The platform's data: the app settings, the users, the stored session-token hashes, and the
+ * open connections (in memory only, at most `maxConnections`, least recently used dropped first).
+ */
+export class EmulatorState {
+  app: AppSettings = defaultApp();
+  readonly users = new Map<string, User>();
+  readonly sessions = new Map<string, SessionRecord>();
+  readonly #sessionsByUser = new Map<string, Set<string>>();
+  readonly connections: LruMap<string, Connection>;
+  /** Set by every change; cleared by the server once the data file is written. */
+  dirty = false;
+
+  constructor(maxConnections: number) {
+    this.connections = new LruMap(maxConnections);
+  }
+
+  /** Forgets everything: users, sessions, connections; the app back to `app`. */
+  clear(app: AppSettings): void {
+    this.app = app;
+    this.users.clear();
+    this.sessions.clear();
+    this.#sessionsByUser.clear();
+    this.connections.clear();
+    this.dirty = true;
+  }
+
+  setUser(user: User): void {
+    this.users.set(user.id, user);
+    this.dirty = true;
+  }
+
+  setApp(app: AppSettings): void {
+    this.app = app;
+    this.dirty = true;
+  }
+
+  /** Stores a session record under its hash (used by issuance and by loading the data file). */
+  addSession(hash: string, record: SessionRecord): void {
+    this.sessions.set(hash, record);
+    let set = this.#sessionsByUser.get(record.userId);
+    if (!set) this.#sessionsByUser.set(record.userId, (set = new Set()));
+    set.add(hash);
+    this.dirty = true;
+  }
+
+  /** Issues a legacy session token: 32 random bytes, base64url; only its hash is kept. */
+  issueSession(userId: string, expiresAt: number): string {
+    const token = randomBytes(32).toString('base64url');
+    this.addSession(hashSessionToken(token), { userId, expiresAt, deleted: false });
+    return token;
+  }
+
+  /** Marks every session token of the user deleted (they then answer 44). Returns how many. */
+  deleteSessions(userId: string): number {
+    let n = 0;
+    for (const hash of this.#sessionsByUser.get(userId) ?? []) {
+      const record = this.sessions.get(hash);
+      if (record && !record.deleted) {
+        record.deleted = true;
+        n++;
+      }
+    }
+    if (n > 0) this.dirty = true;
+    return n;
+  }
+
+  /** Opens a connection; returns its id. */
+  openConnection(connection: Connection): string {
+    const id = randomUUID();
+    this.connections.set(id, connection);
+    return id;
+  }
+}

@@ -1,0 +1,62 @@
+/**
+ * One applied write, as the emulator's audit log records it. A replayed answer (same
+ * `Idempotency-Key`) is not a write: it applies nothing.
+ */
+export interface WriteRecord {
+  /** 1, 2, 3, ... in the order applied. */
+  seq: number;
+  /** When it was applied (the emulator's clock). */
+  at: Date;
+  /** The route, as `"METHOD /path"`, e.g. `"DELETE /v1/users/:id/token"`. */
+  route: string;
+  /** The `X-Request-Id` of the request that applied it. */
+  requestId: string;
+  /** The user written; absent for app settings. */
+  userId?: string;
+  /** The fields written (set or unset), e.g. `["revoke_tokens_issued_before"]`. */
+  fields: string[];
+  /** True where the write created the user. */
+  created?: boolean;
+  /** Where the write issued a token: a JWT or a stored legacy session token. */
+  tokenIssued?: 'jwt' | 'session';
+}
+
+/** What {@link WriteLog.list} filters on; every given field must match. */
+export interface WriteFilter {
+  userId?: string | undefined;
+  route?: string | undefined;
+  /** Writes that wrote this field. */
+  field?: string | undefined;
+}
+
+/** The audit log of applied writes: the last `cap` (or a few more) are kept. */
+export class WriteLog {
+  #records: WriteRecord[] = [];
+  #seq = 0;
+  readonly #cap: number;
+
+  constructor(cap: number) {
+    this.#cap = cap;
+  }
+
+  add(record: Omit<WriteRecord, 'seq'>): void {
+    this.#records.push({ seq: ++this.#seq, ...record });
+    // Trimmed in chunks, so that a full log costs O(1) per write on average.
+    if (this.#records.length > this.#cap + Math.ceil(this.#cap / 10)) this.#records = this.#records.slice(-this.#cap);
+  }
+
+  list(filter: WriteFilter = {}): WriteRecord[] {
+    return this.#records
+      .filter(
+        (r) =>
+          (filter.userId === undefined || r.userId === filter.userId) &&
+          (filter.route === undefined || r.route === filter.route) &&
+          (filter.field === undefined || r.fields.includes(filter.field)),
+      )
+      .map((r) => ({ ...r, at: new Date(r.at.getTime()), fields: [...r.fields] }));
+  }
+
+  clear(): void {
+    this.#records = [];
+  }
+}
