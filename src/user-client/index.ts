@@ -1,0 +1,22 @@
+// `tokenkit/client`: the UserClient, for your users' apps. It runs in browsers too: nothing here
+// (or below) imports the secret machinery or a Node-only module.
+
+export { UserClient } from './user-client';
+export type { UpdateMeInput, ConnectResult } from './user-client';
+export type { UserClientOptions } from './options';
+export type { TokenProvider, SessionKind } from './session';
+
+export {
+  TokenkitError,
+  ArgumentError,
+  ConfigError,
+  TokenError,
+  ApiError,
+  TimeoutError,
+  AbortError,
+  ConnectionError,
+  ResponseShapeError,
+} from '../errors';
+export type { TokenkitErrorCode, LocalErrorCode, TokenErrorCode, ArgumentIssue, RateLimitInfo } from '../errors';
+export type { User, Role } from '../schemas/users';
+export type { AuthKind } from '../schemas/client-routes';

@@ -1,0 +1,66 @@
+import { z } from 'zod';
+import { ConfigError, issuesFromZod } from '../errors';
+import type { FetchLike } from '../options';
+
+/**
+ * The options of {@link UserClient}. Unknown keys and wrong types are refused with a
+ * {@link ConfigError}. There is no secret here: a UserClient runs where your users are.
+ */
+export interface UserClientOptions {
+  /** The app's API key (public: it identifies the app, it proves nothing). Required. */
+  apiKey: string;
+  /** The platform's URL, e.g. `http://127.0.0.1:8787` for the emulator. Required. */
+  baseUrl: string;
+  /** The `fetch` to use. Default: the global `fetch`. */
+  fetch?: FetchLike | undefined;
+  /** Milliseconds one request may take before it fails with a `TimeoutError`. Default 10000. */
+  timeoutMs?: number | undefined;
+  /**
+   * With a token provider: when the token has less than this many seconds left (by its `exp`),
+   * the next request first fetches a new one (one provider call however many requests are
+   * waiting). A failed early refresh is not an error: the request goes out with the current
+   * token. Default 0: refresh only when the platform refuses the token (40 or 44).
+   */
+  refreshAheadSeconds?: number | undefined;
+}
+
+const optionsSchema = z.strictObject({
+  apiKey: z.string({ error: 'expected a string' }).min(1, { error: 'must not be empty' }),
+  baseUrl: z.url({ protocol: /^https?$/, error: 'expected an http(s) URL such as http://127.0.0.1:8787' }),
+  fetch: z.custom<FetchLike>((v) => typeof v === 'function', { error: 'expected a fetch function' }).optional(),
+  timeoutMs: z.number().int().positive().max(600_000).optional(),
+  refreshAheadSeconds: z.number().min(0).max(30 * 24 * 3600).optional(),
+});
+
+const VALID = Object.keys(optionsSchema.shape).join(', ');
+
+/** The options once checked and defaulted. */
+export interface ResolvedUserClientOptions {
+  apiKey: string;
+  baseUrl: string;
+  fetch: FetchLike;
+  timeoutMs: number;
+  refreshAheadMs: number;
+}
+
+/** Checks the options; throws a {@link ConfigError} naming every field at fault. */
+export function resolveUserClientOptions(input: unknown): ResolvedUserClientOptions {
+  const parsed = optionsSchema.safeParse(input);
+  if (!parsed.success) {
+    const issues = issuesFromZod(parsed.error);
+    const lines = issues.map((i) => `  - ${i.path || '(options)'}: ${i.message}`);
+    throw new ConfigError(`Invalid UserClient options:\n${lines.join('\n')}\nValid options: ${VALID}.`, issues);
+  }
+  const o = parsed.data;
+  const fetchFn: FetchLike | undefined = o.fetch ?? (typeof globalThis.fetch === 'function' ? globalThis.fetch.bind(globalThis) : undefined);
+  if (!fetchFn) {
+    throw new ConfigError('UserClient needs fetch: this runtime has no global fetch, pass { fetch }', [{ path: 'fetch', message: 'required here' }]);
+  }
+  return {
+    apiKey: o.apiKey,
+    baseUrl: o.baseUrl.replace(/\/+$/, ''),
+    fetch: fetchFn,
+    timeoutMs: o.timeoutMs ?? 10_000,
+    refreshAheadMs: (o.refreshAheadSeconds ?? 0) * 1000,
+  };
+}

@@ -1,0 +1,178 @@
+import { ArgumentError } from '../errors';
+import type { AuthKind } from '../schemas/client-routes';
+import type { User } from '../schemas/users';
+import { tokenExpiryMs } from './faults';
+import { type SessionEnd, disconnectedError } from './transport';
+
+/** Returns a fresh token for the connected user, from your backend's token endpoint. */
+export type TokenProvider = () => Promise<string>;
+
+/** Who a session is: a user (with or without a token), a guest, or an anonymous connection. */
+export type SessionKind = 'user' | 'guest' | 'anonymous';
+
+/** What a wait needs of a session: a way to hear that it ended, and the error to end it with. */
+interface Ending extends SessionEnd {
+  endError(what: string): unknown;
+}
+
+/** Rejects as soon as the session ends (with {@link Session.endError}), else settles as `promise` does. */
+export function untilEnded<T>(promise: Promise<T>, session: Ending, what: string): Promise<T> {
+  if (session.ended) return Promise.reject(session.endError(what));
+  return new Promise<T>((resolve, reject) => {
+    const unsubscribe = session.onEnd(() => reject(session.endError(what)));
+    promise.then(
+      (v) => {
+        unsubscribe();
+        resolve(v);
+      },
+      (e: unknown) => {
+        unsubscribe();
+        reject(e);
+      },
+    );
+  });
+}
+
+/**
+ * One user's session: its token, provider and connection. A new connect makes a new Session and
+ * closes the old one, so nothing of a previous user (token, provider, connection id, waiting
+ * requests) carries over. The token is replaced only here, by {@link Session.refresh}.
+ */
+export class Session implements SessionEnd {
+  readonly kind: SessionKind;
+  readonly userId: string | undefined;
+  /** The connection's id once `POST /v1/connect` answered. */
+  connectionId: string | undefined;
+  /** How the connection was authenticated. */
+  auth: AuthKind | undefined;
+  /** The user as the platform last returned it. */
+  user: User | undefined;
+  /** Settles when the connect finished; requests wait for it. */
+  connected: Promise<void> = Promise.resolve();
+
+  readonly #onEnd = new Set<() => void>();
+  #ended = false;
+  #token: string | undefined;
+  #provider: TokenProvider | undefined;
+  #generation = 0;
+  #refresh: { promise: Promise<void>; ahead: boolean } | undefined;
+  #aheadTriedFor = -1;
+  #failure: unknown;
+
+  constructor(kind: SessionKind, userId: string | undefined, token: string | undefined, provider: TokenProvider | undefined) {
+    this.kind = kind;
+    this.userId = userId;
+    this.#token = token;
+    this.#provider = provider;
+  }
+
+  /** Whether the session ended (disconnected, replaced, or its connect failed). */
+  get ended(): boolean {
+    return this.#ended;
+  }
+
+  /** Calls `cb` once when the session ends: every wait and request of this session stops. */
+  onEnd(cb: () => void): () => void {
+    if (this.#ended) {
+      cb();
+      return () => undefined;
+    }
+    const once = (): void => cb();
+    this.#onEnd.add(once);
+    return () => {
+      this.#onEnd.delete(once);
+    };
+  }
+
+  get token(): string | undefined {
+    return this.#token;
+  }
+
+  /** Counts token replacements: a request refused with an older generation's token retries without a new refresh. */
+  get generation(): number {
+    return this.#generation;
+  }
+
+  /** Sets the provider (before the connect: a guest's provider needs its session). */
+  setProvider(provider: TokenProvider): void {
+    this.#provider = provider;
+  }
+
+  /** Why waits of this session fail once it ended: the failed connect, or the disconnect. */
+  endError(what: string): unknown {
+    return this.#failure ?? disconnectedError(what);
+  }
+
+  get hasProvider(): boolean {
+    return this.#provider !== undefined;
+  }
+
+  /** The refresh in progress, if any; `ahead` when it is an early refresh (not caused by a refusal). */
+  get refreshing(): { promise: Promise<void>; ahead: boolean } | undefined {
+    return this.#refresh;
+  }
+
+  /**
+   * Fetches a new token from the provider: single-flight, so however many requests ask while one
+   * is in progress, the provider is called once and they all wait for that call.
+   */
+  refresh(ahead = false): Promise<void> {
+    if (this.#refresh) return this.#refresh.promise;
+    const provider = this.#provider;
+    if (!provider) return Promise.reject(new ArgumentError('There is no token provider to refresh the token with'));
+    const promise = untilEnded(
+      Promise.resolve().then(() => provider()),
+      this,
+      'Fetching a token from the token provider',
+    ).then(
+      (token: unknown) => {
+        if (typeof token !== 'string' || token.length === 0) {
+          throw new ArgumentError(`The token provider resolved with ${typeof token === 'string' ? 'an empty string' : typeof token}: expected a token (a non-empty string)`, [
+            { path: 'tokenProvider', message: 'must resolve with a non-empty string' },
+          ]);
+        }
+        if (this.#ended) throw disconnectedError('Fetching a token from the token provider');
+        this.#token = token;
+        this.#generation += 1;
+      },
+    );
+    const entry = { promise, ahead };
+    this.#refresh = entry;
+    const clear = (): void => {
+      if (this.#refresh === entry) this.#refresh = undefined;
+    };
+    promise.then(clear, clear);
+    return promise;
+  }
+
+  /**
+   * Whether a request should first refresh early: there is a provider, the token expires within
+   * `aheadMs`, and no early refresh was tried yet for this token (a provider that returns tokens
+   * shorter than the window must not be called before every request).
+   */
+  wantsEarlyRefresh(aheadMs: number, nowMs: number): boolean {
+    if (aheadMs <= 0 || !this.#provider || this.#token === undefined || this.#refresh) return false;
+    if (this.#aheadTriedFor === this.#generation) return false;
+    const exp = tokenExpiryMs(this.#token);
+    if (exp === undefined || exp - nowMs > aheadMs) return false;
+    this.#aheadTriedFor = this.#generation;
+    return true;
+  }
+
+  /**
+   * Ends the session: forgets the token, provider and connection, and cancels what waits (with
+   * `failure` where the connect failed, so that requests waiting for it fail the same way).
+   */
+  close(failure?: unknown): void {
+    if (failure !== undefined && this.#failure === undefined) this.#failure = failure;
+    this.#token = undefined;
+    this.#provider = undefined;
+    this.connectionId = undefined;
+    this.user = undefined;
+    if (this.#ended) return;
+    this.#ended = true;
+    const callbacks = [...this.#onEnd];
+    this.#onEnd.clear();
+    for (const cb of callbacks) cb();
+  }
+}

@@ -1,0 +1,274 @@
+import { z } from 'zod';
+import { ApiError, ArgumentError, TokenError } from '../errors';
+import { apiErrorFrom, decodeResponse } from '../http/response';
+import { type connectResponseSchema, updateMeRequestSchema } from '../schemas/client-routes';
+import { userIdSchema } from '../schemas/common';
+import { type Endpoint, clientEndpoints, endpointPath } from '../schemas/endpoints';
+import type { User } from '../schemas/users';
+import { FAULT_HINTS, REFRESHABLE_CODES } from './faults';
+import { type ResolvedUserClientOptions, type UserClientOptions, resolveUserClientOptions } from './options';
+import { Session, type SessionKind, type TokenProvider, untilEnded } from './session';
+import { type AttemptResult, sendAttempt } from './transport';
+
+/** What `updateMe` takes: fields to set (name, custom fields) and fields to remove. */
+export interface UpdateMeInput {
+  set?: Record<string, unknown> | undefined;
+  unset?: string[] | undefined;
+}
+
+/** What `connectUser`, `setGuestUser` and `connectAnonymousUser` resolve with: the platform's answer to the connect. */
+export type ConnectResult = z.output<typeof connectResponseSchema>;
+
+function argumentError(path: string, message: string): ArgumentError {
+  return new ArgumentError(`Invalid ${path}: ${message}`, [{ path, message }]);
+}
+
+function checkUserId(id: unknown, path: string): string {
+  const parsed = userIdSchema.safeParse(id);
+  if (!parsed.success) throw ArgumentError.fromZod(path, parsed.error, path);
+  return parsed.data;
+}
+
+/**
+ * A client of the platform's client routes, for your users' apps (browsers included: it holds no
+ * secret and loads no Node-only module). It follows the platform's refresh flow: when the
+ * platform refuses the token as expired (40) or revoked (44) and there is a token provider, new
+ * requests wait, the provider is called once however many requests are waiting, and the waiting
+ * requests are sent again with the new token. A new token refused again is an error, never a loop.
+ *
+ * @example
+ * ```ts
+ * import { UserClient } from 'tokenkit/client';
+ * const chat = new UserClient({ apiKey: 'my-key', baseUrl: 'http://127.0.0.1:8787' });
+ * await chat.connectUser({ id: 'alice' }, async () => {
+ *   const res = await fetch('/token', { credentials: 'include' });
+ *   return ((await res.json()) as { token: string }).token;
+ * });
+ * const bob = await chat.getUser('bob');
+ * ```
+ */
+export class UserClient {
+  readonly #options: ResolvedUserClientOptions;
+  #session: Session | undefined;
+
+  /** @throws {@link ConfigError} where an option is missing, unknown or of the wrong type. */
+  constructor(options: UserClientOptions) {
+    this.#options = resolveUserClientOptions(options);
+  }
+
+  /** The connected user's id (undefined when anonymous or disconnected). */
+  get userId(): string | undefined {
+    return this.#session?.userId;
+  }
+
+  /** How the current connection was authenticated (`jwt`, `session`, `none`, `anonymous`, ...), once connected. */
+  get auth(): ConnectResult['auth'] | undefined {
+    return this.#session?.auth;
+  }
+
+  /**
+   * Connects a user. `tokenOrProvider` is a token, a provider (`() => Promise<string>`, called
+   * now and again whenever the platform refuses the token as expired or revoked), or `null` to
+   * connect without a token where the app allows it. Any previous user is disconnected first.
+   *
+   * @example
+   * ```ts
+   * await chat.connectUser({ id: 'alice' }, () => fetchTokenFromMyBackend());
+   * ```
+   */
+  async connectUser(user: { id: string }, tokenOrProvider: string | TokenProvider | null): Promise<ConnectResult> {
+    if (typeof user !== 'object' || user === null) throw argumentError('user', 'expected { id }');
+    const id = checkUserId(user.id, 'user.id');
+    const t: unknown = tokenOrProvider;
+    if (t === undefined || (t !== null && typeof t !== 'string' && typeof t !== 'function') || t === '') {
+      throw argumentError('tokenOrProvider', 'expected a token, a token provider () => Promise<string>, or null to connect without a token');
+    }
+    const provider = typeof t === 'function' ? (t as TokenProvider) : undefined;
+    const session = this.#open('user', id, typeof t === 'string' ? t : undefined, provider);
+    return this.#connect(session, { user_id: id }, provider !== undefined);
+  }
+
+  /**
+   * Connects as a guest: the platform creates (or finds) a guest user and gives it a token, valid
+   * 24 hours. When it expires, the client asks the platform for a new guest token by itself.
+   *
+   * @example
+   * ```ts
+   * await chat.setGuestUser({ id: 'visitor-42', name: 'Visitor' });
+   * ```
+   */
+  async setGuestUser(user: { id: string; name?: string }): Promise<ConnectResult> {
+    if (typeof user !== 'object' || user === null) throw argumentError('user', 'expected { id, name? }');
+    const body = z.safeEncode(clientEndpoints.guest.request, { user: { ...user } });
+    if (!body.success) throw ArgumentError.fromZod('guest user', body.error);
+    const guestBody = body.data;
+    const session = this.#open('guest', guestBody.user.id, undefined, undefined);
+    // The guest's provider is the platform's guest route: an existing guest gets a fresh token.
+    const provider: TokenProvider = async () => {
+      const res = await this.#call(session, clientEndpoints.guest, {}, guestBody, { tokenless: true });
+      return res.access_token;
+    };
+    session.setProvider(provider);
+    return this.#connect(session, { user_id: guestBody.user.id }, true);
+  }
+
+  /**
+   * Connects anonymously: no user, read-only (the platform refuses writes with 17).
+   *
+   * @example
+   * ```ts
+   * await chat.connectAnonymousUser();
+   * ```
+   */
+  async connectAnonymousUser(): Promise<ConnectResult> {
+    const session = this.#open('anonymous', undefined, undefined, undefined);
+    return this.#connect(session, { anonymous: true }, false);
+  }
+
+  /**
+   * Disconnects: forgets the token, the provider and the connection, and rejects every request
+   * still waiting or in flight with an `AbortError`. Safe to call when not connected.
+   *
+   * @example
+   * ```ts
+   * await chat.disconnectUser();
+   * ```
+   */
+  async disconnectUser(): Promise<void> {
+    const session = this.#session;
+    this.#session = undefined;
+    session?.close();
+  }
+
+  /**
+   * Reads a user (any user may read users, anonymous connections included).
+   *
+   * @example
+   * ```ts
+   * const { name } = await chat.getUser('bob');
+   * ```
+   */
+  async getUser(id: string): Promise<User> {
+    const userId = checkUserId(id, 'id');
+    const session = this.#current();
+    return (await this.#call(session, clientEndpoints.getUser, { id: userId }, undefined)).user;
+  }
+
+  /**
+   * Updates the connected user's own record: `set` name and custom fields, `unset` custom fields.
+   * Fields the platform owns (`role`, `revoke_tokens_issued_before`, ...) are refused locally.
+   *
+   * @example
+   * ```ts
+   * const me = await chat.updateMe({ set: { name: 'Alice', color: 'teal' }, unset: ['nickname'] });
+   * ```
+   */
+  async updateMe(input: UpdateMeInput): Promise<User> {
+    const body = z.safeEncode(updateMeRequestSchema, input as z.output<typeof updateMeRequestSchema>);
+    if (!body.success) throw ArgumentError.fromZod('updateMe input', body.error);
+    const session = this.#current();
+    const { user } = await this.#call(session, clientEndpoints.updateMe, {}, body.data);
+    session.user = user;
+    return user;
+  }
+
+  /** What `JSON.stringify(chat)` shows: never a token. */
+  toJSON(): Record<string, unknown> {
+    return { baseUrl: this.#options.baseUrl, userId: this.userId };
+  }
+
+  #open(kind: SessionKind, userId: string | undefined, token: string | undefined, provider: TokenProvider | undefined): Session {
+    this.#session?.close();
+    const session = new Session(kind, userId, token, provider);
+    this.#session = session;
+    return session;
+  }
+
+  #current(): Session {
+    const session = this.#session;
+    if (!session) {
+      throw new TokenError(45, 'Not connected: call connectUser(), setGuestUser() or connectAnonymousUser() first');
+    }
+    return session;
+  }
+
+  async #connect(session: Session, body: z.output<typeof clientEndpoints.connect.request>, fetchToken: boolean): Promise<ConnectResult> {
+    const run = async (): Promise<ConnectResult> => {
+      if (fetchToken) await session.refresh();
+      const result = await this.#call(session, clientEndpoints.connect, {}, body, { connecting: true });
+      session.connectionId = result.connection_id;
+      session.auth = result.auth;
+      session.user = result.user;
+      return result;
+    };
+    const done = run();
+    session.connected = done.then(() => undefined);
+    // A failed connect ends the session: nothing of it stays, and requests that waited fail with
+    // the connect's error.
+    done.catch((err: unknown) => {
+      if (this.#session === session) this.#session = undefined;
+      session.close(err);
+    });
+    session.connected.catch(() => undefined);
+    return done;
+  }
+
+  /** Waits for the connect and for a refresh in progress; starts an early refresh when due. */
+  async #ready(session: Session, what: string, connecting: boolean): Promise<void> {
+    if (!connecting) await untilEnded(session.connected, session, what);
+    if (session.wantsEarlyRefresh(this.#options.refreshAheadMs, Date.now())) {
+      session.refresh(true).catch(() => undefined);
+    }
+    const pending = session.refreshing;
+    if (pending) {
+      // New requests pause while the token is being replaced. A failed early refresh is not
+      // fatal (the current token is still valid); a failed refresh after a refusal is.
+      await untilEnded(pending.ahead ? pending.promise.catch(() => undefined) : pending.promise, session, what);
+    }
+  }
+
+  async #call<E extends Endpoint>(
+    session: Session,
+    endpoint: E,
+    params: { id?: string },
+    body: unknown,
+    flags: { connecting?: boolean; tokenless?: boolean } = {},
+  ): Promise<z.output<E['response']>> {
+    const path = endpointPath(endpoint, params);
+    const what = `${endpoint.method} ${path}`;
+    const send = (): Promise<AttemptResult> =>
+      sendAttempt(this.#options, {
+        method: endpoint.method,
+        path,
+        body,
+        token: flags.tokenless ? undefined : session.token,
+        connectionId: flags.connecting || flags.tokenless ? undefined : session.connectionId,
+        session,
+      });
+
+    if (!flags.tokenless) await this.#ready(session, what, flags.connecting === true);
+    const generation = session.generation;
+    let result = await send();
+    if (result.res.ok) return decodeResponse<E['response']>(endpoint.response, result.res, result.text, result.ctx);
+    let error = apiErrorFrom(result.res, result.text, result.ctx);
+    if (flags.tokenless || !REFRESHABLE_CODES.has(error.code) || !session.hasProvider) throw this.#explain(result, error);
+
+    // Refused as expired or revoked: one refresh for everyone who was refused with this token.
+    // Where the token was already replaced since this request went out, send it again at once.
+    if (session.generation === generation) await untilEnded(session.refresh(), session, what);
+    else if (session.refreshing) await untilEnded(session.refreshing.promise, session, what);
+    result = await send();
+    if (result.res.ok) return decodeResponse<E['response']>(endpoint.response, result.res, result.text, result.ctx);
+    error = apiErrorFrom(result.res, result.text, result.ctx);
+    if (REFRESHABLE_CODES.has(error.code)) {
+      throw apiErrorFrom(result.res, result.text, result.ctx, '. Refused again with a token the provider has just given: not refreshing a second time (check what your token endpoint returns)');
+    }
+    throw this.#explain(result, error);
+  }
+
+  /** Adds what to check to the codes a new token would not fix (clock and signing faults). */
+  #explain(result: AttemptResult, error: ApiError): ApiError {
+    const hint = FAULT_HINTS[error.code];
+    return hint === undefined ? error : apiErrorFrom(result.res, result.text, result.ctx, `. This is ${hint}`);
+  }
+}
