@@ -1,0 +1,21 @@
+#!/usr/bin/env node
+// `npx tokenkit <command>`: a thin commander program. Each command lives in its own file and
+// registers itself here.
+import { Command } from 'commander';
+import { registerEmulatorCommand } from './emulator-command';
+
+/** The `tokenkit` program with every command registered. */
+export function buildProgram(): Command {
+  const program = new Command('tokenkit').description('tokenkit: user authentication for the chat/feeds platform');
+  registerEmulatorCommand(program);
+  return program;
+}
+
+if (require.main === module) {
+  buildProgram()
+    .parseAsync(process.argv)
+    .catch((err: unknown) => {
+      process.stderr.write(`tokenkit: ${err instanceof Error ? err.message : String(err)}\n`);
+      process.exitCode = 1;
+    });
+}
