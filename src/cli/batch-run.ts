@@ -1,0 +1,202 @@
+import { randomUUID } from 'node:crypto';
+import { type IdLine, readIdLines } from './id-lines';
+import { LineSet } from './line-set';
+import type { Counts, Progress } from './progress';
+import type { BatchRecord, ItemRecord, ReportState, ReportWriter } from './report';
+
+/** One id of a run, with its line in the ids file. */
+export interface RunItem {
+  line: number;
+  id: string;
+}
+
+/** The outcome of one item, as the work reports it. */
+export interface ItemOutcome {
+  status: 'done' | 'failed';
+  error?: { code: number | string; message: string } | undefined;
+  /** Written to the report (issue: when the token expires). */
+  expires_at?: number | undefined;
+  /** A line for the output (issue: the token line); written before the item is reported done. */
+  output?: string | undefined;
+}
+
+/** What a command does with one batch. */
+export interface BatchWork {
+  /**
+   * Applies a batch with its Idempotency-Key; resolves to one outcome per item, in order.
+   * Rejects only where no item can succeed (credentials refused, platform unreachable): the
+   * run stops, and the batch stays open in the report for a resumed run.
+   */
+  apply(items: RunItem[], key: string): Promise<ItemOutcome[]>;
+  /**
+   * For an open batch older than the platform's replay window: which items an earlier run
+   * applied already (revoke and restore can read that back; issuance cannot).
+   */
+  alreadyApplied?(items: RunItem[]): Promise<boolean[]>;
+}
+
+/** How a run is set up. */
+export interface RunSetup {
+  idsFile: string;
+  report: ReportWriter | undefined;
+  resume: ReportState | undefined;
+  batchSize: number;
+  concurrency: number;
+  progress: Progress;
+  work: BatchWork;
+  /** Writes output lines (issue); resolves once they are written. */
+  output?: ((lines: string[]) => Promise<void>) | undefined;
+  /** Set to stop: no new batch starts, the batches in flight finish. */
+  stop: { requested: boolean };
+  /** How long the platform replays an answer to the same key (10 minutes, less a margin). */
+  replayWindowMs?: number | undefined;
+  now?: () => number;
+}
+
+/** How a run ended. */
+export interface RunSummary extends Counts {
+  /** Lines done in earlier runs of a resumed report (counted in `skipped`). */
+  doneBefore: number;
+  interrupted: boolean;
+  /** The error that stopped the run, where one did. */
+  fatal?: unknown;
+}
+
+/** The platform replays an answer for 10 minutes; a batch older than 9 is checked, not re-sent. */
+export const REPLAY_WINDOW_MS = 9 * 60 * 1000;
+
+/**
+ * Runs a command over an ids file in batches, with a write-ahead report: before a batch is sent,
+ * its Idempotency-Key and items are in the report; after, one line per item. A resumed run skips
+ * the lines done, re-sends each open batch with its own key (the platform replays what it applied),
+ * then goes on with the lines no batch has taken yet.
+ */
+export async function runBatches(setup: RunSetup): Promise<RunSummary> {
+  const now = setup.now ?? Date.now;
+  const counts: Counts = { done: 0, failed: 0, skipped: 0 };
+  const doneBefore = setup.resume?.done ?? new LineSet();
+  const covered = setup.resume?.covered ?? new LineSet();
+  let seq = setup.resume?.lastSeq ?? 0;
+  let offset = 0;
+  let fatal: unknown;
+  const inFlight = new Set<Promise<void>>();
+  const report = (records: Array<BatchRecord | ItemRecord>) => setup.report?.write(records);
+  const update = () => setup.progress.update({ ...counts, offset });
+  const stopping = () => setup.stop.requested || fatal !== undefined;
+
+  async function finish(batchSeq: number, items: RunItem[], outcomes: ItemOutcome[], skip?: ReadonlySet<number>): Promise<void> {
+    const output: string[] = [];
+    const records: ItemRecord[] = [];
+    items.forEach((item, i) => {
+      if (skip?.has(item.line)) return;
+      const o = outcomes[i] ?? { status: 'failed', error: { code: 'ERR_NO_OUTCOME', message: 'no outcome for this item' } };
+      if (o.output !== undefined) output.push(o.output);
+      const record: ItemRecord = { type: 'item', line: item.line, id: item.id, status: o.status, batch: batchSeq };
+      if (o.error) record.error = o.error;
+      if (o.expires_at !== undefined) record.expires_at = o.expires_at;
+      records.push(record);
+      counts[o.status] += 1;
+    });
+    // The output first: a token line written and not yet reported is issued again (the same token,
+    // replayed) on resume; a token reported and never written would be lost.
+    if (output.length > 0 && setup.output) await setup.output(output);
+    report(records);
+    update();
+  }
+
+  async function send(batchSeq: number, key: string, items: RunItem[], skip?: ReadonlySet<number>): Promise<void> {
+    let outcomes: ItemOutcome[];
+    try {
+      outcomes = await setup.work.apply(items, key);
+    } catch (err) {
+      fatal ??= err;
+      return; // the batch stays open in the report
+    }
+    await finish(batchSeq, items, outcomes, skip);
+  }
+
+  async function launch(task: () => Promise<void>): Promise<void> {
+    const p: Promise<void> = task().finally(() => inFlight.delete(p));
+    inFlight.add(p);
+    while (inFlight.size >= setup.concurrency) await Promise.race(inFlight);
+  }
+
+  function writeAhead(items: RunItem[], key = randomUUID()): { seq: number; key: string } {
+    seq += 1;
+    report([{ type: 'batch', seq, key, sent_at: new Date(now()).toISOString(), items: items.map((i) => [i.line, i.id]) }]);
+    return { seq, key };
+  }
+
+  // 1. The batches an earlier run left open.
+  for (const open of setup.resume?.openBatches ?? []) {
+    if (stopping()) break;
+    const items = open.record.items.map(([line, id]) => ({ line, id }));
+    const age = now() - Date.parse(open.record.sent_at);
+    if (age < (setup.replayWindowMs ?? REPLAY_WINDOW_MS) || !setup.work.alreadyApplied) {
+      // Same key, same body: what the platform applied is replayed, the rest applied now.
+      const { seq: batchSeq, key } = open.record;
+      await launch(() => send(batchSeq, key, items, open.done));
+      continue;
+    }
+    const pending = items.filter((i) => !open.done.has(i.line));
+    await launch(async () => {
+      let applied: boolean[];
+      try {
+        applied = await setup.work.alreadyApplied!(pending);
+      } catch (err) {
+        fatal ??= err;
+        return;
+      }
+      const verified = pending.filter((_, i) => applied[i]);
+      if (verified.length > 0) await finish(open.record.seq, verified, verified.map(() => ({ status: 'done' })));
+      const rest = pending.filter((_, i) => !applied[i]);
+      if (rest.length > 0 && !stopping()) {
+        const b = writeAhead(rest);
+        await send(b.seq, b.key, rest);
+      }
+    });
+  }
+
+  // 2. The lines of the file no batch has taken yet.
+  let batch: RunItem[] = [];
+  let inBatch = new Map<string, number>();
+  const flush = async () => {
+    if (batch.length === 0) return;
+    const items = batch;
+    batch = [];
+    inBatch = new Map();
+    const b = writeAhead(items);
+    await launch(() => send(b.seq, b.key, items));
+  };
+  const lines: AsyncGenerator<IdLine> = readIdLines(setup.idsFile);
+  for await (const l of lines) {
+    if (stopping()) break;
+    offset = l.offset;
+    if (doneBefore.has(l.line)) {
+      counts.skipped += 1;
+      continue;
+    }
+    if (covered.has(l.line)) continue;
+    if (l.error !== undefined) {
+      report([{ type: 'item', line: l.line, status: 'failed', error: { code: 'ERR_INVALID_LINE', message: l.error } }]);
+      counts.failed += 1;
+      update();
+      continue;
+    }
+    const first = inBatch.get(l.id);
+    if (first !== undefined) {
+      // The platform refuses a batch that names a user twice; the second line adds nothing.
+      report([{ type: 'item', line: l.line, id: l.id, status: 'skipped', error: { code: 'DUPLICATE', message: `same id as line ${first}` } }]);
+      counts.skipped += 1;
+      continue;
+    }
+    inBatch.set(l.id, l.line);
+    batch.push({ line: l.line, id: l.id });
+    if (batch.length >= setup.batchSize) await flush();
+  }
+  if (!stopping()) await flush();
+  await Promise.all(inFlight);
+  update();
+  const interrupted = setup.stop.requested;
+  return { ...counts, doneBefore: doneBefore.size, interrupted, ...(fatal !== undefined ? { fatal } : {}) };
+}

@@ -1,0 +1,25 @@
+import type { Command } from 'commander';
+import { applyExitCodes } from './exit-codes';
+import { registerIssueCommand } from './issue-command';
+import { registerRevokeCommands } from './revoke-command';
+import { type Io, processIo } from './run';
+import { registerTokenCommands } from './token-command';
+
+/**
+ * Registers `token`, `revoke`, `restore`, `issue` and `demo` on the program, then applies
+ * tokenkit's exit codes (0 ok, 1 failed items, 2 usage) to every command registered so far:
+ * call it after the other commands.
+ *
+ * @example
+ * ```ts
+ * import { Command } from 'commander';
+ * const program = new Command('tokenkit');
+ * registerCommands(program);
+ * ```
+ */
+export function registerCommands(program: Command, io: Io = processIo()): Command {
+  registerTokenCommands(program, io);
+  registerRevokeCommands(program, io);
+  registerIssueCommand(program, io);
+  return applyExitCodes(program);
+}

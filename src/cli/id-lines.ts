@@ -1,0 +1,98 @@
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { userIdSchema } from '../schemas/common';
+import { usageError } from './exit-codes';
+
+/** One line of an ids file: its 1-based number, and the id, or why the line is not one. */
+export type IdLine = ({ id: string; error?: undefined } | { id?: undefined; error: string }) & {
+  line: number;
+  /** Bytes of the file up to the end of this line: how far a run has come. */
+  offset: number;
+};
+
+/** Longer lines are not ids (an id has at most 128 characters); they are skipped without being kept in memory. */
+export const MAX_LINE_BYTES = 4096;
+
+/**
+ * Checks that `path` is a readable regular file and returns its size; a usage error otherwise,
+ * so that a wrong path ends the command before anything is done (exit 2).
+ */
+export async function checkIdsFile(path: string): Promise<number> {
+  try {
+    const s = await stat(path);
+    if (!s.isFile()) throw usageError(`the ids file ${JSON.stringify(path)} is not a regular file`);
+    return s.size;
+  } catch (err) {
+    if (!(err instanceof Error) || !('code' in err)) throw err;
+    const code = (err as NodeJS.ErrnoException).code;
+    throw usageError(`cannot read the ids file ${JSON.stringify(path)}: ${code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : String(code)}`);
+  }
+}
+
+function classify(line: number, offset: number, raw: string): IdLine | undefined {
+  const text = raw.trim();
+  if (text.length === 0) return undefined;
+  const parsed = userIdSchema.safeParse(text);
+  if (parsed.success) return { line, offset, id: parsed.data };
+  const shown = text.length > 40 ? JSON.stringify(text.slice(0, 40)) + '…' : JSON.stringify(text);
+  return { line, offset, error: `line ${line}: ${shown} is not a valid user id (${parsed.error.issues[0]?.message ?? 'invalid'})` };
+}
+
+/**
+ * Streams the ids of a file, one per line, never holding more than one chunk and one line:
+ * blank lines are skipped, surrounding spaces and `\r` are trimmed, a line that is not a valid id
+ * comes back with an `error` naming its number.
+ */
+export async function* readIdLines(path: string): AsyncGenerator<IdLine> {
+  const stream = createReadStream(path, { highWaterMark: 256 * 1024 });
+  let pending: Buffer[] = [];
+  let pendingBytes = 0;
+  let tooLong = false;
+  let line = 0;
+  let read = 0;
+  try {
+    for await (const chunk of stream as AsyncIterable<Buffer>) {
+      const base = read;
+      read += chunk.length;
+      let start = 0;
+      for (let nl = chunk.indexOf(10, start); nl !== -1; nl = chunk.indexOf(10, start)) {
+        line += 1;
+        const piece = chunk.subarray(start, nl);
+        start = nl + 1;
+        const offset = base + start;
+        if (tooLong || pendingBytes + piece.length > MAX_LINE_BYTES) {
+          yield { line, offset, error: `line ${line}: longer than ${MAX_LINE_BYTES} bytes, not a user id` };
+        } else {
+          const text = pending.length === 0 ? piece.toString('utf8') : Buffer.concat([...pending, piece]).toString('utf8');
+          const item = classify(line, offset, text);
+          if (item) yield item;
+        }
+        pending = [];
+        pendingBytes = 0;
+        tooLong = false;
+      }
+      const rest = chunk.subarray(start);
+      if (rest.length > 0) {
+        if (tooLong || pendingBytes + rest.length > MAX_LINE_BYTES) {
+          tooLong = true;
+          pending = [];
+          pendingBytes = 0;
+        } else {
+          // Copied: the stream may reuse the chunk's memory.
+          pending.push(Buffer.from(rest));
+          pendingBytes += rest.length;
+        }
+      }
+    }
+    if (tooLong || pendingBytes > 0) {
+      line += 1;
+      if (tooLong) yield { line, offset: read, error: `line ${line}: longer than ${MAX_LINE_BYTES} bytes, not a user id` };
+      else {
+        const item = classify(line, read, Buffer.concat(pending).toString('utf8'));
+        if (item) yield item;
+      }
+    }
+  } finally {
+    stream.destroy();
+  }
+}

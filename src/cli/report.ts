@@ -1,0 +1,216 @@
+import { closeSync, fstatSync, ftruncateSync, openSync, readSync, writeSync } from 'node:fs';
+import { type FileHandle, open } from 'node:fs/promises';
+import { createInterface } from 'node:readline';
+import { z } from 'zod';
+import { usageError } from './exit-codes';
+import { LineSet } from './line-set';
+
+// The report of a batch run: JSON lines, appended and flushed as the run goes (docs/cli.md,
+// "Reports and resuming"). The first line describes the run; before a batch is sent, a `batch`
+// line records its Idempotency-Key and its items (write-ahead), so that a run killed with its
+// batches in flight can re-send exactly those batches with the same keys, and the platform
+// replays its answers instead of applying them twice. Tokens and secrets are never written here.
+
+export const REPORT_VERSION = 1;
+
+const runRecordSchema = z.object({
+  type: z.literal('run'),
+  version: z.literal(REPORT_VERSION),
+  command: z.enum(['revoke', 'restore', 'issue']),
+  run_id: z.string().min(1),
+  started_at: z.string(),
+  ids_file: z.string(),
+  ids_file_size: z.number().int().nonnegative(),
+  batch_size: z.number().int().positive(),
+  /** revoke: the fixed cutoff of the run (RFC 3339). */
+  before: z.string().nullable(),
+  /** issue: compatibility mode and the fixed `expires_at` (ms) of every token, null for the default. */
+  compat: z.boolean().optional(),
+  expires_at: z.number().nullable().optional(),
+  /** issue: where the token lines go (an absolute path), null for stdout. */
+  out: z.string().nullable().optional(),
+});
+export type RunRecord = z.infer<typeof runRecordSchema>;
+
+const batchRecordSchema = z.object({
+  type: z.literal('batch'),
+  seq: z.number().int().positive(),
+  key: z.string().min(1),
+  sent_at: z.string(),
+  items: z.array(z.tuple([z.number().int().positive(), z.string()])).min(1),
+});
+export type BatchRecord = z.infer<typeof batchRecordSchema>;
+
+const errorSchema = z.object({ code: z.union([z.number(), z.string()]), message: z.string() });
+
+const itemRecordSchema = z.object({
+  type: z.literal('item'),
+  line: z.number().int().positive(),
+  id: z.string().optional(),
+  status: z.enum(['done', 'failed', 'skipped']),
+  batch: z.number().int().positive().optional(),
+  error: errorSchema.optional(),
+  expires_at: z.number().optional(),
+});
+export type ItemRecord = z.infer<typeof itemRecordSchema>;
+
+const resumeRecordSchema = z.object({ type: z.literal('resume'), at: z.string() });
+const endRecordSchema = z.object({
+  type: z.literal('end'),
+  at: z.string(),
+  done: z.number(),
+  failed: z.number(),
+  skipped: z.number(),
+  interrupted: z.boolean(),
+  reason: z.string().optional(),
+});
+export type EndRecord = z.infer<typeof endRecordSchema>;
+
+const recordSchema = z.discriminatedUnion('type', [runRecordSchema, batchRecordSchema, itemRecordSchema, resumeRecordSchema, endRecordSchema]);
+type ReportRecord = z.infer<typeof recordSchema>;
+
+/** A batch of an earlier run that has items not yet done: re-sent with its own key on resume. */
+export interface OpenBatch {
+  record: BatchRecord;
+  /** The lines of the batch already done (not reported again). */
+  done: Set<number>;
+}
+
+/** What a resumed run needs from the report of the runs before it. */
+export interface ReportState {
+  run: RunRecord;
+  /** Lines done (or skipped as duplicates) in earlier runs. */
+  done: LineSet;
+  /** Lines that belong to an open batch: the batch re-sends them, the file pass leaves them. */
+  covered: LineSet;
+  /** Batches with items not done, by sequence number. */
+  openBatches: OpenBatch[];
+  /** The highest batch number used so far. */
+  lastSeq: number;
+}
+
+/**
+ * Reads a report to resume its run. A last line cut short by a hard kill is ignored; any other
+ * line that is not a record ends with a usage error naming its number.
+ */
+export async function readReport(path: string): Promise<ReportState> {
+  let handle: FileHandle;
+  try {
+    handle = await open(path, 'r');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw usageError(`cannot read the report ${JSON.stringify(path)}: ${code === 'ENOENT' ? 'no such file' : String(code)}`);
+  }
+  const lines = createInterface({ input: handle.createReadStream(), crlfDelay: Infinity });
+  let run: RunRecord | undefined;
+  const done = new LineSet();
+  const batches = new Map<number, OpenBatch & { remaining: Set<number> }>();
+  let lastSeq = 0;
+  let n = 0;
+  let bad: number | undefined;
+  for await (const text of lines) {
+    n += 1;
+    if (text.length === 0) continue;
+    if (bad !== undefined) throw usageError(`the report ${JSON.stringify(path)} is damaged at line ${bad}: not a report record`);
+    let record: ReportRecord;
+    try {
+      const parsed = recordSchema.safeParse(JSON.parse(text));
+      if (!parsed.success) throw new Error('shape');
+      record = parsed.data;
+    } catch {
+      bad = n; // fine if it is the last line (torn by a hard kill); checked on the next line
+      continue;
+    }
+    if (n === 1) {
+      if (record.type !== 'run') throw usageError(`${JSON.stringify(path)} is not a tokenkit report (its first line is not a run record)`);
+      run = record;
+      continue;
+    }
+    if (record.type === 'batch') {
+      lastSeq = Math.max(lastSeq, record.seq);
+      batches.set(record.seq, { record, done: new Set(), remaining: new Set(record.items.map(([line]) => line)) });
+    } else if (record.type === 'item' && record.status !== 'failed') {
+      done.add(record.line);
+      if (record.batch !== undefined) {
+        const b = batches.get(record.batch);
+        if (b) {
+          b.done.add(record.line);
+          b.remaining.delete(record.line);
+          if (b.remaining.size === 0) batches.delete(record.batch);
+        }
+      }
+    }
+  }
+  if (!run) throw usageError(`${JSON.stringify(path)} is not a tokenkit report (${bad === 1 ? 'its first line is not a run record' : 'it is empty'})`);
+  const covered = new LineSet();
+  const openBatches = [...batches.values()].sort((a, b) => a.record.seq - b.record.seq);
+  for (const b of openBatches) for (const line of b.remaining) covered.add(line);
+  return { run, done, covered, openBatches: openBatches.map(({ record, done: d }) => ({ record, done: d })), lastSeq };
+}
+
+/**
+ * Appends records to a report. Each call is one synchronous write, in the file before the call
+ * returns: a batch's record is on disk before its request leaves, and a process killed at any
+ * moment leaves whole records (and at most a last line cut short, which {@link readReport} skips).
+ */
+export class ReportWriter {
+  readonly #fd: number;
+  #closed = false;
+  readonly path: string;
+
+  private constructor(fd: number, path: string) {
+    this.#fd = fd;
+    this.path = path;
+  }
+
+  /** Starts a new report; refuses to overwrite one (it may be the only way to resume a run). */
+  static create(path: string, run: RunRecord): ReportWriter {
+    let fd: number;
+    try {
+      fd = openSync(path, 'wx');
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      throw usageError(
+        code === 'EEXIST'
+          ? `the report ${JSON.stringify(path)} exists already: continue its run with --resume ${path}, or choose another file`
+          : `cannot create the report ${JSON.stringify(path)}: ${String(code)}`,
+      );
+    }
+    const writer = new ReportWriter(fd, path);
+    writer.write([run]);
+    return writer;
+  }
+
+  /** Opens a report to continue it, first cutting off a last line left unfinished by a hard kill. */
+  static reopen(path: string): ReportWriter {
+    const fd = openSync(path, 'r+');
+    try {
+      const { size } = fstatSync(fd);
+      const tailSize = Math.min(size, 64 * 1024);
+      const tail = Buffer.alloc(tailSize);
+      readSync(fd, tail, 0, tailSize, size - tailSize);
+      if (tailSize > 0 && tail[tailSize - 1] !== 10) {
+        const lastNewline = tail.lastIndexOf(10);
+        ftruncateSync(fd, lastNewline === -1 ? size - tailSize : size - tailSize + lastNewline + 1);
+      }
+    } finally {
+      closeSync(fd);
+    }
+    return new ReportWriter(openSync(path, 'a'), path);
+  }
+
+  /** Appends the records as JSON lines in one write. */
+  write(records: ReadonlyArray<ReportRecord>): void {
+    if (records.length === 0 || this.#closed) return;
+    const data = Buffer.from(records.map((r) => JSON.stringify(r)).join('\n') + '\n');
+    let written = 0;
+    while (written < data.length) written += writeSync(this.#fd, data, written);
+  }
+
+  /** Closes the file. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    closeSync(this.#fd);
+  }
+}

@@ -1,0 +1,72 @@
+import { ApiError, ArgumentError, ConnectionError, TimeoutError, TokenError, TokenkitError } from '../errors';
+import { CliError, EXIT, type ExitCode } from './exit-codes';
+
+/** Where a command writes: stdout for its result, stderr for messages, progress and summaries. */
+export interface Io {
+  out(text: string): void;
+  err(text: string): void;
+  /** Whether stderr is a terminal (a progress bar) or not (plain periodic lines). */
+  readonly errIsTTY: boolean;
+  readonly env: NodeJS.ProcessEnv;
+}
+
+/** The process's own streams and environment. */
+export function processIo(): Io {
+  return {
+    out: (text) => void process.stdout.write(text),
+    err: (text) => void process.stderr.write(text),
+    errIsTTY: process.stderr.isTTY === true,
+    env: process.env,
+  };
+}
+
+/** Platform codes that mean "these credentials are wrong", whatever the item. */
+const CREDENTIAL_CODES = new Set([2, 40, 42, 43, 45]);
+
+/** True where the platform refused the API key or the server token: no item can succeed. */
+export function isCredentialError(err: unknown): err is ApiError {
+  return err instanceof ApiError && (err.status === 401 || err.status === 403) && (CREDENTIAL_CODES.has(err.code) || err.code === 17);
+}
+
+/** A one-line explanation of a credential refusal, with what to check (never the values). */
+export function credentialMessage(err: ApiError): string {
+  const hint =
+    err.code === 2
+      ? 'check the API key (--api-key or TOKENKIT_API_KEY)'
+      : err.code === 17
+        ? 'the platform took the server token for a user token: check the secret'
+        : 'check the API secret (--api-secret-file or TOKENKIT_API_SECRET) and the clock';
+  return `the platform refused the credentials (code ${err.code}): ${hint}. ${err.message}`;
+}
+
+/** The message and exit code an error ends a command with. Never a stack, never a secret. */
+export function describeError(err: unknown): { message: string; exitCode: ExitCode } {
+  if (err instanceof CliError) return { message: err.message, exitCode: err.exitCode };
+  if (err instanceof ArgumentError) return { message: err.message, exitCode: EXIT.usage };
+  if (isCredentialError(err)) return { message: credentialMessage(err), exitCode: EXIT.usage };
+  if (err instanceof TokenError) return { message: `token refused (code ${err.code}): ${err.message}`, exitCode: EXIT.failed };
+  if (err instanceof ApiError) return { message: `the platform answered code ${err.code}: ${err.message}`, exitCode: EXIT.failed };
+  if (err instanceof ConnectionError || err instanceof TimeoutError) {
+    return { message: `${err.message} (is the platform running at the base URL?)`, exitCode: EXIT.failed };
+  }
+  if (err instanceof TokenkitError) return { message: err.message, exitCode: EXIT.failed };
+  if (err instanceof Error) return { message: `unexpected error: ${err.message}`, exitCode: EXIT.failed };
+  return { message: `unexpected error: ${String(err)}`, exitCode: EXIT.failed };
+}
+
+/**
+ * Runs a command's body: its resolved code becomes the exit code; an error is printed as one
+ * `tokenkit: ...` line on stderr and ends with the code {@link describeError} gives it.
+ * The exit code is set, not forced, so that pending output is flushed first.
+ */
+export async function runCommand(io: Io, body: () => Promise<ExitCode>): Promise<void> {
+  let code: ExitCode;
+  try {
+    code = await body();
+  } catch (err) {
+    const { message, exitCode } = describeError(err);
+    io.err(`tokenkit: ${message}\n`);
+    code = exitCode;
+  }
+  process.exitCode = code;
+}
