@@ -56,14 +56,28 @@ export class Session implements SessionEnd {
   #provider: TokenProvider | undefined;
   #generation = 0;
   #refresh: { promise: Promise<void>; ahead: boolean } | undefined;
-  #aheadTriedFor = -1;
   #failure: unknown;
+  readonly #aheadMs: number;
+  /** When to refresh early (ms), or undefined: no `exp`, no window, or already tried for this token. */
+  #earlyAt: number | undefined;
 
-  constructor(kind: SessionKind, userId: string | undefined, token: string | undefined, provider: TokenProvider | undefined) {
+  /** @param aheadMs - the refresh-ahead window (0: off). */
+  constructor(kind: SessionKind, userId: string | undefined, token: string | undefined, provider: TokenProvider | undefined, aheadMs = 0) {
     this.kind = kind;
     this.userId = userId;
-    this.#token = token;
     this.#provider = provider;
+    this.#aheadMs = aheadMs;
+    this.#setToken(token);
+  }
+
+  #setToken(token: string | undefined): void {
+    this.#token = token;
+    this.#earlyAt = undefined;
+    if (token === undefined || this.#aheadMs <= 0) return;
+    const exp = tokenExpiryMs(token);
+    // A token that arrives already inside the window is never refreshed early: the provider
+    // gives tokens shorter than the window, and calling it before every request would not help.
+    if (exp !== undefined && exp - Date.now() > this.#aheadMs) this.#earlyAt = exp - this.#aheadMs;
   }
 
   /** Whether the session ended (disconnected, replaced, or its connect failed). */
@@ -132,7 +146,7 @@ export class Session implements SessionEnd {
           ]);
         }
         if (this.#ended) throw disconnectedError('Fetching a token from the token provider');
-        this.#token = token;
+        this.#setToken(token);
         this.#generation += 1;
       },
     );
@@ -146,16 +160,13 @@ export class Session implements SessionEnd {
   }
 
   /**
-   * Whether a request should first refresh early: there is a provider, the token expires within
-   * `aheadMs`, and no early refresh was tried yet for this token (a provider that returns tokens
-   * shorter than the window must not be called before every request).
+   * Whether a request should first refresh early: there is a provider, no refresh in progress,
+   * and the token has entered the refresh-ahead window. Once per token: a failed early refresh
+   * leaves the token in use until the platform refuses it.
    */
-  wantsEarlyRefresh(aheadMs: number, nowMs: number): boolean {
-    if (aheadMs <= 0 || !this.#provider || this.#token === undefined || this.#refresh) return false;
-    if (this.#aheadTriedFor === this.#generation) return false;
-    const exp = tokenExpiryMs(this.#token);
-    if (exp === undefined || exp - nowMs > aheadMs) return false;
-    this.#aheadTriedFor = this.#generation;
+  wantsEarlyRefresh(nowMs: number): boolean {
+    if (!this.#provider || this.#refresh || this.#earlyAt === undefined || nowMs < this.#earlyAt) return false;
+    this.#earlyAt = undefined;
     return true;
   }
 
@@ -165,7 +176,7 @@ export class Session implements SessionEnd {
    */
   close(failure?: unknown): void {
     if (failure !== undefined && this.#failure === undefined) this.#failure = failure;
-    this.#token = undefined;
+    this.#setToken(undefined);
     this.#provider = undefined;
     this.connectionId = undefined;
     this.user = undefined;

@@ -56,19 +56,30 @@ export async function sendAttempt(options: ResolvedUserClientOptions, input: Att
   // A plain setTimeout (not AbortSignal.timeout), so jest's fake timers drive it.
   const controller = new AbortController();
   let timedOut = false;
-  const unsubscribe = input.session.onEnd(() => controller.abort());
+  // The race makes a stop effective even with a `fetch` that ignores its signal.
+  let stop: (reason: unknown) => void = () => undefined;
+  const stopped = new Promise<never>((_resolve, reject) => {
+    stop = reject;
+  });
+  stopped.catch(() => undefined);
+  const abort = (): void => {
+    controller.abort();
+    stop(new Error('stopped'));
+  };
+  const unsubscribe = input.session.onEnd(abort);
   const timer = setTimeout(() => {
     timedOut = true;
-    controller.abort();
+    abort();
   }, options.timeoutMs);
   try {
-    const res = await options.fetch(options.baseUrl + input.path, {
+    const sent = options.fetch(options.baseUrl + input.path, {
       method: input.method,
       headers,
       body: input.body === undefined ? undefined : JSON.stringify(input.body),
       signal: controller.signal,
     });
-    const text = await res.text();
+    const res = await Promise.race([sent, stopped]);
+    const text = await Promise.race([res.text(), stopped]);
     return { res, text, ctx: { method: input.method, path: input.path, headers } };
   } catch (err) {
     if (input.session.ended) throw disconnectedError(what);

@@ -179,7 +179,7 @@ export class UserClient {
 
   #open(kind: SessionKind, userId: string | undefined, token: string | undefined, provider: TokenProvider | undefined): Session {
     this.#session?.close();
-    const session = new Session(kind, userId, token, provider);
+    const session = new Session(kind, userId, token, provider, this.#options.refreshAheadMs);
     this.#session = session;
     return session;
   }
@@ -216,7 +216,7 @@ export class UserClient {
   /** Waits for the connect and for a refresh in progress; starts an early refresh when due. */
   async #ready(session: Session, what: string, connecting: boolean): Promise<void> {
     if (!connecting) await untilEnded(session.connected, session, what);
-    if (session.wantsEarlyRefresh(this.#options.refreshAheadMs, Date.now())) {
+    if (!connecting && session.wantsEarlyRefresh(Date.now())) {
       session.refresh(true).catch(() => undefined);
     }
     const pending = session.refreshing;
