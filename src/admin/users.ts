@@ -36,7 +36,7 @@ const listOf = <T extends z.ZodType<{ id: string }>>(item: T) =>
   z.array(item, { error: 'expected an array of users' }).min(1, { error: 'must hold at least one user' }).superRefine(uniqueIds);
 const partialList = listOf(userPartialUpdateSchema);
 const upsertList = listOf(userInputSchema);
-const partialInputSchema = z.strictObject({ users: z.unknown() }, { error: 'expected { users: [{ id, set?, unset? }] }' });
+const partialInputSchema = z.strictObject({ users: z.unknown() });
 
 /** Encodes a whole list (Dates to wire strings), naming the field at fault; nothing is sent. */
 function encodeList<S extends z.ZodType>(schema: S, users: unknown, what: string): unknown[] {
