@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { registerDemoCommand } from './demo-command';
 import { applyExitCodes } from './exit-codes';
 import { registerIssueCommand } from './issue-command';
 import { registerRevokeCommands } from './revoke-command';
@@ -21,5 +22,6 @@ export function registerCommands(program: Command, io: Io = processIo()): Comman
   registerTokenCommands(program, io);
   registerRevokeCommands(program, io);
   registerIssueCommand(program, io);
+  registerDemoCommand(program, io);
   return applyExitCodes(program);
 }

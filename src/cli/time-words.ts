@@ -10,8 +10,8 @@ const UNITS: ReadonlyArray<[string, number]> = [
 export function durationInWords(ms: number): string {
   const abs = Math.abs(ms);
   for (const [name, size] of UNITS) {
-    if (abs >= size) {
-      // The unit is the largest that fits; the count is rounded (599 s is "10 minutes").
+    if (abs >= size * 0.99) {
+      // The largest unit that (nearly) fits, the count rounded: 599 s is "10 minutes", 3599 s "1 hour".
       const n = Math.round(abs / size);
       return `${n} ${name}${n === 1 ? '' : 's'}`;
     }
