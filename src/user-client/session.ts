@@ -54,7 +54,8 @@ export class Session implements SessionEnd {
   #ended = false;
   #token: string | undefined;
   #provider: TokenProvider | undefined;
-  #generation = 0;
+  #attempts = 0;
+  #lastFailure: { attempt: number; error: unknown } | undefined;
   #refresh: { promise: Promise<void>; ahead: boolean } | undefined;
   #failure: unknown;
   readonly #aheadMs: number;
@@ -102,9 +103,19 @@ export class Session implements SessionEnd {
     return this.#token;
   }
 
-  /** Counts token replacements: a request refused with an older generation's token retries without a new refresh. */
-  get generation(): number {
-    return this.#generation;
+  /** Counts refresh attempts (started), successful or not. A request notes it when it goes out. */
+  get attempts(): number {
+    return this.#attempts;
+  }
+
+  /**
+   * The error of the latest refresh attempt, where it failed and started after the request that
+   * noted `seen` went out: that request was refused with the same token, and calling the provider
+   * again for it would break the one-call promise (issue 5).
+   */
+  failureSince(seen: number): { error: unknown } | undefined {
+    const f = this.#lastFailure;
+    return f !== undefined && f.attempt === this.#attempts && f.attempt > seen ? { error: f.error } : undefined;
   }
 
   /** Sets the provider (before the connect: a guest's provider needs its session). */
@@ -134,6 +145,8 @@ export class Session implements SessionEnd {
     if (this.#refresh) return this.#refresh.promise;
     const provider = this.#provider;
     if (!provider) return Promise.reject(new ArgumentError('There is no token provider to refresh the token with'));
+    this.#attempts += 1;
+    const attempt = this.#attempts;
     const promise = untilEnded(
       Promise.resolve().then(() => provider()),
       this,
@@ -147,9 +160,11 @@ export class Session implements SessionEnd {
         }
         if (this.#ended) throw disconnectedError('Fetching a token from the token provider');
         this.#setToken(token);
-        this.#generation += 1;
-      },
-    );
+      })
+      .then(undefined, (error: unknown) => {
+        this.#lastFailure = { attempt, error };
+        throw error;
+      });
     const entry = { promise, ahead };
     this.#refresh = entry;
     const clear = (): void => {

@@ -247,16 +247,22 @@ export class UserClient {
       });
 
     if (!flags.tokenless) await this.#ready(session, what, flags.connecting === true);
-    const generation = session.generation;
+    const seen = session.attempts;
     let result = await send();
     if (result.res.ok) return decodeResponse<E['response']>(endpoint.response, result.res, result.text, result.ctx);
     let error = apiErrorFrom(result.res, result.text, result.ctx);
     if (flags.tokenless || !REFRESHABLE_CODES.has(error.code) || !session.hasProvider) throw this.#explain(result, error);
 
-    // Refused as expired or revoked: one refresh for everyone who was refused with this token.
-    // Where the token was already replaced since this request went out, send it again at once.
-    if (session.generation === generation) await untilEnded(session.refresh(), session, what);
-    else if (session.refreshing) await untilEnded(session.refreshing.promise, session, what);
+    // Refused as expired or revoked: one provider call for every request refused with this token.
+    // Join the refresh in progress; else start one, unless one was tried since this request went
+    // out: then send again with the token it gave, or fail with its error.
+    const pending = session.refreshing;
+    if (pending) await untilEnded(pending.promise, session, what);
+    else if (session.attempts === seen) await untilEnded(session.refresh(), session, what);
+    else {
+      const failed = session.failureSince(seen);
+      if (failed) throw failed.error;
+    }
     result = await send();
     if (result.res.ok) return decodeResponse<E['response']>(endpoint.response, result.res, result.text, result.ctx);
     error = apiErrorFrom(result.res, result.text, result.ctx);
