@@ -1,6 +1,7 @@
 // Helpers for the emulator's end-to-end tests: plain `fetch` over 127.0.0.1, no SDK client.
 import { type KeyObject, createSecretKey } from 'node:crypto';
 import type { Emulator } from 'tokenkit/emulator';
+import { request } from 'node:http';
 import { signHS256 } from '../../src/tokens/jws';
 
 /** An answer: status, parsed JSON body (or the raw text) and headers. */
@@ -78,4 +79,22 @@ export async function setApp(emu: Emulator, patch: Record<string, unknown>): Pro
 export async function createUsers(emu: Emulator, ...users: Array<Record<string, unknown>>): Promise<void> {
   const a = await call(emu, 'POST', '/v1/users', { body: { users } });
   expect(a.status).toBe(200);
+}
+
+/** A request through node:http, for what fetch refuses to send (a GET with a body). */
+export function rawRequest(emu: Emulator, method: string, path: string, headers: Record<string, string>, body?: string): Promise<Answer> {
+  return new Promise((resolve, reject) => {
+    const sized = body === undefined ? headers : { ...headers, 'Content-Length': String(Buffer.byteLength(body)) };
+    const req = request(`${emu.url}${path}`, { method, headers: sized }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        const h = new Headers();
+        for (const [k, v] of Object.entries(res.headers)) if (typeof v === 'string') h.set(k, v);
+        resolve({ status: res.statusCode ?? 0, body: JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>, headers: h });
+      });
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
 }
