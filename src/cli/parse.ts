@@ -26,7 +26,10 @@ export function parseIsoDate(value: string): Date {
     throw new InvalidArgumentError(`expects an RFC 3339 date with a time zone, such as 2026-01-01T00:00:00Z (or "now"), got ${JSON.stringify(value)}`);
   }
   const d = new Date(value);
-  if (Number.isNaN(d.getTime())) throw new InvalidArgumentError(`${JSON.stringify(value)} is not a real date`);
+  const [y, m, day] = value.slice(0, 10).split('-').map(Number) as [number, number, number];
+  // Date rolls 2026-02-31 over to March 3: the day is checked against the month's length.
+  const daysInMonth = new Date(Date.UTC(y, m, 0)).getUTCDate();
+  if (Number.isNaN(d.getTime()) || m < 1 || m > 12 || day < 1 || day > daysInMonth) throw new InvalidArgumentError(`${JSON.stringify(value)} is not a real date`);
   return d;
 }
 
