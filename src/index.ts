@@ -3,6 +3,16 @@
 export { ServerClient } from './client';
 export type { ServerClientOptions, RequestLogRecord, Logger, FetchLike } from './options';
 
+// The admin API (ServerClient's HTTP methods), its bulk operations and the retry policy.
+export type { RequestOptions } from './http/transport';
+export { decideRetry, isRetryableStatus, parseRetryAfter } from './http/retry';
+export type { RetryInput, RetryDecision, NoRetryReason, AttemptFailure } from './http/retry';
+export type { UsersResult, UpdateUsersPartialInput } from './admin/users';
+export type { RevokeUserTokensResult, RotateUserTokenOptions, RotatedToken } from './admin/revocation';
+export type { IssuedToken, IssueTokenOptions, RevokeAllTokensResult } from './admin/tokens';
+export type { BulkOperations, BulkRevokeOptions, BulkIssueOptions, IssuedUserToken } from './bulk/operations';
+export type { IdSource, BulkItem, BulkFailure, BulkProgress, BulkOptions, BulkResult } from './bulk/types';
+
 export { TokenProviderError } from './provider/handler';
 export type { TokenProviderHandler, TokenProviderResponse } from './provider/handler';
 export type { TokenProviderOptions, Authenticate } from './provider/options';

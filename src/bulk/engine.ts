@@ -74,7 +74,8 @@ export async function runBulk<D>(source: IdSource, work: GroupWork<D>, options: 
   const controller = new AbortController();
   const userSignal = options.signal;
   const onUserAbort = (): void => controller.abort(userSignal?.reason);
-  userSignal?.addEventListener('abort', onUserAbort, { once: true });
+  if (userSignal?.aborted) onUserAbort();
+  else userSignal?.addEventListener('abort', onUserAbort, { once: true });
   let inFlight = 0;
   let stop: Error | undefined;
   let callbackError: { error: unknown } | undefined;

@@ -163,6 +163,42 @@ export class Transport {
     }
   }
 
+  /**
+   * One attempt: its own controller, fed by the caller's signal and a timer, both released before
+   * the caller decides on a retry (no listener or timer outlives the attempt). Not
+   * AbortSignal.timeout: its timer cannot be cleared, and jest's fake timers cannot drive it.
+   */
+  async #attempt(
+    url: string,
+    prepared: PreparedRequest,
+    headers: Record<string, string>,
+    signal: AbortSignal | undefined,
+    timeoutMs: number,
+  ): Promise<{ res: Response; text: string } | { error: true; err: unknown; timedOut: boolean }> {
+    const controller = new AbortController();
+    let timedOut = false;
+    const onAbort = (): void => controller.abort(signal?.reason);
+    signal?.addEventListener('abort', onAbort, { once: true });
+    const timer = setTimeout(() => {
+      timedOut = true;
+      controller.abort(new DOMException(`timed out after ${timeoutMs} ms`, 'TimeoutError'));
+    }, timeoutMs);
+    try {
+      const init: FetchInit = { method: prepared.endpoint.method, headers, signal: controller.signal };
+      if (prepared.bodyText !== undefined) init.body = prepared.bodyText;
+      // Checked as an object by the options; undici checks the rest when it dispatches.
+      if (this.#dispatcher !== undefined) init.dispatcher = this.#dispatcher as FetchInit['dispatcher'];
+      const res = await this.#fetch(url, init);
+      const text = await res.text();
+      return { res, text };
+    } catch (err) {
+      return { error: true, err, timedOut };
+    } finally {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+    }
+  }
+
   /** Sends a prepared request, with retries; resolves to the decoded response. */
   async send<E extends Endpoint>(prepared: PreparedRequest<E>, options: RequestOptions = {}): Promise<ResponseOf<E>> {
     const baseUrl = this.#options.baseUrl;
@@ -181,45 +217,27 @@ export class Transport {
       if (signal?.aborted) throw abortErrorFor(signal, what);
       const headers = this.#headers(prepared);
       const ctx = { method, path: prepared.path, headers };
-      // One controller per attempt, fed by the caller's signal and a timer. Not
-      // AbortSignal.timeout: its timer cannot be cleared, and jest's fake timers cannot drive it.
-      const controller = new AbortController();
-      const onAbort = (): void => controller.abort(signal?.reason);
-      signal?.addEventListener('abort', onAbort, { once: true });
-      const timer = setTimeout(() => controller.abort(new DOMException(`${what} timed out after ${timeoutMs} ms`, 'TimeoutError')), timeoutMs);
       const started = performance.now();
-      let res: Response;
-      let text: string;
-      try {
-        const init: FetchInit = { method, headers, signal: controller.signal };
-        if (prepared.bodyText !== undefined) init.body = prepared.bodyText;
-        // Checked as an object by the options; undici checks the rest when it dispatches.
-        if (this.#dispatcher !== undefined) init.dispatcher = this.#dispatcher as FetchInit['dispatcher'];
-        res = await this.#fetch(url, init);
-        text = await res.text();
-      } catch (err) {
-        const ms = performance.now() - started;
+      const outcome = await this.#attempt(url, prepared, headers, signal, timeoutMs);
+      if ('error' in outcome) {
+        const { err, timedOut } = outcome;
         let error: TokenkitError;
-        let failure: AttemptFailure;
         if (signal?.aborted) {
           error = abortErrorFor(signal, what);
-        } else if ((err as { name?: unknown } | null)?.name === 'TimeoutError' || controller.signal.aborted) {
+        } else if (timedOut || (err as { name?: unknown } | null)?.name === 'TimeoutError') {
           error = new TimeoutError(`${what} timed out after ${timeoutMs} ms (attempt ${attempt})`, { cause: err });
         } else {
           error = new ConnectionError(`Could not reach the platform at ${new URL(baseUrl).origin} (${failureOf(err)}): ${what}, attempt ${attempt}`, { cause: err });
         }
-        failure = error instanceof TimeoutError ? 'timeout' : 'connection';
-        this.#log({ method, path: prepared.path, status: undefined, ms, attempt, requestId: undefined, error: error.name });
+        this.#log({ method, path: prepared.path, status: undefined, ms: performance.now() - started, attempt, requestId: undefined, error: error.name });
         if (error.name === 'AbortError') throw error;
+        const failure: AttemptFailure = error instanceof TimeoutError ? 'timeout' : 'connection';
         const decision = decideRetry({ attempt, maxRetries: this.#options.maxRetries, failure, maxRetryAfterSeconds: this.#options.maxRetryAfterSeconds, random: this.#random });
         if (!decision.retry) throw error;
         await sleep(decision.delayMs, signal, `${what} (waiting to retry)`);
         continue;
-      } finally {
-        clearTimeout(timer);
-        signal?.removeEventListener('abort', onAbort);
       }
-
+      const { res, text } = outcome;
       const requestId = res.headers.get('x-request-id') ?? undefined;
       this.#log({ method, path: prepared.path, status: res.status, ms: performance.now() - started, attempt, requestId });
       if (res.ok) return decodeResponse<E['response']>(prepared.endpoint.response, res, text, ctx);
