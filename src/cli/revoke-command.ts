@@ -28,7 +28,6 @@ function target(flags: CutoffFlags): 'user' | 'users' | 'app' {
 
 async function cutoffCommand(io: Io, mode: Mode, flags: CutoffFlags): Promise<ExitCode> {
   const what = target(flags);
-  if (mode === 'restore' && flags.before !== undefined) throw usageError('restore takes no --before: it clears the cutoff');
   if (mode === 'revoke' && what === 'app' && flags.before === undefined) {
     throw usageError('revoke --app needs --before ISO (or --before now): every token of every user issued before it is refused');
   }
