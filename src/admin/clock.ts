@@ -15,7 +15,8 @@ export class MintClock {
   #lastCutoffMs = 0;
   readonly #now: () => number;
 
-  constructor(now: () => number = Date.now) {
+  // Read Date.now at each call (not captured once), so that fake clocks in tests apply.
+  constructor(now: () => number = () => Date.now()) {
     this.#now = now;
   }
 
