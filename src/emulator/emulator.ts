@@ -2,7 +2,8 @@ import { type KeyObject, randomBytes } from 'node:crypto';
 import { type Server, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { inspect } from 'node:util';
-import type { User } from '../schemas/users';
+import { z } from 'zod';
+import { type User, userSchema } from '../schemas/users';
 import { toSecretKey } from '../tokens/key';
 import { mintServerToken, mintUserToken } from '../tokens/mint';
 import { DEFAULT_CLOCK_TOLERANCE_SECONDS } from '../tokens/verify';
@@ -105,12 +106,15 @@ export class Emulator {
   /** A copy of a user as stored, or undefined. */
   user(id: string): User | undefined {
     const u = this.#state.users.get(id);
-    return u ? structuredClone(u) : undefined;
+    // Through the wire shape, not structuredClone: its Dates would come from another realm under jest.
+    return u ? z.decode(userSchema, z.encode(userSchema, u)) : undefined;
   }
 
   /** A copy of the app settings. */
   app(): AppSettings {
-    return structuredClone(this.#state.app);
+    const app = this.#state.app;
+    const cutoff = app.revoke_tokens_issued_before;
+    return { ...app, revoke_tokens_issued_before: cutoff ? new Date(cutoff.getTime()) : null };
   }
 
   /** Counts of users, connections, idempotency answers and session tokens held. */
