@@ -7,6 +7,7 @@ beforeAll(() => nock.disableNetConnect());
 beforeEach(() => jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'] }));
 afterEach(() => {
   jest.useRealTimers();
+  nock.abortPendingRequests(); // nock's delayed replies wait on real timers
   nock.cleanAll();
 });
 afterAll(() => nock.enableNetConnect());
