@@ -91,12 +91,15 @@ export class BulkOperations {
     const source = validateSource(userIds);
     const opts = validate(revokeSchema, options, 'bulk.revokeUserTokens options') as BulkRevokeOptions;
     const before = opts.before ?? new Date(this.#now());
+    const iso = before.toISOString();
     const http = this.#http;
     const timeoutMs = opts.timeoutMs;
     const endpoint = adminEndpoints.updateUsersPartial;
     const revoke = async (ids: string[], signal: AbortSignal): Promise<Array<GroupOutcome<string>>> => {
       try {
-        const prepared = http.prepare(endpoint, { body: { users: ids.map((id) => ({ id, set: { revoke_tokens_issued_before: before } })) } });
+        // Built in wire form without another schema pass: the engine has checked every id, and
+        // `before` was checked with the options (a zod pass over 100 users costs ~0.4 ms a batch).
+        const prepared = http.prepareEncoded(endpoint, endpoint.path, { users: ids.map((id) => ({ id, set: { revoke_tokens_issued_before: iso } })) });
         await http.send(prepared, { signal, timeoutMs });
         return ids.map((id) => ({ ok: true, value: id }));
       } catch (error) {

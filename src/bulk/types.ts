@@ -43,7 +43,10 @@ export interface BulkOptions<D> {
   onItem?: ((item: BulkItem<D>) => void | Promise<void>) | undefined;
   /** Keep `done`, `failed` and `skipped` in the result. Default true; false for millions of ids (use `onItem`). */
   collect?: boolean | undefined;
-  /** Skip (and report) an id seen earlier in the run, so that nothing is applied twice. Default true. */
+  /**
+   * Skip (and report) an id seen earlier in the run, so that nothing is applied twice. Default true;
+   * with false, no set of ids is kept (for inputs known to be unique) and an id given twice is written twice.
+   */
   dedupe?: boolean | undefined;
   /** Milliseconds each attempt may take (default: the client's `timeoutMs`). */
   timeoutMs?: number | undefined;
