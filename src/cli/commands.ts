@@ -23,5 +23,11 @@ export function registerCommands(program: Command, io: Io = processIo()): Comman
   registerRevokeCommands(program, io);
   registerIssueCommand(program, io);
   registerDemoCommand(program, io);
+  program.addHelpText(
+    'after',
+    '\nConfiguration: --api-key, --api-secret-file, --base-url, or TOKENKIT_API_KEY, TOKENKIT_API_SECRET, TOKENKIT_BASE_URL.\n' +
+      'Exit codes: 0 ok, 1 failed items (or a refused token), 2 usage or configuration, 130 interrupted (resume it).\n' +
+      'Start with: tokenkit demo. Every command: docs/cli.md.\n',
+  );
   return applyExitCodes(program);
 }
