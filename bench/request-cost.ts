@@ -42,6 +42,22 @@ export async function run(): Promise<Row[]> {
           },
         },
         { name: 'GET /v1/users/{id}: client.getUser', async: true, fn: () => client.getUser('bench-user') },
+        {
+          // For comparison only: what a bare fetch pays for a timeout of its own.
+          name: 'GET /v1/users/{id}: bare fetch with a timeout signal',
+          async: true,
+          fn: async () => {
+            const controller = new AbortController();
+            const timer = setTimeout(() => controller.abort(), 10_000);
+            try {
+              const res = await fetch(userUrl, { headers, signal: controller.signal });
+              if (res.status !== 200) throw new Error(`bare GET answered ${res.status}`);
+              return await res.json();
+            } finally {
+              clearTimeout(timer);
+            }
+          },
+        },
       ],
       { rounds: 11, roundMs: 250 },
     );
@@ -67,7 +83,7 @@ export async function run(): Promise<Row[]> {
 
     const rows: Row[] = [];
     for (const [label, pair] of [['GET /v1/users/{id}', read], ['PATCH /v1/users', write]] as const) {
-      const [bare, sdk] = pair;
+      const [bare, sdk, bareWithTimeout] = pair;
       if (!bare || !sdk) throw new Error('missing a candidate');
       for (const m of pair) {
         rows.push({ name: m.name, value: Math.round(m.median), unit: 'req/s', ratio: m.ratio, note: `±${(m.spread * 100).toFixed(1)}% over ${m.rounds.length} rounds` });
@@ -80,6 +96,14 @@ export async function run(): Promise<Row[]> {
         unit: 'x',
         note: `target <= ${TARGET}x: ${cost <= TARGET ? 'met' : 'NOT met'}; ${extraUs} µs more a request`,
       });
+      if (bareWithTimeout) {
+        rows.push({
+          name: `${label}: SDK cost per request / bare fetch with a timeout`,
+          value: Math.round((bareWithTimeout.median / sdk.median) * 1000) / 1000,
+          unit: 'x',
+          note: 'the SDK beyond what any request with a timeout pays',
+        });
+      }
     }
     return rows;
   } finally {
