@@ -77,6 +77,7 @@ export function parseRetryAfter(header: string | null | undefined, nowMs: number
  *
  * @example
  * ```ts
+ * import { decideRetry } from 'tokenkit';
  * const d = decideRetry({ attempt: 1, maxRetries: 2, status: 503, maxRetryAfterSeconds: 60 });
  * if (d.retry) console.log(`waiting ${d.delayMs} ms`);
  * ```
