@@ -119,3 +119,14 @@ test('bulk input is checked before anything is sent', async () => {
   await expect(client.bulk.issueTokens(['a'], { colour: 1 } as never)).rejects.toMatchObject({ name: 'ArgumentError' });
   expect(emulator.writes()).toEqual([]);
 });
+
+test('bulk issuance in compatibility mode while the app has it off: stops at the first refusal, nothing changed', async () => {
+  const users = ids(500, 'c');
+  await client.upsertUsers(users.map((id) => ({ id })));
+  const writes = emulator.writes().length;
+  const result = await client.bulk.issueTokens(users, { compatibilityMode: true, concurrency: 2 });
+  expect(result.stoppedBy).toMatchObject({ name: 'ApiError', code: 4 });
+  expect(result.stoppedBy?.message).toMatch(/jwt_compatibility_mode/);
+  expect(result.counts).toEqual({ done: 0, failed: 500, skipped: 0 });
+  expect(emulator.writes()).toHaveLength(writes);
+});

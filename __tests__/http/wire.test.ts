@@ -3,7 +3,7 @@ import nock from 'nock';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { inspect } from 'node:util';
-import { ApiError, ArgumentError, ResponseShapeError, type RequestLogRecord } from 'tokenkit';
+import { ApiError, ArgumentError, ResponseShapeError, ServerClient, type RequestLogRecord } from 'tokenkit';
 import { API_KEY, SECRET, type Seen, intercept, wireApp, wireClient, wireError, wireUser } from './nock-helpers';
 
 const VERSION = (JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8')) as { version: string }).version;
@@ -347,4 +347,9 @@ describe('input is refused before any network call', () => {
     expect(thrown).toBe(false);
     return expect(promise).rejects.toBeInstanceOf(ArgumentError);
   });
+});
+
+test('without a base URL, an HTTP call rejects with a ConfigError naming the option', async () => {
+  const client = new ServerClient({ apiKey: API_KEY, apiSecret: SECRET });
+  await expect(client.getApp()).rejects.toMatchObject({ name: 'ConfigError', code: 'ERR_CONFIG', issues: [{ path: 'baseUrl', message: 'needed for HTTP calls' }] });
 });

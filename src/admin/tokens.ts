@@ -83,7 +83,7 @@ async function explainCompatibilityRefusal(http: Transport, err: unknown, option
     return err;
   }
   if (!app.jwt_enabled || app.jwt_compatibility_mode) return err;
-  return new ApiError({
+  const explained = new ApiError({
     status: err.status,
     code: err.code,
     message:
@@ -96,6 +96,17 @@ async function explainCompatibilityRefusal(http: Transport, err: unknown, option
     headers: err.requestHeaders,
     cause: err,
   });
+  appWideRefusals.add(explained);
+  return explained;
+}
+
+// Refusals that every user would get alike (the app's settings are the cause): a bulk run stops
+// at the first one instead of asking again for each id.
+const appWideRefusals = new WeakSet<Error>();
+
+/** Whether `error` is a refusal caused by the app's settings, the same for every user. */
+export function isAppWideRefusal(error: Error): boolean {
+  return appWideRefusals.has(error);
 }
 
 /** `POST /v1/users/{id}/token`, or the compatibility-mode PUT. */

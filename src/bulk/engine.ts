@@ -13,6 +13,8 @@ export interface GroupWork<D> {
   groupSize: number;
   /** Does the work; answers one outcome per id, in order. Should not reject (a rejection fails the whole group). */
   run(ids: string[], signal: AbortSignal): Promise<Array<GroupOutcome<D>>>;
+  /** Errors of this work that stop the run, besides {@link isFatal}'s. */
+  stopsRun?: ((error: Error) => boolean) | undefined;
 }
 
 /** The most requests a bulk run keeps in flight. */
@@ -136,7 +138,7 @@ export async function runBulk<D>(source: IdSource, work: GroupWork<D>, options: 
       const o = outcomes[i] ?? { ok: false as const, error: new Error('no outcome for this id') };
       if (o.ok) await report({ id, status: 'done', value: o.value });
       else {
-        if (isFatal(o.error)) halt(o.error);
+        if (isFatal(o.error) || work.stopsRun?.(o.error)) halt(o.error);
         if (o.error instanceof AbortError && controller.signal.aborted) halt(o.error);
         await report({ id, status: 'failed', error: o.error });
       }

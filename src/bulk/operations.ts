@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { type IssuedToken, type IssueTokenOptions, issueToken, validateIssueOptions } from '../admin/tokens';
+import { type IssuedToken, type IssueTokenOptions, isAppWideRefusal, issueToken, validateIssueOptions } from '../admin/tokens';
 import { ApiError, ArgumentError } from '../errors';
 import type { Transport } from '../http/transport';
 import { adminEndpoints } from '../schemas/endpoints';
@@ -144,6 +144,6 @@ export class BulkOperations {
           }
         }),
       );
-    return runBulk(source, { groupSize: 1, run: issue }, opts);
+    return runBulk(source, { groupSize: 1, run: issue, stopsRun: isAppWideRefusal }, opts);
   }
 }
