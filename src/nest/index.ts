@@ -97,6 +97,7 @@ export class TokenkitModule {
    *
    * @example
    * ```ts
+   * import { TokenkitModule } from 'tokenkit/nest';
    * TokenkitModule.forRootAsync({
    *   imports: [ConfigModule],
    *   inject: [ConfigService],
