@@ -16,12 +16,19 @@ beforeEach(() => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tokenkit-emu-'));
   file = path.join(dir, 'state.json');
 });
-afterEach(() => {
+// Every emulator a test starts is closed after it, even when an assertion failed midway.
+const started: Emulator[] = [];
+afterEach(async () => {
   jest.restoreAllMocks();
+  await Promise.all(started.splice(0).map((e) => e.close()));
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-const start = (extra: Parameters<typeof startEmulator>[0] = {}) => startEmulator({ dataFile: file, apiKey: KEY, apiSecret: SECRET, ...extra });
+async function start(extra: Parameters<typeof startEmulator>[0] = {}): Promise<Emulator> {
+  const emu = await startEmulator({ dataFile: file, apiKey: KEY, apiSecret: SECRET, ...extra });
+  started.push(emu);
+  return emu;
+}
 
 test('a missing file is an empty state; the file appears after the first change', async () => {
   const emu = await start();
