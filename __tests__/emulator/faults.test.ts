@@ -1,5 +1,6 @@
 // Fault injection and the per-route rate limit: scripted sequences, seeded fractions, drops before
 // and after applying, delays on the emulator's clock, and the admin-only HTTP test routes.
+import { ArgumentError } from 'tokenkit';
 import { type Emulator, type FaultPlan, createManualClock, startEmulator } from 'tokenkit/emulator';
 import { call, connect, createUsers, expectError } from './helpers';
 
@@ -83,9 +84,10 @@ describe('fractions (seeded, bounded)', () => {
     expect(emu.faults.stats()).toMatchObject({ active: false, injected: 3 });
   });
 
-  test('a bad plan is refused with a TypeError naming the field, and the old plan stays', () => {
+  test('a bad plan is refused with an ArgumentError naming the field, and the old plan stays', () => {
     emu.faults.set({ sequence: [503] });
-    expect(() => emu.faults.set({ rate: 2 })).toThrow(/rate/);
+    expect(() => emu.faults.set({ rate: 2 })).toThrow(ArgumentError);
+    expect(() => emu.faults.set({ rate: 2 })).toThrow(/Invalid fault plan: rate: /);
     expect(() => emu.faults.set({ sequence: [503], rate: 0.5 })).toThrow(/exactly one of sequence or rate/);
     expect(() => emu.faults.set({ routes: ['GET /v1/nothing'], sequence: [503] })).toThrow(/routes\.0/);
     expect(() => emu.faults.set({ sequence: [418 as 429] })).toThrow(/sequence\.0/);

@@ -1,3 +1,5 @@
+import { ArgumentError } from '../errors';
+
 /**
  * The emulator's sense of time. Everything time-dependent in the emulator reads it: token
  * checks, revocation cutoffs set by `DELETE /v1/users/{id}/token`, `created_at`/`updated_at`,
@@ -57,7 +59,9 @@ interface Sleeper {
 }
 
 function checkMs(what: string, ms: unknown): number {
-  if (typeof ms !== 'number' || !Number.isFinite(ms)) throw new TypeError(`${what}: expected a finite number of milliseconds`);
+  if (typeof ms !== 'number' || !Number.isFinite(ms)) {
+    throw new ArgumentError(`Invalid ${what}: expected a finite number of milliseconds`, [{ path: what, message: 'expected a finite number of milliseconds' }]);
+  }
   return ms;
 }
 
@@ -89,7 +93,9 @@ export function createManualClock(startMs: number = Date.now()): ManualClock {
         sleepers.push({ until: nowMs + wait, resolve });
       }),
     advance(ms) {
-      if (checkMs('advance(ms)', ms) < 0) throw new RangeError('advance(ms): expected ms >= 0 (use set() to go back)');
+      if (checkMs('advance(ms)', ms) < 0) {
+        throw new ArgumentError('Invalid advance(ms): expected ms >= 0 (use set() to go back)', [{ path: 'ms', message: 'expected ms >= 0' }]);
+      }
       nowMs += ms;
       wake();
     },

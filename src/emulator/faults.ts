@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ArgumentError } from '../errors';
 import { adminEndpoints, clientEndpoints } from '../schemas/endpoints';
 
 /** Every contract route as `"METHOD /path"`, e.g. `"DELETE /v1/users/:id/token"`: how faults and writes name routes. */
@@ -33,6 +34,13 @@ export const MAX_SCRIPTED_FAULTS = 100_000;
  * A fault plan: either a scripted `sequence` of answers for the next matching requests, or a
  * `rate` (fraction) of matching requests chosen by a seeded PRNG, up to `maxFaults`. Either way
  * a plan ends: faults never hit forever.
+ *
+ * @example
+ * ```ts
+ * import type { FaultPlan } from 'tokenkit/emulator';
+ * const scripted: FaultPlan = { routes: ['POST /v1/users/:id/token'], sequence: [503, 'pass', 'drop_after'] };
+ * const random: FaultPlan = { rate: 0.1, seed: 42, action: 429, maxFaults: 20, retryAfterSeconds: 2 };
+ * ```
  */
 export interface FaultPlan {
   /** The routes it applies to, as `"METHOD /path"` (see {@link ROUTE_KEYS}). Default: every contract route. */
@@ -92,6 +100,13 @@ export interface FaultStats {
   byAction: Record<string, number>;
 }
 
+/** An `ArgumentError` on one line, naming each field: `Invalid fault plan: sequence.0: expected ...`. */
+function argumentError(what: string, error: z.ZodError): ArgumentError {
+  const err = ArgumentError.fromZod(what, error);
+  const text = err.issues.map((i) => `${i.path || '(value)'}: ${i.message}`).join('; ');
+  return new ArgumentError(`Invalid ${what}: ${text}`, err.issues);
+}
+
 /** mulberry32: a small seeded PRNG, so a `rate` plan picks the same requests on every run. */
 function mulberry32(seed: number): () => number {
   let a = seed >>> 0;
@@ -126,13 +141,10 @@ export class FaultInjector {
     return { active, matched: 0, injected: 0, remaining: 0, byAction: {} };
   }
 
-  /** Replaces the plan (validated: a bad plan throws a `TypeError` naming the field, and the old plan stays). */
+  /** Replaces the plan (validated: a bad plan throws an `ArgumentError` naming the field, and the old plan stays). */
   set(plan: FaultPlan): FaultStats {
     const parsed = faultPlanSchema.safeParse(plan);
-    if (!parsed.success) {
-      const text = parsed.error.issues.map((i) => `${i.path.join('.') || '(plan)'}: ${i.message}`).join('; ');
-      throw new TypeError(`Invalid fault plan: ${text}`);
-    }
+    if (!parsed.success) throw argumentError('fault plan', parsed.error);
     this.#plan = parsed.data;
     this.#random = mulberry32(parsed.data.seed ?? 1);
     this.#position = 0;
@@ -221,13 +233,10 @@ export class RateLimiter {
   #config: RateLimitConfig | undefined;
   readonly #windows = new Map<string, { start: number; count: number }>();
 
-  /** Sets the limit (validated: a bad one throws a `TypeError` naming the field); counting starts afresh. */
+  /** Sets the limit (validated: a bad one throws an `ArgumentError` naming the field); counting starts afresh. */
   set(config: RateLimitConfig): void {
     const parsed = rateLimitSchema.safeParse(config);
-    if (!parsed.success) {
-      const text = parsed.error.issues.map((i) => `${i.path.join('.') || '(rateLimit)'}: ${i.message}`).join('; ');
-      throw new TypeError(`Invalid rate limit: ${text}`);
-    }
+    if (!parsed.success) throw argumentError('rate limit', parsed.error);
     this.#config = parsed.data;
     this.#windows.clear();
   }

@@ -12,8 +12,8 @@ export interface StoredAnswer {
   expiresAt: number;
 }
 
-/** `Idempotency-Key`: 1 to 255 visible ASCII characters. */
-export const IDEMPOTENCY_KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
+// The SDK checks a caller's key by the same rule, so it lives with the shared schemas.
+export { IDEMPOTENCY_KEY_PATTERN } from '../schemas/common';
 
 /**
  * The answers to requests that carried an `Idempotency-Key`, replayed (same status, same body)

@@ -9,6 +9,17 @@ import type { AppSettings } from './state';
 /**
  * The options of {@link startEmulator}. Unknown keys and wrong types are refused with a
  * `ConfigError` naming the option.
+ *
+ * @example
+ * ```ts
+ * import { createManualClock, startEmulator } from 'tokenkit/emulator';
+ * const emulator = await startEmulator({
+ *   clock: createManualClock(Date.now()),
+ *   app: { access_token_permission: 'read_only' },
+ *   logger: (r) => console.log(r.method, r.path, r.status),
+ * });
+ * await emulator.close();
+ * ```
  */
 export interface EmulatorOptions {
   /** The port to listen on. Default 0: a free port (tests run in parallel). */

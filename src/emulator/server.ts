@@ -15,7 +15,17 @@ import { type TestControls, matchTestRoute } from './routes/test-routes';
 import type { EmulatorState } from './state';
 import type { WriteLog } from './writes';
 
-/** One line of the emulator's request log. Never holds a header value, a token, a secret or a body. */
+/**
+ * One line of the emulator's request log. Never holds a header value, a token, a secret or a body.
+ *
+ * @example
+ * ```ts
+ * import { type EmulatorLogRecord, startEmulator } from 'tokenkit/emulator';
+ * const log: EmulatorLogRecord[] = [];
+ * const emulator = await startEmulator({ logger: (record) => log.push(record) });
+ * await emulator.close();
+ * ```
+ */
 export interface EmulatorLogRecord {
   method: string;
   /** The path, without the query string. */

@@ -1,6 +1,16 @@
 /**
  * One applied write, as the emulator's audit log records it. A replayed answer (same
  * `Idempotency-Key`) is not a write: it applies nothing.
+ *
+ * @example
+ * ```ts
+ * import { startEmulator } from 'tokenkit/emulator';
+ * const emulator = await startEmulator();
+ * // ... the code under test revokes alice's tokens ...
+ * const revocations = emulator.writes({ userId: 'alice', field: 'revoke_tokens_issued_before' });
+ * console.log(revocations.length); // 1: applied once, however often the request was retried
+ * await emulator.close();
+ * ```
  */
 export interface WriteRecord {
   /** 1, 2, 3, ... in the order applied. */

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ArgumentError } from '../../errors';
 import { PlatformError, platformError } from '../errors';
 import type { FaultInjector, FaultPlan, RateLimitConfig, RateLimiter } from '../faults';
 import type { WriteFilter, WriteRecord } from '../writes';
@@ -17,8 +18,8 @@ function apply(fn: () => unknown): unknown {
   try {
     return fn();
   } catch (err) {
-    // FaultInjector and RateLimiter refuse bad input with a TypeError naming the field.
-    if (err instanceof TypeError) throw platformError('input', err.message);
+    // FaultInjector and RateLimiter refuse bad input with an ArgumentError naming the field.
+    if (err instanceof ArgumentError) throw platformError('input', err.message);
     throw err;
   }
 }
