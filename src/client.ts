@@ -7,7 +7,7 @@ import { type IssuedToken, type IssueTokenOptions, type RevokeAllTokensResult, i
 import { type UpdateUsersPartialInput, type UsersResult, getUser, setUserCutoff, updateUsersPartial, upsertUsers, userIdList } from './admin/users';
 import { BulkOperations } from './bulk/operations';
 import { ArgumentError } from './errors';
-import { type RequestOptions, Transport, validateRequestOptions } from './http/transport';
+import { type RequestOptions, Transport, type WriteOptions, validateRequestOptions } from './http/transport';
 import { type ResolvedOptions, type ServerClientOptions, resolveOptions } from './options';
 import type { App, AppPatch } from './schemas/app';
 import type { User, UserInput } from './schemas/users';
@@ -163,14 +163,14 @@ export class ServerClient {
 
   /**
    * Changes some of the app's settings (`PATCH /v1/app`); `revoke_tokens_issued_before` takes a
-   * `Date` or `null` (undo).
+   * `Date` or `null` (undo). `options.idempotencyKey`: see {@link WriteOptions}.
    *
    * @example
    * ```ts
    * await client.updateApp({ revoke_tokens_issued_before: null });
    * ```
    */
-  async updateApp(patch: AppPatch, options?: RequestOptions): Promise<App> {
+  async updateApp(patch: AppPatch, options?: WriteOptions): Promise<App> {
     return updateApp(this.#http, patch, options);
   }
 
@@ -202,6 +202,8 @@ export class ServerClient {
    * Partial update of users (`PATCH /v1/users`): `set` and `unset` fields, 100 users per request,
    * each request all or nothing; answers every user. Over 100 users, a failing request rejects the
    * call and the requests before it stay applied (use `client.bulk` for a per-user account).
+   * `options.idempotencyKey` (see {@link WriteOptions}) is refused over 100 users: each request
+   * needs its own key.
    *
    * @example
    * ```ts
@@ -209,35 +211,40 @@ export class ServerClient {
    * await client.updateUsersPartial({ users: [{ id: 'user1', set: { revoke_tokens_issued_before: null } }] }); // undo
    * ```
    */
-  async updateUsersPartial(input: UpdateUsersPartialInput, options?: RequestOptions): Promise<UsersResult> {
+  async updateUsersPartial(input: UpdateUsersPartialInput, options?: WriteOptions): Promise<UsersResult> {
     return updateUsersPartial(this.#http, input, options);
   }
 
   /**
    * Revokes the tokens of one or more users issued before `before` (default: now, by this
    * client's clock, after every token it minted). Undo with {@link ServerClient.restoreUserTokens}.
+   * `options.idempotencyKey` (see {@link WriteOptions}) takes up to 100 ids and needs `before`, so
+   * that a repeat sends the same cutoff.
    *
    * @example
    * ```ts
    * const { revokeTokensIssuedBefore } = await client.revokeUserTokens('alice');
+   * // A step that may run again (a resumed job): the same cutoff, the same key.
+   * await client.revokeUserTokens(['alice', 'bob'], new Date('2026-01-01T00:00:00Z'), { idempotencyKey: 'job-42/revoke' });
    * ```
    */
-  async revokeUserTokens(userIdOrIds: string | string[], before?: Date, options?: RequestOptions): Promise<RevokeUserTokensResult> {
+  async revokeUserTokens(userIdOrIds: string | string[], before?: Date, options?: WriteOptions): Promise<RevokeUserTokensResult> {
     return revokeUserTokens(this.#http, this.#clock, userIdOrIds, before, options);
   }
 
   /**
    * Undoes user revocations: sets `revoke_tokens_issued_before` back to `null`, so every token it
-   * revoked (and still unexpired) is accepted again.
+   * revoked (and still unexpired) is accepted again. `options.idempotencyKey` (see
+   * {@link WriteOptions}) takes up to 100 ids.
    *
    * @example
    * ```ts
    * await client.restoreUserTokens(['alice', 'bob']);
    * ```
    */
-  async restoreUserTokens(userIdOrIds: string | string[], options?: RequestOptions): Promise<UsersResult> {
+  async restoreUserTokens(userIdOrIds: string | string[], options?: WriteOptions): Promise<UsersResult> {
     const ids = userIdList(userIdOrIds);
-    return setUserCutoff(this.#http, ids, null, validateRequestOptions(options));
+    return setUserCutoff(this.#http, ids, null, options, 'restoreUserTokens');
   }
 
   /**
@@ -262,7 +269,7 @@ export class ServerClient {
    * ```
    */
   async restoreAppTokens(options?: RequestOptions): Promise<App> {
-    return updateApp(this.#http, { revoke_tokens_issued_before: null }, options);
+    return updateApp(this.#http, { revoke_tokens_issued_before: null }, validateRequestOptions(options));
   }
 
   /**
@@ -282,6 +289,7 @@ export class ServerClient {
    * Has the platform issue a token (`POST /v1/users/{id}/token`, 7 days by default). In
    * compatibility mode (the client's `compatibilityMode` option, or this call's), it goes through
    * the user-update call (`PUT /v1/users/{id}` with `issue_session_token`) and answers the same shape.
+   * `options.idempotencyKey` (see {@link WriteOptions}) goes on the POST, or on the PUT.
    *
    * @example
    * ```ts
@@ -294,15 +302,16 @@ export class ServerClient {
 
   /**
    * Revokes every token of the user and deletes its session tokens (`DELETE /v1/users/{id}/token`).
-   * The cutoff comes from the platform's clock: see docs/revocation.md on clock skew.
+   * The cutoff comes from the platform's clock: see docs/revocation.md on clock skew. With
+   * `options.idempotencyKey` (see {@link WriteOptions}), a repeat is answered with the first cutoff.
    *
    * @example
    * ```ts
    * const { revokeTokensIssuedBefore } = await client.revokeAllTokens('alice');
    * ```
    */
-  async revokeAllTokens(userId: string, options?: RequestOptions): Promise<RevokeAllTokensResult> {
-    return revokeAllTokens(this.#http, userId, validateRequestOptions(options));
+  async revokeAllTokens(userId: string, options?: WriteOptions): Promise<RevokeAllTokensResult> {
+    return revokeAllTokens(this.#http, userId, options);
   }
 
   /**

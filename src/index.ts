@@ -4,7 +4,7 @@ export { ServerClient } from './client';
 export type { ServerClientOptions, RequestLogRecord, Logger, FetchLike } from './options';
 
 // The admin API (ServerClient's HTTP methods), its bulk operations and the retry policy.
-export type { RequestOptions } from './http/transport';
+export type { RequestOptions, WriteOptions } from './http/transport';
 export { decideRetry, isRetryableStatus, parseRetryAfter } from './http/retry';
 export type { RetryInput, RetryDecision, NoRetryReason, AttemptFailure } from './http/retry';
 export type { UsersResult, UpdateUsersPartialInput } from './admin/users';

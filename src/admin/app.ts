@@ -1,5 +1,5 @@
 import { ArgumentError } from '../errors';
-import { type RequestOptions, type Transport, validateRequestOptions } from '../http/transport';
+import { type RequestOptions, type Transport, type WriteOptions, validateRequestOptions, validateWriteOptions } from '../http/transport';
 import type { App, AppPatch } from '../schemas/app';
 import { adminEndpoints } from '../schemas/endpoints';
 import { validateCutoff } from './users';
@@ -11,9 +11,10 @@ export async function getApp(http: Transport, options?: RequestOptions): Promise
 }
 
 /** `PATCH /v1/app` with any subset of the writable settings. */
-export async function updateApp(http: Transport, patch: AppPatch, options?: RequestOptions): Promise<App> {
-  const prepared = http.prepare(adminEndpoints.updateApp, { body: patch }, 'updateApp settings');
-  const res = await http.send(prepared, validateRequestOptions(options));
+export async function updateApp(http: Transport, patch: AppPatch, options?: WriteOptions): Promise<App> {
+  const { idempotencyKey, ...request } = validateWriteOptions(options, 'updateApp options');
+  const prepared = http.prepare(adminEndpoints.updateApp, { body: patch, idempotencyKey }, 'updateApp settings');
+  const res = await http.send(prepared, request);
   return res.app;
 }
 
@@ -29,5 +30,6 @@ export async function revokeAppTokens(http: Transport, before: Date, options?: R
       [{ path: 'before', message: 'expected a Date (required)' }],
     );
   }
-  return updateApp(http, { revoke_tokens_issued_before: validateCutoff(before, 'before') }, options);
+  // Only the request options (no idempotencyKey), as the public signature says.
+  return updateApp(http, { revoke_tokens_issued_before: validateCutoff(before, 'before') }, validateRequestOptions(options));
 }

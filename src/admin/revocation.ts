@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ArgumentError, ResponseShapeError } from '../errors';
-import { type RequestOptions, type Transport, validateRequestOptions, validateUserId } from '../http/transport';
+import { type RequestOptions, type Transport, type WriteOptions, validateRequestOptions, validateUserId, validateWriteOptions } from '../http/transport';
 import type { User } from '../schemas/users';
 import { DEFAULT_VALIDITY_SECONDS, type GenerateUserTokenInput } from '../tokens/mint';
 import type { MintClock } from './clock';
@@ -12,17 +12,29 @@ export interface RevokeUserTokensResult extends UsersResult {
   revokeTokensIssuedBefore: Date;
 }
 
-/** Sets `revoke_tokens_issued_before` on one or more users; `before` defaults to now (this client's clock). */
+/**
+ * Sets `revoke_tokens_issued_before` on one or more users; `before` defaults to now (this client's
+ * clock). An `idempotencyKey` needs a given `before`: a cutoff picked per call would make a
+ * second call with the key another request, which the platform refuses instead of replaying.
+ */
 export async function revokeUserTokens(
   http: Transport,
   clock: MintClock,
   userIdOrIds: string | string[],
   before: Date | undefined,
-  options?: RequestOptions,
+  options?: WriteOptions,
 ): Promise<RevokeUserTokensResult> {
   const ids = userIdList(userIdOrIds);
+  const opts = validateWriteOptions(options, 'revokeUserTokens options');
+  if (opts.idempotencyKey !== undefined && before === undefined) {
+    throw new ArgumentError(
+      'revokeUserTokens with an idempotencyKey needs a fixed cutoff: pass `before` (the same Date on every call with this key). ' +
+        'Without it each call picks its own "now", so a repeat would be another request, which the platform refuses for a reused key',
+      [{ path: 'before', message: 'required with idempotencyKey' }],
+    );
+  }
   const cutoff = before === undefined ? new Date(clock.cutoffNow()) : validateCutoff(before, 'before');
-  const res = await setUserCutoff(http, ids, cutoff, validateRequestOptions(options));
+  const res = await setUserCutoff(http, ids, cutoff, opts, 'revokeUserTokens');
   return { revokeTokensIssuedBefore: cutoff, users: res.users };
 }
 
@@ -78,7 +90,7 @@ export async function rotateUserToken(
   // with nothing changed on the platform, rather than after the old tokens are gone.
   mint(input, Date.now());
   const cutoff = new Date(clock.cutoffNow());
-  const res = await setUserCutoff(http, [id], cutoff, request);
+  const res = await setUserCutoff(http, [id], cutoff, request, 'rotateUserToken');
   const mintMs = clock.mintNow();
   const token = mint(input, mintMs);
   const user = res.users[id];

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ApiError, ArgumentError, ResponseShapeError } from '../errors';
-import { type RequestOptions, type Transport, validateUserId } from '../http/transport';
+import { type RequestOptions, type Transport, type WriteOptions, validateUserId, validateWriteOptions } from '../http/transport';
+import { idempotencyKeySchema } from '../schemas/common';
 import { adminEndpoints } from '../schemas/endpoints';
 import { SYSTEM_FIELDS } from '../schemas/users';
 import { getApp } from './app';
@@ -13,8 +14,12 @@ export interface IssuedToken {
   expiresAt: Date;
 }
 
-/** The options of `issueToken`. */
-export interface IssueTokenOptions extends RequestOptions {
+/**
+ * The options of `issueToken`. An `idempotencyKey` goes on the request that issues the token: the
+ * `POST`, or in compatibility mode the `PUT` (not the `GET` before it). The `PUT` sends the
+ * user's fields as read, so a repeat with the key is replayed only while the user is unchanged.
+ */
+export interface IssueTokenOptions extends WriteOptions {
   /** When the token expires (default: the platform's, 7 days). Must be in the future. */
   expiresAt?: Date | undefined;
   /** Issue through the user-update call (`PUT /v1/users/{id}` with `issue_session_token`). Default: the client's option. */
@@ -26,6 +31,7 @@ const issueOptionsSchema = z.strictObject({
   compatibilityMode: z.boolean({ error: 'expected true or false' }).optional(),
   signal: z.custom<AbortSignal>((v) => v instanceof AbortSignal, { error: 'expected an AbortSignal' }).optional(),
   timeoutMs: z.number().int().positive().max(600_000).optional(),
+  idempotencyKey: idempotencyKeySchema.optional(),
 });
 
 /** Validates `issueToken`'s options; an {@link ArgumentError} names the field. */
@@ -46,10 +52,11 @@ const SKIP_ON_PUT = new Set<string>([...SYSTEM_FIELDS, 'role', 'revoke_tokens_is
  * user's name and custom fields (docs/platform-api.md, "Users"), so they are read first and sent
  * back unchanged: issuing a token must not wipe a profile.
  */
-async function issueThroughPut(http: Transport, userId: string, expiresAt: Date | undefined, options: RequestOptions): Promise<IssuedToken> {
+async function issueThroughPut(http: Transport, userId: string, expiresAt: Date | undefined, options: WriteOptions): Promise<IssuedToken> {
+  const { idempotencyKey, ...request } = options;
   const fields: Record<string, unknown> = {};
   try {
-    const current = await http.call(adminEndpoints.getUser, { ...options, params: { id: userId } });
+    const current = await http.call(adminEndpoints.getUser, { ...request, params: { id: userId } });
     for (const [k, v] of Object.entries(current.user)) if (!SKIP_ON_PUT.has(k)) fields[k] = v;
   } catch (err) {
     if (!(err instanceof ApiError && err.code === 16)) throw err; // unknown user: the PUT creates it
@@ -57,9 +64,9 @@ async function issueThroughPut(http: Transport, userId: string, expiresAt: Date 
   const body = { ...fields, issue_session_token: true as const, ...(expiresAt ? { session_token_expires_at: expiresAt.getTime() } : {}) };
   let res;
   try {
-    res = await http.call(adminEndpoints.putUser, { ...options, params: { id: userId }, body });
+    res = await http.call(adminEndpoints.putUser, { ...request, params: { id: userId }, body, idempotencyKey });
   } catch (err) {
-    throw await explainCompatibilityRefusal(http, err, options);
+    throw await explainCompatibilityRefusal(http, err, request);
   }
   const first = res.session_tokens[0];
   if (!first) {
@@ -125,9 +132,13 @@ export interface RevokeAllTokensResult {
   revokeTokensIssuedBefore: Date;
 }
 
-/** `DELETE /v1/users/{id}/token`. */
-export async function revokeAllTokens(http: Transport, userId: string, options: RequestOptions): Promise<RevokeAllTokensResult> {
+/**
+ * `DELETE /v1/users/{id}/token`. It has no body, so it carries an `Idempotency-Key` only where the
+ * caller gives one: then a repeat is answered with the first cutoff instead of setting a later one.
+ */
+export async function revokeAllTokens(http: Transport, userId: string, options: WriteOptions | undefined): Promise<RevokeAllTokensResult> {
   const id = validateUserId(userId);
-  const res = await http.call(adminEndpoints.revokeAllTokens, { ...options, params: { id } });
+  const opts = validateWriteOptions(options, 'revokeAllTokens options');
+  const res = await http.call(adminEndpoints.revokeAllTokens, { ...opts, params: { id } });
   return { revokeTokensIssuedBefore: res.revoke_tokens_issued_before };
 }

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ArgumentError } from '../errors';
-import { type RequestOptions, type Transport, validateRequestOptions, validateUserId } from '../http/transport';
+import { type RequestOptions, type Transport, type WriteOptions, validateRequestOptions, validateUserId, validateWriteOptions } from '../http/transport';
 import { adminEndpoints } from '../schemas/endpoints';
 import {
   MAX_USERS_PER_REQUEST,
@@ -68,12 +68,13 @@ async function sendBatches(
   http: Transport,
   endpoint: typeof adminEndpoints.upsertUsers | typeof adminEndpoints.updateUsersPartial,
   wireUsers: unknown[],
-  options: RequestOptions,
+  options: WriteOptions,
 ): Promise<UsersResult> {
-  const prepared = chunks(wireUsers, MAX_USERS_PER_REQUEST).map((batch) => http.prepareEncoded(endpoint, endpoint.path, { users: batch }));
+  const { idempotencyKey, ...request } = options;
+  const prepared = chunks(wireUsers, MAX_USERS_PER_REQUEST).map((batch) => http.prepareEncoded(endpoint, endpoint.path, { users: batch }, idempotencyKey));
   const users: Record<string, User> = {};
-  for (const request of prepared) {
-    const res = await http.send(request, options);
+  for (const batch of prepared) {
+    const res = await http.send(batch, request);
     Object.assign(users, res.users);
   }
   return { users };
@@ -85,12 +86,29 @@ export async function upsertUsers(http: Transport, users: UserInput[], options?:
   return sendBatches(http, adminEndpoints.upsertUsers, wire, validateRequestOptions(options));
 }
 
-/** `PATCH /v1/users`, 100 users per request; answers every user. */
-export async function updateUsersPartial(http: Transport, input: UpdateUsersPartialInput, options?: RequestOptions): Promise<UsersResult> {
+/**
+ * `PATCH /v1/users`, 100 users per request; answers every user. `what` names the public method in
+ * errors (revokeUserTokens and restoreUserTokens come through here).
+ */
+export async function updateUsersPartial(
+  http: Transport,
+  input: UpdateUsersPartialInput,
+  options?: WriteOptions,
+  what = 'updateUsersPartial',
+): Promise<UsersResult> {
   const shape = partialInputSchema.safeParse(input);
-  if (!shape.success) throw ArgumentError.fromZod('updateUsersPartial input', shape.error);
-  const wire = encodeList(partialList, shape.data.users, 'updateUsersPartial input');
-  return sendBatches(http, adminEndpoints.updateUsersPartial, wire, validateRequestOptions(options));
+  if (!shape.success) throw ArgumentError.fromZod(`${what} input`, shape.error);
+  const wire = encodeList(partialList, shape.data.users, `${what} input`);
+  const opts = validateWriteOptions(options, `${what} options`);
+  if (opts.idempotencyKey !== undefined && wire.length > MAX_USERS_PER_REQUEST) {
+    const requests = Math.ceil(wire.length / MAX_USERS_PER_REQUEST);
+    throw new ArgumentError(
+      `${what}: idempotencyKey names one request, but ${wire.length} users go in ${requests} requests of at most ${MAX_USERS_PER_REQUEST}, ` +
+        `and each needs a key of its own. Call ${what} once per ${MAX_USERS_PER_REQUEST} users, each with its own key, or leave out idempotencyKey`,
+      [{ path: 'idempotencyKey', message: `applies to one request: at most ${MAX_USERS_PER_REQUEST} users` }],
+    );
+  }
+  return sendBatches(http, adminEndpoints.updateUsersPartial, wire, opts);
 }
 
 /** One user id, or a non-empty array of them, validated; the field is named in the error. */
@@ -113,6 +131,6 @@ export function validateCutoff(value: unknown, field: string): Date {
 }
 
 /** Sets (or clears, with `null`) `revoke_tokens_issued_before` on each user, 100 per request. */
-export async function setUserCutoff(http: Transport, ids: string[], cutoff: Date | null, options?: RequestOptions): Promise<UsersResult> {
-  return updateUsersPartial(http, { users: ids.map((id) => ({ id, set: { revoke_tokens_issued_before: cutoff } })) }, options);
+export async function setUserCutoff(http: Transport, ids: string[], cutoff: Date | null, options: WriteOptions | undefined, what: string): Promise<UsersResult> {
+  return updateUsersPartial(http, { users: ids.map((id) => ({ id, set: { revoke_tokens_issued_before: cutoff } })) }, options, what);
 }

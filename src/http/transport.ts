@@ -2,7 +2,7 @@ import { type KeyObject, randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { ArgumentError, ConfigError, ConnectionError, TimeoutError, type TokenkitError } from '../errors';
 import type { FetchLike, RequestLogRecord, ResolvedOptions } from '../options';
-import { USER_ID_PATTERN, userIdSchema } from '../schemas/common';
+import { USER_ID_PATTERN, idempotencyKeySchema, userIdSchema } from '../schemas/common';
 import { type Endpoint, endpointPath } from '../schemas/endpoints';
 import { mintServerToken, SERVER_TOKEN_MAX_SECONDS } from '../tokens/mint';
 import { resolveDispatcher, userAgent } from './environment';
@@ -21,6 +21,32 @@ export interface RequestOptions {
   signal?: AbortSignal | undefined;
   /** Milliseconds each attempt may take (default: the client's `timeoutMs`). */
   timeoutMs?: number | undefined;
+}
+
+/**
+ * The per-call options of the admin methods that send one write: those of every request, and the
+ * `Idempotency-Key` to send. Without a key, each call sends a fresh UUID (the same on every retry
+ * of that call). With one, calls that reuse it are the same request to the platform: give the
+ * same key only with the same arguments (the same bytes), and the platform answers a repeat
+ * within its replay window (10 minutes) with the first answer, applying nothing twice. A key
+ * reused with other arguments is refused (400, code 4).
+ *
+ * @example
+ * ```ts
+ * // A job that may run twice (a crash, a redelivered message) issues one token, not two:
+ * const jobId = 'welcome-alice-2026-01-01';
+ * const first = await client.issueToken('alice', { idempotencyKey: `issue:${jobId}` });
+ * const again = await client.issueToken('alice', { idempotencyKey: `issue:${jobId}` });
+ * console.log(again.token === first.token); // true: the platform replayed its answer
+ * ```
+ */
+export interface WriteOptions extends RequestOptions {
+  /**
+   * The `Idempotency-Key` of the request: 1 to 255 printable ASCII characters without spaces
+   * (`\x21`-`\x7e`). Default: a fresh UUID per call. Refused where the call sends more than one
+   * request (over 100 users): each request needs a key of its own.
+   */
+  idempotencyKey?: string | undefined;
 }
 
 /** What {@link Transport.call} takes. */
@@ -60,6 +86,16 @@ const requestOptionsSchema = z.strictObject({
 export function validateRequestOptions(options: unknown, what = 'request options'): RequestOptions {
   if (options === undefined) return {}; // the common case, without a schema pass (bench/request-cost.ts)
   const parsed = requestOptionsSchema.safeParse(options);
+  if (!parsed.success) throw ArgumentError.fromZod(what, parsed.error);
+  return parsed.data;
+}
+
+const writeOptionsSchema = requestOptionsSchema.extend({ idempotencyKey: idempotencyKeySchema.optional() });
+
+/** Validates the options of a single-request write (`idempotencyKey` too); an {@link ArgumentError} names the field. */
+export function validateWriteOptions(options: unknown, what = 'request options'): WriteOptions {
+  if (options === undefined) return {};
+  const parsed = writeOptionsSchema.safeParse(options);
   if (!parsed.success) throw ArgumentError.fromZod(what, parsed.error);
   return parsed.data;
 }
@@ -117,12 +153,14 @@ export class Transport {
   /** A request whose body is already in wire form (validated by the caller). */
   prepareEncoded<E extends Endpoint>(endpoint: E, path: string, wire: unknown, idempotencyKey?: string): PreparedRequest<E> {
     const bodyText = wire === undefined ? undefined : JSON.stringify(wire);
-    if (idempotencyKey !== undefined && (typeof idempotencyKey !== 'string' || idempotencyKey.length === 0 || idempotencyKey.length > 255)) {
-      throw new ArgumentError('Invalid idempotencyKey: expected 1 to 255 characters', [{ path: 'idempotencyKey', message: 'expected 1 to 255 characters' }]);
+    if (idempotencyKey !== undefined) {
+      const parsed = idempotencyKeySchema.safeParse(idempotencyKey);
+      if (!parsed.success) throw ArgumentError.fromZod('idempotencyKey', parsed.error, 'idempotencyKey');
     }
     // Fixed here, before the first attempt: every retry sends the same bytes and the same key,
-    // so the platform applies a retried write once (style.md "HTTP", after stripe).
-    return { endpoint, path, bodyText, idempotencyKey: bodyText === undefined ? undefined : (idempotencyKey ?? randomUUID()) };
+    // so the platform applies a retried write once (style.md "HTTP", after stripe). A request
+    // without a body gets no key of its own, but carries the caller's where one is given.
+    return { endpoint, path, bodyText, idempotencyKey: idempotencyKey ?? (bodyText === undefined ? undefined : randomUUID()) };
   }
 
   /** Validates, sends and decodes. Rejects (never throws) with a tokenkit error. */
@@ -148,10 +186,8 @@ export class Transport {
       'User-Agent': this.#userAgent,
       Accept: 'application/json',
     };
-    if (prepared.bodyText !== undefined) {
-      headers['Content-Type'] = 'application/json';
-      headers['Idempotency-Key'] = prepared.idempotencyKey as string;
-    }
+    if (prepared.bodyText !== undefined) headers['Content-Type'] = 'application/json';
+    if (prepared.idempotencyKey !== undefined) headers['Idempotency-Key'] = prepared.idempotencyKey;
     return headers;
   }
 

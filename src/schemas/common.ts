@@ -10,6 +10,14 @@ export const userIdSchema = z
   .max(128, { error: 'must be at most 128 characters' })
   .regex(/^[A-Za-z0-9@_\-.]*$/, { error: 'may only hold the characters A-Z a-z 0-9 @ _ - .' });
 
+/** `Idempotency-Key`: 1 to 255 visible ASCII characters (the contract names no rule; docs/platform-api.md). */
+export const IDEMPOTENCY_KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
+
+/** An `Idempotency-Key` chosen by the caller: a string matching {@link IDEMPOTENCY_KEY_PATTERN}. */
+export const idempotencyKeySchema = z
+  .string({ error: 'expected a string' })
+  .regex(IDEMPOTENCY_KEY_PATTERN, { error: 'expected 1 to 255 printable ASCII characters, without spaces' });
+
 /**
  * A point in time: RFC 3339 with milliseconds on the wire (`2026-01-01T00:00:00.000Z`), a `Date`
  * in code. `z.decode` turns wire into code, `z.encode` code into wire, so the SDK and the
