@@ -1,5 +1,6 @@
 // startEmulator: options, generated credentials, secrets kept out of sight, request ids, the
 // request log, close().
+import { connect as connectTcp } from 'node:net';
 import { inspect } from 'node:util';
 import { ConfigError } from 'tokenkit';
 import { type EmulatorLogRecord, type EmulatorOptions, startEmulator } from 'tokenkit/emulator';
@@ -102,4 +103,24 @@ test('close() stops listening, and may be called twice', async () => {
   await Promise.all([emu.close(), emu.close()]);
   await emu.close();
   await expect(fetch(`${emu.url}/v1/app`)).rejects.toThrow('fetch failed');
+});
+
+test('a request that is not valid HTTP gets a 400 in the contract shape, with an X-Request-Id', async () => {
+  const emu = await startEmulator();
+  try {
+    const { port } = new URL(emu.url);
+    const answer = await new Promise<string>((resolve, reject) => {
+      const socket = connectTcp(Number(port), '127.0.0.1', () => socket.write('NOT HTTP AT ALL\r\n\r\n'));
+      let text = '';
+      socket.on('data', (c: Buffer) => (text += c.toString()));
+      socket.on('end', () => resolve(text));
+      socket.on('error', reject);
+    });
+    expect(answer).toMatch(/^HTTP\/1\.1 400 /);
+    expect(answer).toMatch(/X-Request-Id: [0-9a-f-]{36}/);
+    expect(JSON.parse(answer.split('\r\n\r\n')[1]!)).toEqual({ code: 4, message: 'malformed HTTP request', status_code: 400 });
+    expect((await call(emu, 'GET', '/v1/app')).status).toBe(200);
+  } finally {
+    await emu.close();
+  }
 });

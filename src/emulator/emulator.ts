@@ -12,7 +12,7 @@ import { FaultInjector, RateLimiter } from './faults';
 import { IdempotencyStore } from './idempotency';
 import { type EmulatorOptions, validateEmulatorOptions } from './options';
 import { loadDataFile, saveDataFile } from './persist';
-import { createRequestHandler } from './server';
+import { answerClientError, createRequestHandler } from './server';
 import { type AppSettings, EmulatorState, defaultApp } from './state';
 import { type WriteFilter, type WriteRecord, WriteLog } from './writes';
 
@@ -235,6 +235,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       logger: o.logger,
     }),
   );
+  server.on('clientError', answerClientError);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(o.port ?? 0, o.host ?? '127.0.0.1', () => {

@@ -1,5 +1,6 @@
 import { createHash, randomUUID, type KeyObject } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 import { z } from 'zod';
 import { userIdSchema } from '../schemas/common';
 import { type AuthContext, bearerToken, checkApiKey, checkServerToken, claimsServer } from './auth';
@@ -53,6 +54,25 @@ export interface ServerDeps {
   controls: TestControls;
   dataFile: string | undefined;
   logger: ((record: EmulatorLogRecord) => void) | undefined;
+}
+
+/**
+ * Answers a request that is not even valid HTTP (Node's `clientError`) in the contract's shape,
+ * with an `X-Request-Id` like every other answer: 431 for headers over Node's limit, else 400.
+ */
+export function answerClientError(err: NodeJS.ErrnoException, socket: Duplex): void {
+  if (err.code === 'ECONNRESET' || !socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const status = err.code === 'HPE_HEADER_OVERFLOW' ? 431 : 400;
+  const message = status === 431 ? 'request headers too large' : 'malformed HTTP request';
+  const body = JSON.stringify({ code: 4, message, status_code: status });
+  socket.end(
+    `HTTP/1.1 ${status} ${status === 431 ? 'Request Header Fields Too Large' : 'Bad Request'}\r\n` +
+      `Content-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
+      `X-Request-Id: ${randomUUID()}\r\nConnection: close\r\n\r\n${body}`,
+  );
 }
 
 /** The nominal limit reported with an injected 429 where no rate limit is configured. */
