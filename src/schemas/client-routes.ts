@@ -8,11 +8,20 @@ export const connectRequestSchema = z.union([
 ]);
 
 export const authKindSchema = z.enum(['jwt', 'dev', 'session', 'none', 'anonymous']);
+/**
+ * How the platform authenticated a connection: with a JWT, a dev token, a legacy session token,
+ * without a token (`none`, where the app allows it), or anonymously.
+ *
+ * @useDeclaredType
+ */
 export type AuthKind = z.infer<typeof authKindSchema>;
 
 export const connectResponseSchema = z.looseObject({
+  /** The connected user (absent for an anonymous connection). */
   user: userSchema.optional(),
+  /** The connection's id, sent back in `X-Connection-Id` on every later request. */
   connection_id: z.string().min(1),
+  /** How the connection was authenticated. */
   auth: authKindSchema,
 });
 

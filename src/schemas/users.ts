@@ -2,19 +2,36 @@ import { z } from 'zod';
 import { epochMsSchema, isoDateSchema, userIdSchema } from './common';
 
 export const roleSchema = z.enum(['user', 'guest', 'admin'], { error: 'expected one of "user", "guest", "admin"' });
+/**
+ * A user's role: `user` (the default), `guest` (created by the guest route, may write its own name
+ * only) or `admin`.
+ *
+ * @useDeclaredType
+ */
 export type Role = z.infer<typeof roleSchema>;
 
 /** A user as the platform returns it: the system fields plus any custom fields. */
 export const userSchema = z.looseObject({
+  /** The user's id: 1 to 128 characters from `[A-Za-z0-9@_\-.]`. */
   id: userIdSchema,
+  /** The display name, if any. */
   name: z.string().optional(),
+  /** The user's role. */
   role: roleSchema,
+  /** When the platform created the user. */
   created_at: isoDateSchema,
+  /** When a field of the user last changed. */
   updated_at: isoDateSchema,
+  /** The user's revocation cutoff: tokens issued before it are refused (44); `null`: none. */
   revoke_tokens_issued_before: isoDateSchema.nullable(),
+  /** True for good once the platform issued the user a token: the user can no longer connect without one. */
   requires_token: z.boolean(),
 });
-/** A user, with dates as `Date` and custom fields as they were stored. */
+/**
+ * A user, with dates as `Date` and custom fields as they were stored.
+ *
+ * @useDeclaredType
+ */
 export type User = z.output<typeof userSchema>;
 
 /** Fields only the platform writes. */
@@ -34,13 +51,27 @@ function refuseFields(fields: readonly string[], hint: string) {
 
 /** One user to create or replace (`POST /v1/users`): id, name, role and custom fields. */
 export const userInputSchema = z
-  .looseObject({ id: userIdSchema, name: NAME.optional(), role: roleSchema.optional() })
+  .looseObject({
+    /** The user's id. */
+    id: userIdSchema,
+    /** The display name (at most 1024 characters). */
+    name: NAME.optional(),
+    /** The role; an existing user keeps its role when this is left out. */
+    role: roleSchema.optional(),
+  })
   .superRefine(
     refuseFields(
       ['created_at', 'updated_at', 'requires_token', 'revoke_tokens_issued_before'],
       ' (set revoke_tokens_issued_before with updateUsersPartial)',
     ),
   );
+/**
+ * One user for `upsertUsers`: `id`, `name`, `role` and any custom fields (JSON values). It replaces
+ * the user's name and custom fields; the platform's fields (`created_at`, `requires_token`, the
+ * revocation cutoff) are refused here.
+ *
+ * @useDeclaredType
+ */
 export type UserInput = z.input<typeof userInputSchema>;
 
 function uniqueIds(users: ReadonlyArray<{ id: string }>, ctx: z.core.$RefinementCtx<ReadonlyArray<{ id: string }>>) {
@@ -68,8 +99,11 @@ export const upsertUsersRequestSchema = z.strictObject({ users: usersArray(userI
 /** The fields `set` may write: name, role, `revoke_tokens_issued_before` (a date or null), custom fields. */
 export const userSetSchema = z
   .looseObject({
+    /** A new display name. */
     name: NAME.optional(),
+    /** A new role. */
     role: roleSchema.optional(),
+    /** A revocation cutoff (a `Date`), or `null` to restore every token it revoked. */
     revoke_tokens_issued_before: isoDateSchema.nullable().optional(),
   })
   .superRefine(refuseFields(SYSTEM_FIELDS, ' (the platform sets it)'));
@@ -87,7 +121,14 @@ export const userUnsetSchema = z.array(
 
 /** One entry of a partial update: `{ id, set?, unset? }`, at least one of the two. */
 export const userPartialUpdateSchema = z
-  .strictObject({ id: userIdSchema, set: userSetSchema.optional(), unset: userUnsetSchema.optional() })
+  .strictObject({
+    /** The user to update. */
+    id: userIdSchema,
+    /** Fields to write: name, role, `revoke_tokens_issued_before`, custom fields. */
+    set: userSetSchema.optional(),
+    /** Custom fields (or `name`) to remove. */
+    unset: userUnsetSchema.optional(),
+  })
   .superRefine((u, ctx) => {
     if (!u.set && !u.unset) ctx.addIssue({ code: 'custom', path: [], message: 'give set, unset or both' });
     for (const f of u.unset ?? []) {
@@ -96,7 +137,11 @@ export const userPartialUpdateSchema = z
       }
     }
   });
-/** What `updateUsersPartial` takes per user; `revoke_tokens_issued_before` is a `Date` or `null`. */
+/**
+ * What `updateUsersPartial` takes per user; `revoke_tokens_issued_before` is a `Date` or `null`.
+ *
+ * @useDeclaredType
+ */
 export type UserPartialUpdate = z.output<typeof userPartialUpdateSchema>;
 
 export const partialUpdateRequestSchema = z.strictObject({ users: usersArray(userPartialUpdateSchema) });

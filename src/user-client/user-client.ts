@@ -12,11 +12,17 @@ import { type AttemptResult, sendAttempt } from './transport';
 
 /** What `updateMe` takes: fields to set (name, custom fields) and fields to remove. */
 export interface UpdateMeInput {
+  /** Fields to write on your own record: `name` and custom fields (not `id`, `role` or the platform's fields). */
   set?: Record<string, unknown> | undefined;
+  /** Custom fields (or `name`) to remove. */
   unset?: string[] | undefined;
 }
 
-/** What `connectUser`, `setGuestUser` and `connectAnonymousUser` resolve with: the platform's answer to the connect. */
+/**
+ * What `connectUser`, `setGuestUser` and `connectAnonymousUser` resolve with: the platform's answer to the connect.
+ *
+ * @useDeclaredType
+ */
 export type ConnectResult = z.output<typeof connectResponseSchema>;
 
 function argumentError(path: string, message: string): ArgumentError {
