@@ -163,15 +163,25 @@ export interface RateLimitInfo {
 
 /** What an {@link ApiError} is built from. */
 export interface ApiErrorInit {
+  /** The HTTP status. */
   status: number;
+  /** The platform's error code (the body's `code`). */
   code: number;
+  /** The platform's message. */
   message: string;
+  /** The response's `X-Request-Id`. */
   requestId?: string | undefined;
+  /** The body's `more_info`. */
   moreInfo?: string | undefined;
+  /** The rate-limit figures of a 429. */
   rateLimit?: RateLimitInfo | undefined;
+  /** The request's method. */
   method?: string | undefined;
+  /** The request's path. */
   path?: string | undefined;
+  /** The request's headers: the values of `Authorization`, `Api-Key` and cookies are redacted. */
   headers?: Record<string, string> | undefined;
+  /** The underlying error, if any. */
   cause?: unknown;
 }
 
@@ -267,7 +277,9 @@ export class ConnectionError extends TokenkitError {
 /** The platform answered 2xx with a body that does not match the contract. */
 export class ResponseShapeError extends TokenkitError {
   declare readonly code: 'ERR_RESPONSE_SHAPE';
+  /** The response's `X-Request-Id`, where it had one. */
   readonly requestId: string | undefined;
+  /** What in the body broke the contract, each with its path. */
   readonly issues: ArgumentIssue[];
   constructor(message: string, issues: ArgumentIssue[], requestId?: string, options?: { cause?: unknown }) {
     super('ERR_RESPONSE_SHAPE', message, options);

@@ -1,3 +1,10 @@
+/**
+ * The server-side SDK: {@link ServerClient} mints, verifies and revokes user tokens and calls the
+ * platform's admin API; {@link verifyUserToken} checks a token by the platform's rules; every error
+ * is a {@link TokenkitError}.
+ *
+ * @module tokenkit
+ */
 // The public API of `tokenkit`, listed by name (no `export *`): a reader learns it from this file.
 
 export { ServerClient } from './client';
@@ -42,6 +49,7 @@ export type {
   TokenErrorCode,
   ArgumentIssue,
   RateLimitInfo,
+  ApiErrorInit,
 } from './errors';
 
 export type { App, AppPatch, AccessTokenPermission } from './schemas/app';

@@ -4,6 +4,7 @@ import { ConfigError, issuesFromZod } from './errors';
 
 /** One record per HTTP attempt, given to the `logger` option. Never holds a header value, a token or a body. */
 export interface RequestLogRecord {
+  /** The HTTP method: `GET`, `POST`, `PATCH`, `PUT` or `DELETE`. */
   method: string;
   /** The path without host or query string, e.g. `/v1/users/alice/token`. */
   path: string;

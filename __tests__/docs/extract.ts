@@ -108,6 +108,8 @@ export function publicExamples(program: ts.Program, root: string, entryPoints: r
     for (const decl of symbol.getDeclarations() ?? []) {
       if (seen.has(decl)) continue;
       seen.add(decl);
+      // @internal members are left out of the API reference (typedoc's excludeInternal): not public.
+      if (ts.getJSDocTags(decl).some((t) => t.tagName.text === 'internal')) continue;
       const file = relative(root, decl.getSourceFile().fileName);
       if (file.startsWith('node_modules')) continue;
       const line = declarationLine(decl);

@@ -129,6 +129,7 @@ export async function issueToken(http: Transport, userId: string, options: Issue
 
 /** What `revokeAllTokens` answers: the cutoff the platform set, by its own clock. */
 export interface RevokeAllTokensResult {
+  /** The user's new revocation cutoff: the platform's now when it handled the request. */
   revokeTokensIssuedBefore: Date;
 }
 

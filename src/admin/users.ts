@@ -13,11 +13,13 @@ import {
 
 /** What the user routes answer: every user written, by id. */
 export interface UsersResult {
+  /** Every user written, by id, as the platform stored it. */
   users: Record<string, User>;
 }
 
 /** What `updateUsersPartial` takes: up to any number of `{ id, set?, unset? }`, sent 100 at a time. */
 export interface UpdateUsersPartialInput {
+  /** The updates, one per user id (an id may appear once). */
   users: UserPartialUpdate[];
 }
 

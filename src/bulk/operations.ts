@@ -25,6 +25,7 @@ export interface BulkIssueOptions extends BulkOptions<IssuedUserToken> {
 
 /** A token issued by a bulk run, with its user. */
 export interface IssuedUserToken extends IssuedToken {
+  /** The user the token was issued to. */
   id: string;
 }
 

@@ -3,12 +3,34 @@ export type IdSource = Iterable<string> | AsyncIterable<string>;
 
 /** The outcome of one id. */
 export type BulkItem<D> =
-  | { id: string; status: 'done'; value: D }
-  | { id: string; status: 'failed'; error: Error }
-  | { id: string; status: 'skipped'; reason: 'duplicate' };
+  | {
+      /** The user id. */
+      id: string;
+      /** Applied. */
+      status: 'done';
+      /** What the operation answered for this id. */
+      value: D;
+    }
+  | {
+      /** The user id. */
+      id: string;
+      /** Not applied. */
+      status: 'failed';
+      /** Why: see {@link BulkFailure.error}. */
+      error: Error;
+    }
+  | {
+      /** The user id. */
+      id: string;
+      /** Not attempted. */
+      status: 'skipped';
+      /** The id was seen earlier in the run. */
+      reason: 'duplicate';
+    };
 
 /** One id that failed, with why. */
 export interface BulkFailure {
+  /** The user id. */
   id: string;
   /** An `ApiError`, `TimeoutError`, `ConnectionError`, `AbortError` (not attempted, or cut off), or `ArgumentError` (a bad id). */
   error: Error;
@@ -18,8 +40,11 @@ export interface BulkFailure {
 export interface BulkProgress {
   /** Ids read from the source so far. */
   read: number;
+  /** Ids applied so far. */
   done: number;
+  /** Ids that failed so far. */
   failed: number;
+  /** Ids skipped so far as duplicates. */
   skipped: number;
   /** Ids in requests not answered yet. */
   inFlight: number;
@@ -62,7 +87,15 @@ export interface BulkResult<D> {
   failed: BulkFailure[];
   /** Ids skipped as duplicates of an earlier one (empty where `collect` is false). */
   skipped: string[];
-  counts: { done: number; failed: number; skipped: number };
+  /** How many ids ended in each outcome (counted even where `collect` is false). */
+  counts: {
+    /** Ids applied. */
+    done: number;
+    /** Ids that failed. */
+    failed: number;
+    /** Ids skipped as duplicates. */
+    skipped: number;
+  };
   /**
    * True when the source was read to its end. False when the run stopped early (the signal, or an
    * error every request would hit: 401, 403): the ids after the last one read were not looked at.

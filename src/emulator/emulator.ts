@@ -18,11 +18,15 @@ import { type WriteFilter, type WriteRecord, WriteLog } from './writes';
 
 /** Counts of what the emulator holds, for tests that check its memory stays bounded. */
 export interface EmulatorStats {
+  /** Users stored. */
   users: number;
+  /** Open connections (from `POST /v1/connect`). */
   connections: number;
   /** Connections dropped to stay under `maxConnections`. */
   connectionsEvicted: number;
+  /** `Idempotency-Key` answers kept for replay. */
   idempotencyKeys: number;
+  /** Legacy session tokens stored (their hashes). */
   sessionTokens: number;
 }
 
@@ -44,8 +48,11 @@ export interface EmulatorStats {
 export class Emulator {
   /** The base URL, e.g. `http://127.0.0.1:41235` (routes are under `/v1`). */
   readonly url: string;
+  /** The address it listens on, e.g. `127.0.0.1`. */
   readonly host: string;
+  /** The port it listens on (the one picked, where the option was 0). */
   readonly port: number;
+  /** The app's API key (the `Api-Key` header). */
   readonly apiKey: string;
   /** The emulator's clock. */
   readonly clock: Clock;

@@ -92,9 +92,13 @@ export interface FaultDecision {
 
 /** Counts of a fault plan: requests it saw, faults it injected, faults it may still inject. */
 export interface FaultStats {
+  /** Whether a plan is set and not used up. */
   active: boolean;
+  /** Requests the plan looked at (on its routes). */
   matched: number;
+  /** Faults it injected. */
   injected: number;
+  /** Faults it may still inject. */
   remaining: number;
   /** Injected faults by action, e.g. `{ "503": 2, "drop": 1 }`. */
   byAction: Record<string, number>;
@@ -168,7 +172,12 @@ export class FaultInjector {
     return { ...this.#stats, byAction: { ...this.#stats.byAction } };
   }
 
-  /** Decides the fate of one request on `route`; undefined lets it through. */
+  /**
+   * Decides the fate of one request on `route`; undefined lets it through. The emulator's server
+   * calls it for every request.
+   *
+   * @internal
+   */
   next(route: string): FaultDecision | undefined {
     const plan = this.#plan;
     if (!plan) return undefined;
@@ -252,7 +261,12 @@ export class RateLimiter {
     return this.#config ? { ...this.#config } : undefined;
   }
 
-  /** Counts one request on `route` at `nowMs`; undefined where no limit applies. */
+  /**
+   * Counts one request on `route` at `nowMs`; undefined where no limit applies. The emulator's
+   * server calls it for every request.
+   *
+   * @internal
+   */
   check(route: string, nowMs: number): RateLimitVerdict | undefined {
     const c = this.#config;
     if (!c || (c.routes && !c.routes.includes(route))) return undefined;

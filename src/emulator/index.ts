@@ -1,3 +1,9 @@
+/**
+ * The platform emulator: {@link startEmulator} runs the whole platform contract on a local port,
+ * for development and tests, with fault injection, a movable clock and a write log.
+ *
+ * @module tokenkit/emulator
+ */
 // The public API of `tokenkit/emulator`, listed by name (no `export *`).
 
 export { startEmulator, Emulator } from './emulator';

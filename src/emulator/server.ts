@@ -28,6 +28,7 @@ import type { WriteLog } from './writes';
  * ```
  */
 export interface EmulatorLogRecord {
+  /** The request's HTTP method. */
   method: string;
   /** The path, without the query string. */
   path: string;
@@ -35,6 +36,7 @@ export interface EmulatorLogRecord {
   status: number | 'dropped';
   /** Milliseconds from the request's arrival to its answer (wall time, not the emulator's clock). */
   ms: number;
+  /** The `X-Request-Id` answered. */
   requestId: string;
   /** The fault injected, if any: `"429"`, `"500"`, `"503"`, `"drop"`, `"drop_after"`, `"delay"`, `"rate_limit"`. */
   fault?: string;

@@ -31,9 +31,11 @@ export interface WriteRecord {
   tokenIssued?: 'jwt' | 'session';
 }
 
-/** What {@link WriteLog.list} filters on; every given field must match. */
+/** What `emulator.writes(filter)` filters on; every given field must match. */
 export interface WriteFilter {
+  /** Writes to this user. */
   userId?: string | undefined;
+  /** Writes by this route, as `"METHOD /path"`, e.g. `"PATCH /v1/users"`. */
   route?: string | undefined;
   /** Writes that wrote this field. */
   field?: string | undefined;

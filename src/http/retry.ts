@@ -23,9 +23,9 @@ export interface RetryInput {
   random?: (() => number) | undefined;
   /** Now, in ms, for a `Retry-After` given as an HTTP date. Default `Date.now()`. */
   nowMs?: number | undefined;
-  /** The backoff before the first retry, before jitter. Default {@link BASE_DELAY_MS}. */
+  /** The backoff before the first retry, before jitter. Default 500 (ms). */
   baseDelayMs?: number | undefined;
-  /** The longest backoff, before jitter. Default {@link MAX_DELAY_MS}. */
+  /** The longest backoff, before jitter. Default 8000 (ms). */
   maxDelayMs?: number | undefined;
 }
 
@@ -34,8 +34,20 @@ export type NoRetryReason = 'success' | 'not-retryable' | 'exhausted' | 'retry-a
 
 /** What {@link decideRetry} answers. */
 export type RetryDecision =
-  | { retry: true; delayMs: number }
-  | { retry: false; reason: NoRetryReason; retryAfterSeconds?: number | undefined };
+  | {
+      /** Send the request again. */
+      retry: true;
+      /** After this many milliseconds. */
+      delayMs: number;
+    }
+  | {
+      /** Stop: the answer (or the error) is final. */
+      retry: false;
+      /** Why not. */
+      reason: NoRetryReason;
+      /** With `retry-after-too-long`: the `Retry-After` the platform asked for, in seconds. */
+      retryAfterSeconds?: number | undefined;
+    };
 
 /** The backoff before the first retry (before jitter). */
 export const BASE_DELAY_MS = 500;

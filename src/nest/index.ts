@@ -1,3 +1,9 @@
+/**
+ * The NestJS integration: {@link TokenkitModule} provides a `ServerClient` built from
+ * configuration. Needs `@nestjs/common` and `@nestjs/core` (optional peer dependencies).
+ *
+ * @module tokenkit/nest
+ */
 // `tokenkit/nest`: the NestJS integration. It needs `@nestjs/common` (an optional peer dependency
 // of tokenkit): import this entry only from a Nest app, and plain users never load Nest.
 import { type DynamicModule, Module, type ModuleMetadata, type Provider } from '@nestjs/common';

@@ -7,6 +7,7 @@ import { checkUserToken, validateCheckOptions } from './verify';
 
 /** Anything that can check a token with a secret it keeps to itself: a {@link ServerClient}. */
 export interface TokenVerifier {
+  /** Checks `token` by the platform's rules with the secret the verifier holds; see {@link verifyUserToken}. */
   verifyUserToken(token: string, options?: Omit<VerifyUserTokenOptions, 'secret' | 'client'>): Promise<UserTokenClaims>;
 }
 

@@ -1,3 +1,10 @@
+/**
+ * The client of the platform's client routes, for your users' apps (browsers included):
+ * {@link UserClient} connects with a token or a token provider and refreshes expired or revoked
+ * tokens.
+ *
+ * @module tokenkit/client
+ */
 // `tokenkit/client`: the UserClient, for your users' apps. It runs in browsers too: nothing here
 // (or below) imports the secret machinery or a Node-only module.
 
