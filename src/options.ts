@@ -2,7 +2,18 @@ import { KeyObject } from 'node:crypto';
 import { z } from 'zod';
 import { ConfigError, issuesFromZod } from './errors';
 
-/** One record per HTTP attempt, given to the `logger` option. Never holds a header value, a token or a body. */
+/**
+ * One record per HTTP attempt, given to the `logger` option. Never holds a header value, a token or a body.
+ *
+ * @example
+ * ```ts
+ * import { ServerClient, type RequestLogRecord } from 'tokenkit';
+ * const records: RequestLogRecord[] = [];
+ * const logged = new ServerClient({ apiKey, apiSecret, baseUrl, logger: (r) => records.push(r) });
+ * await logged.getApp();
+ * console.log(records[0]?.method, records[0]?.path, records[0]?.status); // GET /v1/app 200
+ * ```
+ */
 export interface RequestLogRecord {
   /** The HTTP method: `GET`, `POST`, `PATCH`, `PUT` or `DELETE`. */
   method: string;
@@ -20,15 +31,49 @@ export interface RequestLogRecord {
   error?: string | undefined;
 }
 
-/** A function that receives one {@link RequestLogRecord} per attempt. */
+/**
+ * A function that receives one {@link RequestLogRecord} per attempt.
+ *
+ * @example
+ * ```ts
+ * import { ServerClient, type Logger } from 'tokenkit';
+ * const logger: Logger = (r) => console.log(`${r.method} ${r.path} ${r.status ?? r.error} ${r.ms.toFixed(1)} ms`);
+ * const logged = new ServerClient({ apiKey, apiSecret, baseUrl, logger });
+ * ```
+ */
 export type Logger = (record: RequestLogRecord) => void;
 
-/** The `fetch` tokenkit sends requests with. */
+/**
+ * The `fetch` tokenkit sends requests with.
+ *
+ * @example
+ * ```ts
+ * import { ServerClient, type FetchLike } from 'tokenkit';
+ * const counted: FetchLike = (input, init) => {
+ *   console.log('sending', String(input));
+ *   return fetch(input, init);
+ * };
+ * const viaCounted = new ServerClient({ apiKey, apiSecret, baseUrl, fetch: counted });
+ * ```
+ */
 export type FetchLike = (input: string | URL, init?: RequestInit & { dispatcher?: unknown }) => Promise<Response>;
 
 /**
  * The options of {@link ServerClient}. Unknown keys and wrong types are refused with a
  * {@link ConfigError} that lists the valid options.
+ *
+ * @example
+ * ```ts
+ * import { ServerClient, type ServerClientOptions } from 'tokenkit';
+ * const options: ServerClientOptions = {
+ *   apiKey: process.env.TOKENKIT_API_KEY,
+ *   apiSecret: process.env.TOKENKIT_API_SECRET,
+ *   baseUrl: process.env.TOKENKIT_BASE_URL,
+ *   timeoutMs: 5000,
+ *   maxRetries: 3,
+ * };
+ * const configured = new ServerClient(options);
+ * ```
  */
 export interface ServerClientOptions {
   /** The app's API key. Default: the environment variable `TOKENKIT_API_KEY`. */

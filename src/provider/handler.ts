@@ -2,7 +2,18 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { GenerateUserTokenInput } from '../tokens/mint';
 import { type TokenProviderOptions, validateTokenProviderOptions } from './options';
 
-/** What the endpoint answers to a signed-in caller. */
+/**
+ * What the endpoint answers to a signed-in caller.
+ *
+ * @example
+ * ```ts
+ * import type { TokenProviderResponse } from 'tokenkit';
+ * // In the app: what your token endpoint answers.
+ * const res = await fetch(`${baseUrl}/token`).catch(() => undefined);
+ * const body = res?.ok ? ((await res.json()) as TokenProviderResponse) : undefined;
+ * console.log(body?.user_id, body && new Date(body.expires_at));
+ * ```
+ */
 export interface TokenProviderResponse {
   /** The user token, for the platform's client routes. */
   token: string;
@@ -16,6 +27,17 @@ export interface TokenProviderResponse {
  * The endpoint: `(req, res, next?)`. It works as Express 5 middleware (`app.get('/token', handler)`)
  * and as a plain `node:http` request listener. It never rejects: every outcome is a response, or
  * (under Express, for a 500) a call to `next(err)`.
+ *
+ * @example
+ * ```ts
+ * import { createServer } from 'node:http';
+ * import type { TokenProviderHandler } from 'tokenkit';
+ * const handler: TokenProviderHandler = client.tokenProvider({ authenticate: (req) => sessionUser(req) });
+ * const server = createServer((req, res) => {
+ *   if (req.url === '/token') void handler(req, res);
+ *   else res.writeHead(404).end();
+ * });
+ * ```
  */
 export type TokenProviderHandler<Req extends IncomingMessage = IncomingMessage> = (
   req: Req,
@@ -28,6 +50,18 @@ export type TokenProviderHandler<Req extends IncomingMessage = IncomingMessage> 
  * stack say nothing of the original error, which is its `cause`: Express's default error page
  * (which prints the stack outside production) shows no detail of your authentication code.
  * `status` and `expose` follow the `http-errors` convention that Express reads.
+ *
+ * @example
+ * ```ts
+ * import express from 'express';
+ * import { TokenProviderError } from 'tokenkit';
+ * const server = express();
+ * server.get('/token', client.tokenProvider({ authenticate: (req) => sessionUser(req) }));
+ * server.use((err: unknown, _req: express.Request, res: express.Response, _next: express.NextFunction) => {
+ *   if (err instanceof TokenProviderError) console.error('token endpoint failed:', err.cause);
+ *   res.status(500).json({ error: 'internal' });
+ * });
+ * ```
  */
 export class TokenProviderError extends Error {
   /** Always 500. */

@@ -7,12 +7,32 @@ import { MAX_VALIDITY_SECONDS } from '../tokens/mint';
  * Finds out who is calling, with the backend's own authentication (a session cookie, a bearer
  * token, ...). Returns the caller's user id, or `null` when the caller is not signed in (401).
  * The token is minted for exactly this id: never read a user id from the request's query or body.
+ *
+ * @example
+ * ```ts
+ * import type { Authenticate } from 'tokenkit';
+ * const authenticate: Authenticate = async (req) => sessions.get(readCookie(req, 'sid') ?? '') ?? null;
+ * const handler = client.tokenProvider({ authenticate });
+ * ```
  */
 export type Authenticate<Req extends IncomingMessage = IncomingMessage> = (
   req: Req,
 ) => string | null | undefined | Promise<string | null | undefined>;
 
-/** The options of {@link ServerClient.tokenProvider}. Unknown keys and wrong types are refused. */
+/**
+ * The options of {@link ServerClient.tokenProvider}. Unknown keys and wrong types are refused.
+ *
+ * @example
+ * ```ts
+ * import type { TokenProviderOptions } from 'tokenkit';
+ * const options: TokenProviderOptions = {
+ *   authenticate: (req) => sessionUser(req),
+ *   validity_in_seconds: 900,
+ *   onError: (err) => console.error('token endpoint:', err),
+ * };
+ * const handler = client.tokenProvider(options);
+ * ```
+ */
 export interface TokenProviderOptions<Req extends IncomingMessage = IncomingMessage> {
   /** Returns the signed-in caller's user id, or `null` (the handler answers 401). Required. */
   authenticate: Authenticate<Req>;

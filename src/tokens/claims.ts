@@ -1,4 +1,13 @@
-/** The claims of a user token. `iat` has millisecond precision when tokenkit minted it. */
+/**
+ * The claims of a user token. `iat` has millisecond precision when tokenkit minted it.
+ *
+ * @example
+ * ```ts
+ * import type { UserTokenClaims } from 'tokenkit';
+ * const claims: UserTokenClaims = await client.verifyUserToken(token);
+ * console.log(claims.user_id, claims.exp !== undefined ? new Date(claims.exp * 1000) : 'never expires');
+ * ```
+ */
 export interface UserTokenClaims {
   /** The user the token is for. */
   user_id: string;

@@ -5,14 +5,41 @@ import { userIdSchema } from '../schemas/common';
 import { RESERVED_CLAIMS } from './claims';
 import { HS256_HEADER_B64, signHS256 } from './jws';
 
-/** The default validity of `generateUserToken`: one hour. */
+/**
+ * The default validity of `generateUserToken`: one hour.
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_VALIDITY_SECONDS } from 'tokenkit';
+ * const token = client.generateUserToken({ user_id: 'alice' }); // valid DEFAULT_VALIDITY_SECONDS (3600)
+ * const { exp = 0, iat = 0 } = await client.verifyUserToken(token);
+ * console.log(exp - Math.floor(iat) === DEFAULT_VALIDITY_SECONDS); // true
+ * ```
+ */
 export const DEFAULT_VALIDITY_SECONDS = 3600;
-/** The longest validity `generateUserToken` takes: ten years. */
+/**
+ * The longest validity `generateUserToken` takes: ten years.
+ *
+ * @example
+ * ```ts
+ * import { MAX_VALIDITY_SECONDS } from 'tokenkit';
+ * const longest = client.generateUserToken({ user_id: 'alice', validity_in_seconds: MAX_VALIDITY_SECONDS });
+ * ```
+ */
 export const MAX_VALIDITY_SECONDS = 10 * 365 * 24 * 3600;
 
 const reserved = new Set<string>(RESERVED_CLAIMS);
 
-/** What {@link ServerClient.generateUserToken} takes. */
+/**
+ * What {@link ServerClient.generateUserToken} takes.
+ *
+ * @example
+ * ```ts
+ * import type { GenerateUserTokenInput } from 'tokenkit';
+ * const input: GenerateUserTokenInput = { user_id: 'alice', validity_in_seconds: 600, claims: { plan: 'pro' } };
+ * const token = client.generateUserToken(input);
+ * ```
+ */
 export interface GenerateUserTokenInput {
   /** The user the token is for: 1 to 128 characters from `[A-Za-z0-9@_\-.]`. */
   user_id: string;

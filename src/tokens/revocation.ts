@@ -1,6 +1,15 @@
 import { numericDateToMs } from './claims';
 
-/** The revocation cutoffs that apply to a user: its own and the app's (`null`: none). */
+/**
+ * The revocation cutoffs that apply to a user: its own and the app's (`null`: none).
+ *
+ * @example
+ * ```ts
+ * import type { RevocationCutoffs } from 'tokenkit';
+ * const cutoffs: RevocationCutoffs = { user: user.revoke_tokens_issued_before, app: app.revoke_tokens_issued_before };
+ * const claims = await client.verifyUserToken(token, { revokedBefore: cutoffs });
+ * ```
+ */
 export interface RevocationCutoffs {
   /** The user's `revoke_tokens_issued_before`. */
   user?: Date | null | undefined;

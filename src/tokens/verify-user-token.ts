@@ -5,13 +5,31 @@ import { toSecretKey } from './key';
 import type { RevocationCutoffs } from './revocation';
 import { checkUserToken, validateCheckOptions } from './verify';
 
-/** Anything that can check a token with a secret it keeps to itself: a {@link ServerClient}. */
+/**
+ * Anything that can check a token with a secret it keeps to itself: a {@link ServerClient}.
+ *
+ * @example
+ * ```ts
+ * import { type TokenVerifier, verifyUserToken } from 'tokenkit';
+ * const verifier: TokenVerifier = client; // a ServerClient: its secret stays inside it
+ * const claims = await verifyUserToken(token, { client: verifier, userId: 'alice' });
+ * ```
+ */
 export interface TokenVerifier {
   /** Checks `token` by the platform's rules with the secret the verifier holds; see {@link verifyUserToken}. */
   verifyUserToken(token: string, options?: Omit<VerifyUserTokenOptions, 'secret' | 'client'>): Promise<UserTokenClaims>;
 }
 
-/** The options of {@link verifyUserToken}. Give `secret` or `client`, not both. */
+/**
+ * The options of {@link verifyUserToken}. Give `secret` or `client`, not both.
+ *
+ * @example
+ * ```ts
+ * import { type VerifyUserTokenOptions, verifyUserToken } from 'tokenkit';
+ * const options: VerifyUserTokenOptions = { secret, userId: 'alice', revokedBefore: { user: user.revoke_tokens_issued_before } };
+ * const claims = await verifyUserToken(token, options);
+ * ```
+ */
 export interface VerifyUserTokenOptions {
   /** The app secret (a string or a secret `KeyObject`). */
   secret?: string | KeyObject | undefined;

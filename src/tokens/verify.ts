@@ -5,9 +5,28 @@ import { type UserTokenClaims, numericDateToMs } from './claims';
 import { HS256_HEADER_B64, decodeJsonSegment, hs256Verify } from './jws';
 import { type RevocationCutoffs, revokingCutoff } from './revocation';
 
-/** The default clock tolerance for `nbf` and `iat` (contract: 5 s). */
+/**
+ * The default clock tolerance for `nbf` and `iat` (contract: 5 s).
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_CLOCK_TOLERANCE_SECONDS, verifyUserToken } from 'tokenkit';
+ * // A backend whose clock runs a little ahead: allow twice the default.
+ * const claims = await verifyUserToken(token, { secret, clockToleranceSeconds: 2 * DEFAULT_CLOCK_TOLERANCE_SECONDS });
+ * ```
+ */
 export const DEFAULT_CLOCK_TOLERANCE_SECONDS = 5;
-/** Tokens longer than this are refused before any parsing or HMAC (hostile input is cheap to refuse). */
+/**
+ * Tokens longer than this are refused before any parsing or HMAC (hostile input is cheap to refuse).
+ *
+ * @example
+ * ```ts
+ * import { MAX_TOKEN_LENGTH, TokenError } from 'tokenkit';
+ * const huge = 'x'.repeat(MAX_TOKEN_LENGTH + 1);
+ * const refused = await client.verifyUserToken(huge).catch((err: unknown) => err);
+ * console.log(refused instanceof TokenError && refused.code); // 43: malformed
+ * ```
+ */
 export const MAX_TOKEN_LENGTH = 8192;
 
 /** How a token was accepted. */
