@@ -72,3 +72,40 @@ export function wireApp(extra: Record<string, unknown> = {}): Record<string, unk
 export function wireError(code: number, status: number, message: string): Record<string, unknown> {
   return { code, message, status_code: status };
 }
+
+// For tests under jest's fake timers. nock answers through real I/O (setImmediate) and zero-delay
+// timers, so the tests wait for events (a log record, a request seen) while running zero-delay
+// timers, and move the fake clock only on purpose.
+
+/** Lets pending I/O, promise callbacks and zero-delay timers run, without moving the fake clock. */
+export async function flush(rounds = 20): Promise<void> {
+  for (let i = 0; i < rounds; i++) {
+    await jest.advanceTimersByTimeAsync(0);
+    await new Promise<void>((r) => setImmediate(r));
+  }
+}
+
+/**
+ * Flushes until `cond` holds (bounded), or fails naming `what`. A reply also takes some real time
+ * (a round is ~10 µs when idle, so 500 rounds ran out on a loaded machine); 10,000 rounds give it
+ * at least a tenth of a second.
+ */
+export async function until(cond: () => boolean, what: string): Promise<void> {
+  for (let i = 0; i < 10_000 && !cond(); i++) await flush(1);
+  if (!cond()) throw new Error(`never happened: ${what}`);
+}
+
+/** Moves the fake clock in steps until `promise` settles (bounded); resolves to its outcome. */
+export async function settle<T>(promise: Promise<T>, stepMs = 100, maxSteps = 1000): Promise<T | unknown> {
+  let state: { done: boolean; value?: unknown } = { done: false };
+  const watched = promise.then(
+    (value) => (state = { done: true, value }),
+    (error: unknown) => (state = { done: true, value: error }),
+  );
+  for (let i = 0; i < maxSteps && !state.done; i++) {
+    await flush(2);
+    if (!state.done) await jest.advanceTimersByTimeAsync(stepMs);
+  }
+  await watched;
+  return state.value;
+}

@@ -1,6 +1,6 @@
 import nock from 'nock';
 import { AbortError, ApiError, ConnectionError, type FetchLike, TimeoutError, type RequestLogRecord } from 'tokenkit';
-import { BASE, type Seen, intercept, wireApp, wireClient, wireError, wireUser } from './nock-helpers';
+import { BASE, type Seen, flush, intercept, settle, until, wireApp, wireClient, wireError, wireUser } from './nock-helpers';
 
 // Fake timers drive the backoff waits and the per-attempt timeouts: no test here really waits.
 beforeAll(() => nock.disableNetConnect());
@@ -11,39 +11,6 @@ afterEach(() => {
   nock.cleanAll();
 });
 afterAll(() => nock.enableNetConnect());
-
-// nock answers through real I/O (setImmediate) and zero-delay timers, so the tests wait for
-// events (a log record, a request seen) while running zero-delay timers, and move the fake clock
-// only on purpose.
-
-/** Lets pending I/O, promise callbacks and zero-delay timers run, without moving the fake clock. */
-async function flush(rounds = 20): Promise<void> {
-  for (let i = 0; i < rounds; i++) {
-    await jest.advanceTimersByTimeAsync(0);
-    await new Promise<void>((r) => setImmediate(r));
-  }
-}
-
-/** Flushes until `cond` holds (bounded), or fails naming `what`. */
-async function until(cond: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 500 && !cond(); i++) await flush(1);
-  if (!cond()) throw new Error(`never happened: ${what}`);
-}
-
-/** Moves the fake clock in steps until `promise` settles (bounded); resolves to its outcome. */
-async function settle<T>(promise: Promise<T>, stepMs = 100, maxSteps = 1000): Promise<T | unknown> {
-  let state: { done: boolean; value?: unknown } = { done: false };
-  const watched = promise.then(
-    (value) => (state = { done: true, value }),
-    (error: unknown) => (state = { done: true, value: error }),
-  );
-  for (let i = 0; i < maxSteps && !state.done; i++) {
-    await flush(2);
-    if (!state.done) await jest.advanceTimersByTimeAsync(stepMs);
-  }
-  await watched;
-  return state.value;
-}
 
 const ok = { status: 200, body: { users: { a: wireUser('a') } } };
 const patch = { users: [{ id: 'a', set: { revoke_tokens_issued_before: new Date('2026-01-01T00:00:00.000Z') } }] };

@@ -1,10 +1,5 @@
 import { ServerClient } from '../client';
 import { ApiError, ConnectionError } from '../errors';
-import { Transport } from '../http/transport';
-import { resolveOptions } from '../options';
-import { adminEndpoints } from '../schemas/endpoints';
-import { SYSTEM_FIELDS } from '../schemas/users';
-import { toSecretKey } from '../tokens/key';
 import { isCredentialError } from './run';
 
 /** How the CLI talks to the platform: retries and timeout per attempt. */
@@ -16,58 +11,23 @@ export interface PlatformOptions {
   timeoutMs?: number | undefined;
 }
 
-const SKIP_ON_PUT = new Set<string>([...SYSTEM_FIELDS, 'role', 'revoke_tokens_issued_before']);
-
 /**
- * The platform as the batch commands need it: a {@link ServerClient} for the ordinary calls, and
- * the writes of a batch run sent with an Idempotency-Key the run chose and recorded in its report
- * (write-ahead), so that a resumed run re-sends them with the same key and the platform replays
- * them. The SDK's public methods pick a fresh key per call, hence the transport here.
+ * The platform as the batch commands need it: a {@link ServerClient} with the run's retries and
+ * timeout. A batch run's writes go through its public methods with the `idempotencyKey` the run
+ * chose and recorded in its report (write-ahead), so a resumed run re-sends them with the same
+ * key and the same bytes, and the platform replays what it applied.
  */
 export class Platform {
   readonly client: ServerClient;
-  readonly #http: Transport;
 
   constructor(options: PlatformOptions) {
-    const clientOptions = {
+    this.client = new ServerClient({
       apiKey: options.apiKey,
       apiSecret: options.apiSecret,
       baseUrl: options.baseUrl,
       ...(options.maxRetries !== undefined ? { maxRetries: options.maxRetries } : {}),
       ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
-    };
-    this.client = new ServerClient(clientOptions);
-    this.#http = new Transport(toSecretKey(options.apiSecret), resolveOptions(clientOptions));
-  }
-
-  /** Sets (or clears, with null) `revoke_tokens_issued_before` on up to 100 users in one request. */
-  async setCutoffs(ids: string[], cutoff: Date | null, idempotencyKey: string): Promise<void> {
-    await this.#http.call(adminEndpoints.updateUsersPartial, {
-      body: { users: ids.map((id) => ({ id, set: { revoke_tokens_issued_before: cutoff } })) },
-      idempotencyKey,
     });
-  }
-
-  /** Has the platform issue a token, through `POST .../token` or, in compatibility mode, the user-update `PUT`. */
-  async issue(id: string, options: { expiresAtMs: number | undefined; compat: boolean }, idempotencyKey: string): Promise<{ token: string; expiresAtMs: number }> {
-    if (!options.compat) {
-      const body = options.expiresAtMs !== undefined ? { expires_at: options.expiresAtMs } : {};
-      const res = await this.#http.call(adminEndpoints.issueToken, { params: { id }, body, idempotencyKey });
-      return { token: res.token, expiresAtMs: res.expires_at };
-    }
-    // The PUT replaces name and custom fields: they are read first and sent back unchanged.
-    const fields: Record<string, unknown> = {};
-    try {
-      const current = await this.#http.call(adminEndpoints.getUser, { params: { id } });
-      for (const [k, v] of Object.entries(current.user)) if (!SKIP_ON_PUT.has(k)) fields[k] = v;
-    } catch (err) {
-      if (!(err instanceof ApiError && err.code === 16)) throw err;
-    }
-    const body = { ...fields, issue_session_token: true as const, ...(options.expiresAtMs !== undefined ? { session_token_expires_at: options.expiresAtMs } : {}) };
-    const res = await this.#http.call(adminEndpoints.putUser, { params: { id }, body, idempotencyKey });
-    const first = res.session_tokens[0];
-    if (!first) throw new Error(`PUT /v1/users/${id} answered no session token`);
-    return { token: first.session_token, expiresAtMs: first.expires_at };
   }
 }
 

@@ -1,3 +1,4 @@
+import type { IssueTokenOptions } from '../admin/tokens';
 import { ApiError } from '../errors';
 import type { BatchWork, ItemOutcome, RunItem } from './batch-run';
 import { type Platform, errorRecord, isFatal, refusedForAnItem } from './platform';
@@ -10,12 +11,11 @@ import { type Platform, errorRecord, isFatal, refusedForAnItem } from './platfor
  */
 export function cutoffWork(platform: Platform, cutoff: Date | null): BatchWork {
   async function apply(items: RunItem[], key: string): Promise<ItemOutcome[]> {
+    // At most 100 items (--batch-size), so one request; the cutoff is the run's, fixed in its report.
+    const ids = items.map((i) => i.id);
     try {
-      await platform.setCutoffs(
-        items.map((i) => i.id),
-        cutoff,
-        key,
-      );
+      if (cutoff === null) await platform.client.restoreUserTokens(ids, { idempotencyKey: key });
+      else await platform.client.revokeUserTokens(ids, cutoff, { idempotencyKey: key });
       return items.map(() => ({ status: 'done' }));
     } catch (err) {
       if (isFatal(err)) throw err;
@@ -53,17 +53,20 @@ export function cutoffWork(platform: Platform, cutoff: Date | null): BatchWork {
  * from the platform's replay instead of issuing new ones. Each outcome carries the output line.
  */
 export function issueWork(platform: Platform, options: { expiresAtMs: number | undefined; compat: boolean }): BatchWork {
+  const issueOptions: IssueTokenOptions = { compatibilityMode: options.compat };
+  if (options.expiresAtMs !== undefined) issueOptions.expiresAt = new Date(options.expiresAtMs);
   return {
     async apply(items: RunItem[], key: string): Promise<ItemOutcome[]> {
       const outcomes: ItemOutcome[] = [];
       // One request at a time within a batch: --concurrency counts requests in flight.
       for (const [index, item] of items.entries()) {
         try {
-          const issued = await platform.issue(item.id, options, `${key}/${index}`);
+          const issued = await platform.client.issueToken(item.id, { ...issueOptions, idempotencyKey: `${key}/${index}` });
+          const expiresAtMs = issued.expiresAt.getTime();
           outcomes.push({
             status: 'done',
-            expires_at: issued.expiresAtMs,
-            output: JSON.stringify({ user_id: item.id, token: issued.token, expires_at: issued.expiresAtMs }),
+            expires_at: expiresAtMs,
+            output: JSON.stringify({ user_id: item.id, token: issued.token, expires_at: expiresAtMs }),
           });
         } catch (err) {
           if (isFatal(err)) throw err;
