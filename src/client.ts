@@ -52,12 +52,27 @@ export class ServerClient {
     this.#bulk = new BulkOperations(this.#http, this.#options.compatibilityMode, () => this.#clock.cutoffNow());
   }
 
-  /** The API key this client sends (not a secret, but shown shortened in logs). */
+  /**
+   * The API key this client sends (not a secret, but shown shortened in logs).
+   *
+   * @example
+   * ```ts
+   * console.log(client.apiKey); // the key given, or TOKENKIT_API_KEY
+   * ```
+   */
   get apiKey(): string {
     return this.#options.apiKey;
   }
 
-  /** The platform URL, or undefined where none was configured. */
+  /**
+   * The platform URL, or undefined where none was configured.
+   *
+   * @example
+   * ```ts
+   * import { UserClient } from 'tokenkit/client';
+   * const chat = new UserClient({ apiKey: client.apiKey, baseUrl: client.baseUrl ?? 'http://127.0.0.1:8787' });
+   * ```
+   */
   get baseUrl(): string | undefined {
     return this.#options.baseUrl;
   }
@@ -328,12 +343,27 @@ export class ServerClient {
     return this.#bulk;
   }
 
-  /** What `JSON.stringify(client)` shows: never the secret. */
+  /**
+   * What `JSON.stringify(client)` shows: never the secret.
+   *
+   * @example
+   * ```ts
+   * console.log(JSON.stringify(client)); // {"apiKey":"...","baseUrl":"http://127.0.0.1:..."}: no secret
+   * ```
+   */
   toJSON(): Record<string, unknown> {
     return { apiKey: this.#options.apiKey, baseUrl: this.#options.baseUrl };
   }
 
-  /** What `util.inspect(client)` and `console.log(client)` show: never the secret. */
+  /**
+   * What `util.inspect(client)` and `console.log(client)` show: never the secret.
+   *
+   * @example
+   * ```ts
+   * import { inspect } from 'node:util';
+   * console.log(inspect(client)); // ServerClient { apiKey: "...", baseUrl: "..." }: no secret
+   * ```
+   */
   [inspect.custom](): string {
     return `ServerClient { apiKey: ${JSON.stringify(this.#options.apiKey)}, baseUrl: ${JSON.stringify(this.#options.baseUrl)} }`;
   }

@@ -10,10 +10,30 @@ import type { z } from 'zod';
  * - 44: token revoked
  * - 45: token required
  * - 46: token belongs to another user
+ *
+ * @example
+ * ```ts
+ * import { TokenError, type TokenErrorCode } from 'tokenkit';
+ * const refused = await client.verifyUserToken(token, { userId: 'bob' }).catch((err: unknown) => err);
+ * if (refused instanceof TokenError) {
+ *   const code: TokenErrorCode = refused.code;
+ *   console.log(code); // 46: another user's token
+ * }
+ * ```
  */
 export type TokenErrorCode = 40 | 41 | 42 | 43 | 44 | 45 | 46;
 
-/** Codes of the errors that tokenkit raises itself, apart from the platform's numeric codes. */
+/**
+ * Codes of the errors that tokenkit raises itself, apart from the platform's numeric codes.
+ *
+ * @example
+ * ```ts
+ * import { TokenkitError, type LocalErrorCode } from 'tokenkit';
+ * const retryable: LocalErrorCode[] = ['ERR_TIMEOUT', 'ERR_CONNECTION'];
+ * const failed = await client.getApp().catch((err: unknown) => err);
+ * if (failed instanceof TokenkitError && typeof failed.code === 'string' && retryable.includes(failed.code)) console.log('try again later');
+ * ```
+ */
 export type LocalErrorCode =
   | 'ERR_ARGUMENT'
   | 'ERR_CONFIG'
@@ -25,10 +45,34 @@ export type LocalErrorCode =
 /**
  * Every `code` a tokenkit error can carry: a local string code, or the platform's numeric code
  * (see {@link TokenError} and {@link ApiError}).
+ *
+ * @example
+ * ```ts
+ * import { TokenkitError, type TokenkitErrorCode } from 'tokenkit';
+ * function describe(code: TokenkitErrorCode): string {
+ *   return typeof code === 'number' ? `platform code ${code}` : code;
+ * }
+ * const failed = await client.getUser('nobody').catch((err: unknown) => err);
+ * if (failed instanceof TokenkitError) console.log(describe(failed.code)); // platform code 16
+ * ```
  */
 export type TokenkitErrorCode = LocalErrorCode | number;
 
-/** One problem found in an argument: the path of the field and what was expected. */
+/**
+ * One problem found in an argument: the path of the field and what was expected.
+ *
+ * @example
+ * ```ts
+ * import { ArgumentError, type ArgumentIssue } from 'tokenkit';
+ * let issues: ArgumentIssue[] = [];
+ * try {
+ *   client.generateUserToken({ user_id: 'not valid!', validity_in_seconds: -1 });
+ * } catch (err) {
+ *   if (err instanceof ArgumentError) issues = err.issues;
+ * }
+ * console.log(issues.map((i) => i.path)); // [ 'user_id', 'validity_in_seconds' ]
+ * ```
+ */
 export interface ArgumentIssue {
   /** Dotted path of the field, e.g. `users.3.id`; empty for the argument itself. */
   path: string;
@@ -98,7 +142,17 @@ export class ArgumentError extends TokenkitError {
     this.issues = issues;
   }
 
-  /** Builds an error from zod issues, naming the argument (`what`) and each field at fault. */
+  /**
+   * Builds an error from zod issues, naming the argument (`what`) and each field at fault.
+   *
+   * @example
+   * ```ts
+   * import { z } from 'zod';
+   * import { ArgumentError } from 'tokenkit';
+   * const parsed = z.object({ user_id: z.string() }).safeParse({ user_id: 42 });
+   * if (!parsed.success) throw ArgumentError.fromZod('my input', parsed.error);
+   * ```
+   */
   static fromZod(what: string, error: z.ZodError, prefix = ''): ArgumentError {
     const issues = issuesFromZod(error, prefix);
     const lines = issues.map((i) => `  - ${i.path || '(value)'}: ${i.message}`);
@@ -149,7 +203,17 @@ export class TokenError extends TokenkitError {
   }
 }
 
-/** The rate-limit figures the platform sends with a response (`X-RateLimit-*`, `Retry-After`). */
+/**
+ * The rate-limit figures the platform sends with a response (`X-RateLimit-*`, `Retry-After`).
+ *
+ * @example
+ * ```ts
+ * import { ApiError, type RateLimitInfo } from 'tokenkit';
+ * const failed = await client.getApp().catch((err: unknown) => err);
+ * const limits: RateLimitInfo | undefined = failed instanceof ApiError ? failed.rateLimit : undefined;
+ * if (limits?.retryAfterSeconds !== undefined) console.log(`rate limited: retry in ${limits.retryAfterSeconds} s`);
+ * ```
+ */
 export interface RateLimitInfo {
   /** Requests allowed in the window. */
   limit?: number;
@@ -161,7 +225,18 @@ export interface RateLimitInfo {
   retryAfterSeconds?: number;
 }
 
-/** What an {@link ApiError} is built from. */
+/**
+ * What an {@link ApiError} is built from.
+ *
+ * @example
+ * ```ts
+ * import { ApiError, type ApiErrorInit } from 'tokenkit';
+ * // A stand-in for the platform's answer, in a test of your own error handling.
+ * const init: ApiErrorInit = { status: 404, code: 16, message: 'user "nobody" not found', requestId: 'req-1' };
+ * const notFound = new ApiError(init);
+ * console.log(notFound.code, notFound.status); // 16 404
+ * ```
+ */
 export interface ApiErrorInit {
   /** The HTTP status. */
   status: number;
@@ -241,13 +316,33 @@ export class ApiError extends TokenkitError {
     this.requestHeaders = redactHeaders(init.headers);
   }
 
-  /** True for the token codes (40 to 46): the caller's token was refused. */
+  /**
+   * True for the token codes (40 to 46): the caller's token was refused.
+   *
+   * @example
+   * ```ts
+   * import { ApiError } from 'tokenkit';
+   * const refused = await chat.connectUser({ id: 'alice' }, 'not.a.token').catch((err: unknown) => err);
+   * if (refused instanceof ApiError && refused.isTokenError) console.log('fetch a new token, or sign the user out');
+   * ```
+   */
   get isTokenError(): boolean {
     return this.code >= 40 && this.code <= 46;
   }
 }
 
-/** A request took longer than `timeoutMs` (every attempt counted separately). */
+/**
+ * A request took longer than `timeoutMs` (every attempt counted separately).
+ *
+ * @example
+ * ```ts
+ * import { TimeoutError } from 'tokenkit';
+ * const settings = await client.getApp({ timeoutMs: 2000 }).catch((err: unknown) => {
+ *   if (err instanceof TimeoutError) return undefined; // every attempt took longer than 2 s
+ *   throw err;
+ * });
+ * ```
+ */
 export class TimeoutError extends TokenkitError {
   declare readonly code: 'ERR_TIMEOUT';
   constructor(message: string, options?: { cause?: unknown }) {
@@ -256,7 +351,19 @@ export class TimeoutError extends TokenkitError {
   }
 }
 
-/** The caller's `AbortSignal` cancelled the request (or a wait between attempts). */
+/**
+ * The caller's `AbortSignal` cancelled the request (or a wait between attempts).
+ *
+ * @example
+ * ```ts
+ * import { AbortError } from 'tokenkit';
+ * const controller = new AbortController();
+ * const pending = client.getApp({ signal: controller.signal });
+ * controller.abort();
+ * const aborted = await pending.catch((err: unknown) => err);
+ * console.log(aborted instanceof AbortError); // true
+ * ```
+ */
 export class AbortError extends TokenkitError {
   declare readonly code: 'ERR_ABORTED';
   constructor(message: string, options?: { cause?: unknown }) {
@@ -265,7 +372,17 @@ export class AbortError extends TokenkitError {
   }
 }
 
-/** The platform could not be reached, or the connection dropped, on every attempt. */
+/**
+ * The platform could not be reached, or the connection dropped, on every attempt.
+ *
+ * @example
+ * ```ts
+ * import { ConnectionError, ServerClient } from 'tokenkit';
+ * const unreachable = new ServerClient({ apiKey, apiSecret, baseUrl: 'http://127.0.0.1:9', maxRetries: 0 });
+ * const failed = await unreachable.getApp().catch((err: unknown) => err);
+ * console.log(failed instanceof ConnectionError); // true: nothing listens on port 9
+ * ```
+ */
 export class ConnectionError extends TokenkitError {
   declare readonly code: 'ERR_CONNECTION';
   constructor(message: string, options?: { cause?: unknown }) {
@@ -274,7 +391,18 @@ export class ConnectionError extends TokenkitError {
   }
 }
 
-/** The platform answered 2xx with a body that does not match the contract. */
+/**
+ * The platform answered 2xx with a body that does not match the contract.
+ *
+ * @example
+ * ```ts
+ * import { ResponseShapeError } from 'tokenkit';
+ * const result = await client.getApp().catch((err: unknown) => {
+ *   if (err instanceof ResponseShapeError) console.error('the platform broke the contract:', err.issues, err.requestId);
+ *   throw err;
+ * });
+ * ```
+ */
 export class ResponseShapeError extends TokenkitError {
   declare readonly code: 'ERR_RESPONSE_SHAPE';
   /** The response's `X-Request-Id`, where it had one. */

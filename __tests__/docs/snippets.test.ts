@@ -3,7 +3,7 @@
 // against a fresh emulator. The names a snippet may use without defining them are in prelude.ts.
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { type FenceProblem, type Snippet, markdownSnippets, publicExamples, readText } from './extract';
+import { type FenceProblem, type PublicSymbol, type Snippet, markdownSnippets, publicExamples, readText } from './extract';
 import { runSnippet } from './run';
 import { ENTRY_POINTS, ROOT, entryProgram, typeCheckSnippets } from './typecheck';
 
@@ -23,12 +23,18 @@ const format = (errors: Array<{ where: string; origin: string; message: string }
 
 describe('type-checking', () => {
   let examples: Snippet[] = [];
+  let symbols: PublicSymbol[] = [];
   let errors: ReturnType<typeof typeCheckSnippets> = [];
 
   beforeAll(() => {
     const program = entryProgram();
-    examples = publicExamples(program, ROOT, ENTRY_POINTS).snippets;
+    ({ snippets: examples, symbols } = publicExamples(program, ROOT, ENTRY_POINTS));
     errors = typeCheckSnippets([...markdown, ...examples], program);
+  });
+
+  test('every public symbol, and every public method and accessor of an exported class, has an @example', () => {
+    expect(symbols.length).toBeGreaterThan(0);
+    expect(symbols.filter((s) => !s.hasExample).map((s) => `${s.kind} ${s.name} (${s.file}:${s.line})`)).toEqual([]);
   });
 
   test('the docs have ts blocks to check, each with known flags only', () => {

@@ -6,7 +6,16 @@ import { DEFAULT_VALIDITY_SECONDS, type GenerateUserTokenInput } from '../tokens
 import type { MintClock } from './clock';
 import { setUserCutoff, type UsersResult, userIdList, validateCutoff } from './users';
 
-/** What `revokeUserTokens` answers: the cutoff it set and every user it wrote. */
+/**
+ * What `revokeUserTokens` answers: the cutoff it set and every user it wrote.
+ *
+ * @example
+ * ```ts
+ * import type { RevokeUserTokensResult } from 'tokenkit';
+ * const result: RevokeUserTokensResult = await client.revokeUserTokens(['alice', 'bob']);
+ * console.log(result.revokeTokensIssuedBefore.toISOString(), Object.keys(result.users)); // ... [ 'alice', 'bob' ]
+ * ```
+ */
 export interface RevokeUserTokensResult extends UsersResult {
   /** The cutoff set on every user: tokens issued before it are refused (44). */
   revokeTokensIssuedBefore: Date;
@@ -38,7 +47,16 @@ export async function revokeUserTokens(
   return { revokeTokensIssuedBefore: cutoff, users: res.users };
 }
 
-/** The options of `rotateUserToken`: those of `generateUserToken` for the new token, and the request's. */
+/**
+ * The options of `rotateUserToken`: those of `generateUserToken` for the new token, and the request's.
+ *
+ * @example
+ * ```ts
+ * import type { RotateUserTokenOptions } from 'tokenkit';
+ * const options: RotateUserTokenOptions = { validity_in_seconds: 900, timeoutMs: 5000 };
+ * const { token: fresh } = await client.rotateUserToken('alice', options);
+ * ```
+ */
 export interface RotateUserTokenOptions extends RequestOptions {
   /** How long the new token is valid, in seconds (default 3600). */
   validity_in_seconds?: number | undefined;
@@ -46,7 +64,16 @@ export interface RotateUserTokenOptions extends RequestOptions {
   claims?: Record<string, unknown> | undefined;
 }
 
-/** What `rotateUserToken` answers. */
+/**
+ * What `rotateUserToken` answers.
+ *
+ * @example
+ * ```ts
+ * import type { RotatedToken } from 'tokenkit';
+ * const rotated: RotatedToken = await client.rotateUserToken('alice');
+ * console.log(rotated.expiresAt > rotated.revokeTokensIssuedBefore); // true
+ * ```
+ */
 export interface RotatedToken {
   /** The new token, accepted at once. Secret. */
   token: string;

@@ -6,7 +6,16 @@ import { adminEndpoints } from '../schemas/endpoints';
 import { SYSTEM_FIELDS } from '../schemas/users';
 import { getApp } from './app';
 
-/** A token the platform issued, and when it expires. */
+/**
+ * A token the platform issued, and when it expires.
+ *
+ * @example
+ * ```ts
+ * import type { IssuedToken } from 'tokenkit';
+ * const issued: IssuedToken = await client.issueToken('alice');
+ * console.log(issued.expiresAt.toISOString()); // seven days from now
+ * ```
+ */
 export interface IssuedToken {
   /** The token: a JWT, or an opaque session token where the app has `jwt_enabled: false`. Secret. */
   token: string;
@@ -18,6 +27,13 @@ export interface IssuedToken {
  * The options of `issueToken`. An `idempotencyKey` goes on the request that issues the token: the
  * `POST`, or in compatibility mode the `PUT` (not the `GET` before it). The `PUT` sends the
  * user's fields as read, so a repeat with the key is replayed only while the user is unchanged.
+ *
+ * @example
+ * ```ts
+ * import type { IssueTokenOptions } from 'tokenkit';
+ * const options: IssueTokenOptions = { expiresAt: new Date(Date.now() + 24 * 3600_000) };
+ * const { token: issued } = await client.issueToken('alice', options);
+ * ```
  */
 export interface IssueTokenOptions extends WriteOptions {
   /** When the token expires (default: the platform's, 7 days). Must be in the future. */
@@ -127,7 +143,16 @@ export async function issueToken(http: Transport, userId: string, options: Issue
   return { token: res.token, expiresAt: new Date(res.expires_at) };
 }
 
-/** What `revokeAllTokens` answers: the cutoff the platform set, by its own clock. */
+/**
+ * What `revokeAllTokens` answers: the cutoff the platform set, by its own clock.
+ *
+ * @example
+ * ```ts
+ * import type { RevokeAllTokensResult } from 'tokenkit';
+ * const result: RevokeAllTokensResult = await client.revokeAllTokens('alice');
+ * console.log(result.revokeTokensIssuedBefore instanceof Date); // true
+ * ```
+ */
 export interface RevokeAllTokensResult {
   /** The user's new revocation cutoff: the platform's now when it handled the request. */
   revokeTokensIssuedBefore: Date;

@@ -11,13 +11,31 @@ import {
   userPartialUpdateSchema,
 } from '../schemas/users';
 
-/** What the user routes answer: every user written, by id. */
+/**
+ * What the user routes answer: every user written, by id.
+ *
+ * @example
+ * ```ts
+ * import type { UsersResult } from 'tokenkit';
+ * const result: UsersResult = await client.upsertUsers([{ id: 'carol', name: 'Carol' }]);
+ * console.log(result.users['carol']?.created_at instanceof Date); // true
+ * ```
+ */
 export interface UsersResult {
   /** Every user written, by id, as the platform stored it. */
   users: Record<string, User>;
 }
 
-/** What `updateUsersPartial` takes: up to any number of `{ id, set?, unset? }`, sent 100 at a time. */
+/**
+ * What `updateUsersPartial` takes: up to any number of `{ id, set?, unset? }`, sent 100 at a time.
+ *
+ * @example
+ * ```ts
+ * import type { UpdateUsersPartialInput } from 'tokenkit';
+ * const input: UpdateUsersPartialInput = { users: [{ id: 'alice', set: { nickname: 'Al' } }, { id: 'bob', unset: ['nickname'] }] };
+ * await client.updateUsersPartial(input);
+ * ```
+ */
 export interface UpdateUsersPartialInput {
   /** The updates, one per user id (an id may appear once). */
   users: UserPartialUpdate[];

@@ -7,7 +7,16 @@ import { MAX_USERS_PER_REQUEST } from '../schemas/users';
 import { bulkOptionsShape, type GroupOutcome, runBulk, validateSource } from './engine';
 import type { BulkOptions, BulkResult, IdSource } from './types';
 
-/** The options of a bulk revocation. */
+/**
+ * The options of a bulk revocation.
+ *
+ * @example
+ * ```ts
+ * import type { BulkRevokeOptions } from 'tokenkit';
+ * const options: BulkRevokeOptions = { concurrency: 8, batchSize: 50, before: new Date() };
+ * const result = await client.bulk.revokeUserTokens(['alice', 'bob'], options);
+ * ```
+ */
 export interface BulkRevokeOptions extends BulkOptions<string> {
   /** The cutoff set on every user (default: when the run starts). The same for every id, so a retry writes the same value. */
   before?: Date | undefined;
@@ -15,7 +24,16 @@ export interface BulkRevokeOptions extends BulkOptions<string> {
   batchSize?: number | undefined;
 }
 
-/** The options of a bulk issuance. */
+/**
+ * The options of a bulk issuance.
+ *
+ * @example
+ * ```ts
+ * import type { BulkIssueOptions } from 'tokenkit';
+ * const options: BulkIssueOptions = { expiresAt: new Date(Date.now() + 3600_000), concurrency: 4 };
+ * const result = await client.bulk.issueTokens(['alice', 'bob'], options);
+ * ```
+ */
 export interface BulkIssueOptions extends BulkOptions<IssuedUserToken> {
   /** When every token expires (default: the platform's, 7 days). */
   expiresAt?: Date | undefined;
@@ -23,7 +41,16 @@ export interface BulkIssueOptions extends BulkOptions<IssuedUserToken> {
   compatibilityMode?: boolean | undefined;
 }
 
-/** A token issued by a bulk run, with its user. */
+/**
+ * A token issued by a bulk run, with its user.
+ *
+ * @example
+ * ```ts
+ * import type { IssuedUserToken } from 'tokenkit';
+ * const { done } = await client.bulk.issueTokens(['alice', 'bob']);
+ * const byUser = new Map(done.map((t: IssuedUserToken) => [t.id, t.token]));
+ * ```
+ */
 export interface IssuedUserToken extends IssuedToken {
   /** The user the token was issued to. */
   id: string;
@@ -58,6 +85,14 @@ function refusedForAnItem(error: unknown): boolean {
 /**
  * Bulk operations over large lists of user ids, for migration scripts and the CLI. Reached through
  * `client.bulk`.
+ *
+ * @example
+ * ```ts
+ * import type { BulkOperations } from 'tokenkit';
+ * const bulk: BulkOperations = client.bulk;
+ * const result = await bulk.revokeUserTokens(['alice', 'bob']);
+ * console.log(result.counts); // { done: 2, failed: 0, skipped: 0 }
+ * ```
  */
 export class BulkOperations {
   readonly #http: Transport;

@@ -1,7 +1,30 @@
-/** Where bulk work reads its user ids from: an array (or any iterable), or an async iterable (a file's lines). */
+/**
+ * Where bulk work reads its user ids from: an array (or any iterable), or an async iterable (a file's lines).
+ *
+ * @example
+ * ```ts
+ * import { createReadStream } from 'node:fs';
+ * import { createInterface } from 'node:readline';
+ * import type { IdSource } from 'tokenkit';
+ * const fromArray: IdSource = ['alice', 'bob'];
+ * const fromFile: IdSource = createInterface({ input: createReadStream('ids.txt') }); // one id a line, never loaded whole
+ * await client.bulk.revokeUserTokens(fromArray);
+ * ```
+ */
 export type IdSource = Iterable<string> | AsyncIterable<string>;
 
-/** The outcome of one id. */
+/**
+ * The outcome of one id.
+ *
+ * @example
+ * ```ts
+ * import type { BulkItem } from 'tokenkit';
+ * const log = (item: BulkItem<string>): void => {
+ *   if (item.status === 'failed') console.error(item.id, item.error.message);
+ * };
+ * await client.bulk.revokeUserTokens(['alice', 'bob'], { onItem: log, collect: false });
+ * ```
+ */
 export type BulkItem<D> =
   | {
       /** The user id. */
@@ -28,7 +51,16 @@ export type BulkItem<D> =
       reason: 'duplicate';
     };
 
-/** One id that failed, with why. */
+/**
+ * One id that failed, with why.
+ *
+ * @example
+ * ```ts
+ * import type { BulkFailure } from 'tokenkit';
+ * const { failed } = await client.bulk.revokeUserTokens(['alice', 'nobody']);
+ * const report = failed.map((f: BulkFailure) => `${f.id}: ${f.error.name}`);
+ * ```
+ */
 export interface BulkFailure {
   /** The user id. */
   id: string;
@@ -36,7 +68,16 @@ export interface BulkFailure {
   error: Error;
 }
 
-/** Counts so far, given to `onProgress` after every request and once at the end. */
+/**
+ * Counts so far, given to `onProgress` after every request and once at the end.
+ *
+ * @example
+ * ```ts
+ * import type { BulkProgress } from 'tokenkit';
+ * const show = (p: BulkProgress): void => console.log(`${p.done + p.failed + p.skipped}/${p.read}${p.finished ? ' done' : ''}`);
+ * await client.bulk.revokeUserTokens(['alice', 'bob'], { onProgress: show });
+ * ```
+ */
 export interface BulkProgress {
   /** Ids read from the source so far. */
   read: number;
@@ -52,7 +93,16 @@ export interface BulkProgress {
   finished: boolean;
 }
 
-/** The options every bulk operation takes. */
+/**
+ * The options every bulk operation takes.
+ *
+ * @example
+ * ```ts
+ * import type { BulkOptions } from 'tokenkit';
+ * const common: BulkOptions<unknown> = { concurrency: 8, signal: AbortSignal.timeout(60_000), onProgress: (p) => console.log(p.done) };
+ * await client.bulk.revokeUserTokens(['alice', 'bob'], common);
+ * ```
+ */
 export interface BulkOptions<D> {
   /** Requests in flight at once, 1 to 64. Default 4. */
   concurrency?: number | undefined;
@@ -77,7 +127,16 @@ export interface BulkOptions<D> {
   timeoutMs?: number | undefined;
 }
 
-/** What a bulk operation resolves to. With `collect: true`, every id read is in exactly one list. */
+/**
+ * What a bulk operation resolves to. With `collect: true`, every id read is in exactly one list.
+ *
+ * @example
+ * ```ts
+ * import type { BulkResult } from 'tokenkit';
+ * const result: BulkResult<string> = await client.bulk.revokeUserTokens(['alice', 'bob', 'alice']);
+ * console.log(result.total, result.counts, result.skipped, result.complete); // 3 { done: 2, failed: 0, skipped: 1 } [ 'alice' ] true
+ * ```
+ */
 export interface BulkResult<D> {
   /** Ids read from the source. Equals `done + failed + skipped` counts. */
   total: number;

@@ -23,7 +23,16 @@ export interface Clock {
   sleep?(ms: number): Promise<void>;
 }
 
-/** The real clock: `Date.now()` and `setTimeout`. */
+/**
+ * The real clock: `Date.now()` and `setTimeout`.
+ *
+ * @example
+ * ```ts
+ * import { startEmulator, systemClock } from 'tokenkit/emulator';
+ * const platform = await startEmulator({ clock: systemClock }); // the default
+ * await platform.close();
+ * ```
+ */
 export const systemClock: Clock = {
   now: () => Date.now(),
   sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),

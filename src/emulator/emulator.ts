@@ -16,7 +16,16 @@ import { answerClientError, createRequestHandler } from './server';
 import { type AppSettings, EmulatorState, defaultApp } from './state';
 import { type WriteFilter, type WriteRecord, WriteLog } from './writes';
 
-/** Counts of what the emulator holds, for tests that check its memory stays bounded. */
+/**
+ * Counts of what the emulator holds, for tests that check its memory stays bounded.
+ *
+ * @example
+ * ```ts
+ * import type { EmulatorStats } from 'tokenkit/emulator';
+ * const stats: EmulatorStats = emulator.stats();
+ * console.log(stats.users, stats.connections); // 2 0
+ * ```
+ */
 export interface EmulatorStats {
   /** Users stored. */
   users: number;
@@ -100,31 +109,72 @@ export class Emulator {
     this.#options = init.options;
   }
 
-  /** The app secret (to give to a `ServerClient`). */
+  /**
+   * The app secret (to give to a `ServerClient`).
+   *
+   * @example
+   * ```ts
+   * import { ServerClient } from 'tokenkit';
+   * const backend = new ServerClient({ apiKey: emulator.apiKey, apiSecret: emulator.apiSecret, baseUrl: emulator.url });
+   * ```
+   */
   get apiSecret(): string {
     return this.#secret;
   }
 
-  /** The applied writes, oldest first, filtered by user, route (`"METHOD /path"`) or field. Replays are not writes. */
+  /**
+   * The applied writes, oldest first, filtered by user, route (`"METHOD /path"`) or field. Replays are not writes.
+   *
+   * @example
+   * ```ts
+   * await client.revokeUserTokens('alice');
+   * const writes = emulator.writes({ userId: 'alice', field: 'revoke_tokens_issued_before' });
+   * console.log(writes.length, writes[0]?.route); // 1 PATCH /v1/users
+   * ```
+   */
   writes(filter: WriteFilter = {}): WriteRecord[] {
     return this.#writes.list(filter);
   }
 
-  /** A copy of a user as stored, or undefined. */
+  /**
+   * A copy of a user as stored, or undefined.
+   *
+   * @example
+   * ```ts
+   * await client.revokeUserTokens('alice');
+   * console.log(emulator.user('alice')?.revoke_tokens_issued_before instanceof Date); // true
+   * ```
+   */
   user(id: string): User | undefined {
     const u = this.#state.users.get(id);
     // Through the wire shape, not structuredClone: its Dates would come from another realm under jest.
     return u ? z.decode(userSchema, z.encode(userSchema, u)) : undefined;
   }
 
-  /** A copy of the app settings. */
+  /**
+   * A copy of the app settings.
+   *
+   * @example
+   * ```ts
+   * await client.updateApp({ access_token_permission: 'read_only' });
+   * console.log(emulator.app().access_token_permission); // read_only
+   * ```
+   */
   app(): AppSettings {
     const app = this.#state.app;
     const cutoff = app.revoke_tokens_issued_before;
     return { ...app, revoke_tokens_issued_before: cutoff ? new Date(cutoff.getTime()) : null };
   }
 
-  /** Counts of users, connections, idempotency answers and session tokens held. */
+  /**
+   * Counts of users, connections, idempotency answers and session tokens held.
+   *
+   * @example
+   * ```ts
+   * await chat.connectUser({ id: 'alice' }, token);
+   * console.log(emulator.stats().connections); // 1
+   * ```
+   */
   stats(): EmulatorStats {
     return {
       users: this.#state.users.size,
@@ -135,12 +185,34 @@ export class Emulator {
     };
   }
 
-  /** A server token for the admin routes, minted with this emulator's secret and clock. */
+  /**
+   * A server token for the admin routes, minted with this emulator's secret and clock.
+   *
+   * @example
+   * ```ts
+   * const res = await fetch(`${emulator.url}/v1/users/alice`, {
+   *   headers: { 'Api-Key': emulator.apiKey, Authorization: `Bearer ${emulator.serverToken()}` },
+   * });
+   * console.log(res.status); // 200
+   * ```
+   */
   serverToken(ttlSeconds?: number): string {
     return mintServerToken(this.#key, this.clock.now(), ttlSeconds);
   }
 
-  /** A user token (`{ ...claims, user_id, iat, exp }`), minted with this emulator's secret and clock. */
+  /**
+   * A user token (`{ ...claims, user_id, iat, exp }`), minted with this emulator's secret and clock.
+   *
+   * @example
+   * ```ts
+   * import { createManualClock, startEmulator } from 'tokenkit/emulator';
+   * const clock = createManualClock(Date.now());
+   * const platform = await startEmulator({ clock });
+   * const minted = platform.userToken('alice', { validityInSeconds: 60 }); // on the emulator's clock
+   * clock.advance(61_000); // now expired for the platform
+   * await platform.close();
+   * ```
+   */
   userToken(userId: string, options: { validityInSeconds?: number; claims?: Record<string, unknown> } = {}): string {
     return mintUserToken(
       this.#key,
@@ -153,6 +225,12 @@ export class Emulator {
    * Forgets every user, session token, connection, idempotency answer and write, clears faults
    * and the rate limit, and sets the app back to the defaults (with the `app` option applied).
    * With a data file, the empty state is written to it.
+   *
+   * @example
+   * ```ts
+   * await emulator.reset();
+   * console.log(emulator.stats().users, emulator.app().access_token_permission); // 0 read_write
+   * ```
    */
   async reset(): Promise<void> {
     this.#state.clear({ ...defaultApp(), ...this.#options.app });
@@ -163,7 +241,20 @@ export class Emulator {
     this.#persist();
   }
 
-  /** Stops listening and closes every connection. Safe to call twice. */
+  /**
+   * Stops listening and closes every connection. Safe to call twice.
+   *
+   * @example
+   * ```ts
+   * import { startEmulator } from 'tokenkit/emulator';
+   * const platform = await startEmulator();
+   * try {
+   *   // ... the test ...
+   * } finally {
+   *   await platform.close(); // safe to call twice
+   * }
+   * ```
+   */
   close(): Promise<void> {
     this.#closed ??= new Promise<void>((resolve, reject) => {
       this.#server.close((err) => (err ? reject(err) : resolve()));
@@ -177,12 +268,27 @@ export class Emulator {
     this.#state.dirty = false;
   }
 
-  /** What `JSON.stringify(emulator)` shows: never the secret. */
+  /**
+   * What `JSON.stringify(emulator)` shows: never the secret.
+   *
+   * @example
+   * ```ts
+   * console.log(JSON.stringify(emulator)); // {"url":"http://127.0.0.1:...","apiKey":"emu_..."}: no secret
+   * ```
+   */
   toJSON(): Record<string, unknown> {
     return { url: this.url, apiKey: this.apiKey };
   }
 
-  /** What `util.inspect(emulator)` shows: never the secret. */
+  /**
+   * What `util.inspect(emulator)` shows: never the secret.
+   *
+   * @example
+   * ```ts
+   * import { inspect } from 'node:util';
+   * console.log(inspect(emulator)); // Emulator { url: "http://127.0.0.1:...", apiKey: "emu_..." }: no secret
+   * ```
+   */
   [inspect.custom](): string {
     return `Emulator { url: ${JSON.stringify(this.url)}, apiKey: ${JSON.stringify(this.apiKey)} }`;
   }

@@ -2,7 +2,16 @@ import { z } from 'zod';
 import { ArgumentError } from '../errors';
 import { adminEndpoints, clientEndpoints } from '../schemas/endpoints';
 
-/** Every contract route as `"METHOD /path"`, e.g. `"DELETE /v1/users/:id/token"`: how faults and writes name routes. */
+/**
+ * Every contract route as `"METHOD /path"`, e.g. `"DELETE /v1/users/:id/token"`: how faults and writes name routes.
+ *
+ * @example
+ * ```ts
+ * import { ROUTE_KEYS } from 'tokenkit/emulator';
+ * console.log(ROUTE_KEYS.includes('DELETE /v1/users/:id/token')); // true
+ * emulator.faults.set({ routes: ROUTE_KEYS.filter((r) => r.startsWith('PATCH')), sequence: [503] });
+ * ```
+ */
 export const ROUTE_KEYS: readonly string[] = [
   ...new Set([...Object.values(adminEndpoints), ...Object.values(clientEndpoints)].map((e) => `${e.method} ${e.path}`)),
 ];
@@ -16,6 +25,13 @@ export const ROUTE_KEYS: readonly string[] = [
  *   instead of answering: the response is lost.
  * - `'delay'`: the request waits `delayMs` (of the emulator's clock), then is handled normally.
  * - `'pass'` (in a `sequence`): this request is let through.
+ *
+ * @example
+ * ```ts
+ * import type { FaultAction } from 'tokenkit/emulator';
+ * const flaky: FaultAction[] = [503, 'pass', 'drop_after', 429];
+ * emulator.faults.set({ routes: ['PATCH /v1/users'], sequence: flaky });
+ * ```
  */
 export type FaultAction = 'pass' | 429 | 500 | 503 | 'drop' | 'drop_after' | 'delay';
 
@@ -27,7 +43,15 @@ const routesSchema = z
   .array(z.string().refine((r) => ROUTE_KEYS.includes(r), { error: `expected one of: ${ROUTE_KEYS.join(', ')}` }))
   .min(1, { error: 'give at least one route, or leave routes out for every route' });
 
-/** The most entries a scripted `sequence` may hold, and the most faults a `rate` plan may inject. */
+/**
+ * The most entries a scripted `sequence` may hold, and the most faults a `rate` plan may inject.
+ *
+ * @example
+ * ```ts
+ * import { MAX_SCRIPTED_FAULTS } from 'tokenkit/emulator';
+ * emulator.faults.set({ rate: 0.1, seed: 3, maxFaults: Math.min(1000, MAX_SCRIPTED_FAULTS) });
+ * ```
+ */
 export const MAX_SCRIPTED_FAULTS = 100_000;
 
 /**
@@ -90,7 +114,18 @@ export interface FaultDecision {
   delayMs: number;
 }
 
-/** Counts of a fault plan: requests it saw, faults it injected, faults it may still inject. */
+/**
+ * Counts of a fault plan: requests it saw, faults it injected, faults it may still inject.
+ *
+ * @example
+ * ```ts
+ * import type { FaultStats } from 'tokenkit/emulator';
+ * emulator.faults.set({ routes: ['PATCH /v1/users'], sequence: [503] });
+ * await client.revokeUserTokens('alice'); // the first attempt gets the 503, the retry goes through
+ * const stats: FaultStats = emulator.faults.stats();
+ * console.log(stats.injected, stats.remaining, stats.byAction); // 1 0 { '503': 1 }
+ * ```
+ */
 export interface FaultStats {
   /** Whether a plan is set and not used up. */
   active: boolean;
@@ -145,7 +180,14 @@ export class FaultInjector {
     return { active, matched: 0, injected: 0, remaining: 0, byAction: {} };
   }
 
-  /** Replaces the plan (validated: a bad plan throws an `ArgumentError` naming the field, and the old plan stays). */
+  /**
+   * Replaces the plan (validated: a bad plan throws an `ArgumentError` naming the field, and the old plan stays).
+   *
+   * @example
+   * ```ts
+   * emulator.faults.set({ routes: ['POST /v1/users/:id/token'], sequence: [429], retryAfterSeconds: 1 });
+   * ```
+   */
   set(plan: FaultPlan): FaultStats {
     const parsed = faultPlanSchema.safeParse(plan);
     if (!parsed.success) throw argumentError('fault plan', parsed.error);
@@ -159,7 +201,15 @@ export class FaultInjector {
     return this.stats();
   }
 
-  /** Removes the plan. */
+  /**
+   * Removes the plan.
+   *
+   * @example
+   * ```ts
+   * emulator.faults.set({ rate: 0.5, seed: 1 });
+   * emulator.faults.clear(); // every request goes through again
+   * ```
+   */
   clear(): FaultStats {
     this.#plan = undefined;
     this.#stats.active = false;
@@ -167,7 +217,14 @@ export class FaultInjector {
     return this.stats();
   }
 
-  /** A copy of the counts. */
+  /**
+   * A copy of the counts.
+   *
+   * @example
+   * ```ts
+   * console.log(emulator.faults.stats().active); // false: no plan set
+   * ```
+   */
   stats(): FaultStats {
     return { ...this.#stats, byAction: { ...this.#stats.byAction } };
   }
@@ -204,7 +261,16 @@ export class FaultInjector {
   }
 }
 
-/** A fixed-window rate limit per route: at most `limit` requests per `windowMs`, then 429. */
+/**
+ * A fixed-window rate limit per route: at most `limit` requests per `windowMs`, then 429.
+ *
+ * @example
+ * ```ts
+ * import type { RateLimitConfig } from 'tokenkit/emulator';
+ * const limit: RateLimitConfig = { limit: 5, windowMs: 1000, routes: ['POST /v1/connect'] };
+ * emulator.rateLimit.set(limit);
+ * ```
+ */
 export interface RateLimitConfig {
   /** Requests allowed per window, per route. */
   limit: number;
@@ -242,7 +308,14 @@ export class RateLimiter {
   #config: RateLimitConfig | undefined;
   readonly #windows = new Map<string, { start: number; count: number }>();
 
-  /** Sets the limit (validated: a bad one throws an `ArgumentError` naming the field); counting starts afresh. */
+  /**
+   * Sets the limit (validated: a bad one throws an `ArgumentError` naming the field); counting starts afresh.
+   *
+   * @example
+   * ```ts
+   * emulator.rateLimit.set({ limit: 100, windowMs: 60_000 }); // every route: 100 requests a minute each
+   * ```
+   */
   set(config: RateLimitConfig): void {
     const parsed = rateLimitSchema.safeParse(config);
     if (!parsed.success) throw argumentError('rate limit', parsed.error);
@@ -250,13 +323,30 @@ export class RateLimiter {
     this.#windows.clear();
   }
 
-  /** Removes the limit. */
+  /**
+   * Removes the limit.
+   *
+   * @example
+   * ```ts
+   * emulator.rateLimit.set({ limit: 1, windowMs: 1000 });
+   * emulator.rateLimit.clear();
+   * console.log(emulator.rateLimit.config); // undefined
+   * ```
+   */
   clear(): void {
     this.#config = undefined;
     this.#windows.clear();
   }
 
-  /** The current limit, if any. */
+  /**
+   * The current limit, if any.
+   *
+   * @example
+   * ```ts
+   * emulator.rateLimit.set({ limit: 10, windowMs: 1000 });
+   * console.log(emulator.rateLimit.config); // { limit: 10, windowMs: 1000 }
+   * ```
+   */
   get config(): RateLimitConfig | undefined {
     return this.#config ? { ...this.#config } : undefined;
   }

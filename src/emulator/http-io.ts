@@ -1,7 +1,20 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { PlatformError, platformError } from './errors';
 
-/** The largest request body: 1 MiB (docs/platform-api.md, "Errors and limits"). */
+/**
+ * The largest request body: 1 MiB (docs/platform-api.md, "Errors and limits").
+ *
+ * @example
+ * ```ts
+ * import { MAX_BODY_BYTES } from 'tokenkit/emulator';
+ * const res = await fetch(`${emulator.url}/v1/users`, {
+ *   method: 'POST',
+ *   headers: { 'Api-Key': emulator.apiKey, Authorization: `Bearer ${emulator.serverToken()}`, 'Content-Type': 'application/json' },
+ *   body: JSON.stringify({ users: [{ id: 'big', blob: 'x'.repeat(MAX_BODY_BYTES) }] }),
+ * });
+ * console.log(res.status); // 413
+ * ```
+ */
 export const MAX_BODY_BYTES = 1024 * 1024;
 
 function tooLarge(): PlatformError {

@@ -1,6 +1,17 @@
 import { LruMap } from './state';
 
-/** How long an answer is kept for replay: 10 minutes (docs/platform-api.md, "Errors and limits"). */
+/**
+ * How long an answer is kept for replay: 10 minutes (docs/platform-api.md, "Errors and limits").
+ *
+ * @example
+ * ```ts
+ * import { IDEMPOTENCY_WINDOW_MS, createManualClock, startEmulator } from 'tokenkit/emulator';
+ * const clock = createManualClock(Date.now());
+ * const platform = await startEmulator({ clock });
+ * clock.advance(IDEMPOTENCY_WINDOW_MS + 1); // answers kept for replay are forgotten now
+ * await platform.close();
+ * ```
+ */
 export const IDEMPOTENCY_WINDOW_MS = 10 * 60 * 1000;
 
 /** A stored answer. */

@@ -3,7 +3,18 @@ import type { App } from '../schemas/app';
 import type { AuthKind } from '../schemas/client-routes';
 import type { User } from '../schemas/users';
 
-/** The app settings the emulator keeps (contract: "App settings"). */
+/**
+ * The app settings the emulator keeps (contract: "App settings").
+ *
+ * @example
+ * ```ts
+ * import { startEmulator, type AppSettings } from 'tokenkit/emulator';
+ * const legacy: Partial<AppSettings> = { jwt_enabled: false }; // the platform issues stored session tokens
+ * const platform = await startEmulator({ app: legacy });
+ * console.log(platform.app().jwt_enabled); // false
+ * await platform.close();
+ * ```
+ */
 export type AppSettings = Pick<
   App,
   'revoke_tokens_issued_before' | 'disable_auth_checks' | 'access_token_permission' | 'jwt_enabled' | 'jwt_compatibility_mode'

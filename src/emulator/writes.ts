@@ -31,7 +31,17 @@ export interface WriteRecord {
   tokenIssued?: 'jwt' | 'session';
 }
 
-/** What `emulator.writes(filter)` filters on; every given field must match. */
+/**
+ * What `emulator.writes(filter)` filters on; every given field must match.
+ *
+ * @example
+ * ```ts
+ * import type { WriteFilter } from 'tokenkit/emulator';
+ * const filter: WriteFilter = { route: 'PATCH /v1/users', field: 'revoke_tokens_issued_before' };
+ * await client.revokeUserTokens(['alice', 'bob']);
+ * console.log(emulator.writes(filter).map((w) => w.userId)); // [ 'alice', 'bob' ]
+ * ```
+ */
 export interface WriteFilter {
   /** Writes to this user. */
   userId?: string | undefined;

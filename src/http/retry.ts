@@ -2,10 +2,28 @@
 // transport asks it after every failed attempt and does exactly what it answers, so every rule
 // below is unit-tested without a network or a clock (__tests__/http/retry.test.ts).
 
-/** Why an attempt ended without a response. */
+/**
+ * Why an attempt ended without a response.
+ *
+ * @example
+ * ```ts
+ * import { decideRetry, type AttemptFailure } from 'tokenkit';
+ * const failure: AttemptFailure = 'timeout';
+ * console.log(decideRetry({ attempt: 1, maxRetries: 2, failure, maxRetryAfterSeconds: 60 }).retry); // true
+ * ```
+ */
 export type AttemptFailure = 'timeout' | 'connection';
 
-/** What {@link decideRetry} looks at. */
+/**
+ * What {@link decideRetry} looks at.
+ *
+ * @example
+ * ```ts
+ * import { decideRetry, type RetryInput } from 'tokenkit';
+ * const input: RetryInput = { attempt: 1, maxRetries: 2, status: 429, retryAfterHeader: '3', maxRetryAfterSeconds: 60 };
+ * console.log(decideRetry(input)); // { retry: true, delayMs: 3000 }
+ * ```
+ */
 export interface RetryInput {
   /** The attempt that just ended: 1 for the first. */
   attempt: number;
@@ -29,10 +47,29 @@ export interface RetryInput {
   maxDelayMs?: number | undefined;
 }
 
-/** Why a request is not retried. */
+/**
+ * Why a request is not retried.
+ *
+ * @example
+ * ```ts
+ * import { decideRetry, type NoRetryReason } from 'tokenkit';
+ * const decision = decideRetry({ attempt: 1, maxRetries: 2, status: 404, maxRetryAfterSeconds: 60 });
+ * const reason: NoRetryReason | undefined = decision.retry ? undefined : decision.reason;
+ * console.log(reason); // not-retryable
+ * ```
+ */
 export type NoRetryReason = 'success' | 'not-retryable' | 'exhausted' | 'retry-after-too-long';
 
-/** What {@link decideRetry} answers. */
+/**
+ * What {@link decideRetry} answers.
+ *
+ * @example
+ * ```ts
+ * import { decideRetry, type RetryDecision } from 'tokenkit';
+ * const decision: RetryDecision = decideRetry({ attempt: 3, maxRetries: 2, status: 503, maxRetryAfterSeconds: 60 });
+ * if (!decision.retry) console.log(decision.reason); // exhausted
+ * ```
+ */
 export type RetryDecision =
   | {
       /** Send the request again. */
@@ -56,7 +93,15 @@ export const MAX_DELAY_MS = 8_000;
 
 const IMF_FIXDATE = /^[A-Za-z]{3}, \d{2} [A-Za-z]{3} \d{4} \d{2}:\d{2}:\d{2} GMT$/;
 
-/** Whether a status is worth another attempt: 408, 429 and every 5xx. */
+/**
+ * Whether a status is worth another attempt: 408, 429 and every 5xx.
+ *
+ * @example
+ * ```ts
+ * import { isRetryableStatus } from 'tokenkit';
+ * console.log([408, 429, 500, 503, 400, 404].map(isRetryableStatus)); // [ true, true, true, true, false, false ]
+ * ```
+ */
 export function isRetryableStatus(status: number): boolean {
   return status === 408 || status === 429 || (status >= 500 && status <= 599);
 }
@@ -64,6 +109,13 @@ export function isRetryableStatus(status: number): boolean {
 /**
  * Reads `Retry-After`: whole (or decimal) seconds, or an HTTP date. Undefined where it is absent
  * or unreadable; never negative.
+ *
+ * @example
+ * ```ts
+ * import { parseRetryAfter } from 'tokenkit';
+ * console.log(parseRetryAfter('120')); // 120
+ * console.log(parseRetryAfter('Wed, 21 Oct 2015 07:28:00 GMT', Date.parse('2015-10-21T07:27:00Z'))); // 60
+ * ```
  */
 export function parseRetryAfter(header: string | null | undefined, nowMs: number = Date.now()): number | undefined {
   if (header === null || header === undefined) return undefined;

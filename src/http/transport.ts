@@ -15,7 +15,16 @@ export type BodyOf<E extends Endpoint> = E['request'] extends z.ZodType ? z.outp
 /** The response type an endpoint answers, decoded (Dates). */
 export type ResponseOf<E extends Endpoint> = z.output<E['response']>;
 
-/** Per-request options every admin method takes. */
+/**
+ * Per-request options every admin method takes.
+ *
+ * @example
+ * ```ts
+ * import type { RequestOptions } from 'tokenkit';
+ * const options: RequestOptions = { timeoutMs: 2000, signal: AbortSignal.timeout(10_000) };
+ * const fetched = await client.getUser('alice', options);
+ * ```
+ */
 export interface RequestOptions {
   /** Cancels the request, and any wait between its attempts, with an `AbortError`. */
   signal?: AbortSignal | undefined;

@@ -16,13 +16,35 @@ import type { ServerClientOptions } from '../options';
 // its secret, is exported to the rest of the app.
 const TOKENKIT_OPTIONS = Symbol('TOKENKIT_OPTIONS');
 
-/** What {@link TokenkitModule.forRoot} takes: the client's options, and whether to register globally. */
+/**
+ * What {@link TokenkitModule.forRoot} takes: the client's options, and whether to register globally.
+ *
+ * @example
+ * ```ts
+ * import { TokenkitModule, type TokenkitModuleOptions } from 'tokenkit/nest';
+ * const options: TokenkitModuleOptions = { apiKey: process.env.KEY, apiSecret: process.env.SECRET, isGlobal: true };
+ * const imported = TokenkitModule.forRoot(options);
+ * ```
+ */
 export interface TokenkitModuleOptions extends ServerClientOptions {
   /** Register the module globally, so every module can inject `ServerClient` without importing it. Default false. */
   isGlobal?: boolean | undefined;
 }
 
-/** What {@link TokenkitModule.forRootAsync} takes: a factory of the client's options, with its dependencies. */
+/**
+ * What {@link TokenkitModule.forRootAsync} takes: a factory of the client's options, with its dependencies.
+ *
+ * @example
+ * ```ts
+ * import { TokenkitModule, type TokenkitModuleAsyncOptions } from 'tokenkit/nest';
+ * const options: TokenkitModuleAsyncOptions = {
+ *   imports: [ConfigModule],
+ *   inject: [ConfigService],
+ *   useFactory: (config: ConfigService) => ({ apiKey: config.get('KEY'), apiSecret: config.get('SECRET') }),
+ * };
+ * const imported = TokenkitModule.forRootAsync(options);
+ * ```
+ */
 export interface TokenkitModuleAsyncOptions {
   /** Modules that export what `inject` names (a config module, say). */
   imports?: ModuleMetadata['imports'];
@@ -86,6 +108,14 @@ export class TokenkitModule {
   /**
    * Configures the client from options known at import time. Options left out fall back to the
    * environment (`TOKENKIT_API_KEY`, `TOKENKIT_API_SECRET`, `TOKENKIT_BASE_URL`).
+   *
+   * @example
+   * ```ts
+   * import { Module } from '@nestjs/common';
+   * import { TokenkitModule } from 'tokenkit/nest';
+   * @Module({ imports: [TokenkitModule.forRoot({ isGlobal: true })] }) // TOKENKIT_API_KEY, TOKENKIT_API_SECRET
+   * export class AppModule {}
+   * ```
    */
   static forRoot(options: TokenkitModuleOptions = {}): DynamicModule {
     const { isGlobal, ...clientOptions } = options;

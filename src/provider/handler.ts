@@ -9,9 +9,9 @@ import { type TokenProviderOptions, validateTokenProviderOptions } from './optio
  * ```ts
  * import type { TokenProviderResponse } from 'tokenkit';
  * // In the app: what your token endpoint answers.
- * const res = await fetch(`${baseUrl}/token`).catch(() => undefined);
- * const body = res?.ok ? ((await res.json()) as TokenProviderResponse) : undefined;
- * console.log(body?.user_id, body && new Date(body.expires_at));
+ * const res = await fetch('https://backend.example/token', { credentials: 'include' });
+ * const body = (await res.json()) as TokenProviderResponse;
+ * console.log(body.user_id, new Date(body.expires_at));
  * ```
  */
 export interface TokenProviderResponse {

@@ -10,6 +10,13 @@ export const accessTokenPermissionSchema = z.enum(['deny_login', 'read_only', 'r
  * `read_only` (reads; writes are 17), `read_write` (everything, and a connect creates the user).
  *
  * @useDeclaredType
+ *
+ * @example
+ * ```ts
+ * import type { AccessTokenPermission } from 'tokenkit';
+ * const mode: AccessTokenPermission = 'read_only';
+ * await client.updateApp({ access_token_permission: mode });
+ * ```
  */
 export type AccessTokenPermission = z.infer<typeof accessTokenPermissionSchema>;
 
@@ -30,6 +37,13 @@ export const appSchema = z.looseObject({
  * The app settings, with dates as `Date`.
  *
  * @useDeclaredType
+ *
+ * @example
+ * ```ts
+ * import type { App } from 'tokenkit';
+ * const settings: App = await client.getApp();
+ * console.log(settings.jwt_enabled, settings.revoke_tokens_issued_before); // true null
+ * ```
  */
 export type App = z.output<typeof appSchema>;
 
@@ -52,6 +66,13 @@ export const appPatchSchema = z
  * What `updateApp` takes: `revoke_tokens_issued_before` is a `Date` or `null` (undo).
  *
  * @useDeclaredType
+ *
+ * @example
+ * ```ts
+ * import type { AppPatch } from 'tokenkit';
+ * const patch: AppPatch = { jwt_compatibility_mode: true };
+ * await client.updateApp(patch);
+ * ```
  */
 export type AppPatch = z.output<typeof appPatchSchema>;
 

@@ -13,6 +13,14 @@ export const authKindSchema = z.enum(['jwt', 'dev', 'session', 'none', 'anonymou
  * without a token (`none`, where the app allows it), or anonymously.
  *
  * @useDeclaredType
+ *
+ * @example
+ * ```ts
+ * import type { AuthKind } from 'tokenkit/client';
+ * const { auth } = await chat.connectUser({ id: 'alice' }, token);
+ * const kind: AuthKind = auth;
+ * console.log(kind); // jwt
+ * ```
  */
 export type AuthKind = z.infer<typeof authKindSchema>;
 

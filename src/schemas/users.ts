@@ -7,6 +7,13 @@ export const roleSchema = z.enum(['user', 'guest', 'admin'], { error: 'expected 
  * only) or `admin`.
  *
  * @useDeclaredType
+ *
+ * @example
+ * ```ts
+ * import type { Role } from 'tokenkit';
+ * const role: Role = 'admin';
+ * await client.upsertUsers([{ id: 'carol', role }]);
+ * ```
  */
 export type Role = z.infer<typeof roleSchema>;
 
@@ -31,6 +38,13 @@ export const userSchema = z.looseObject({
  * A user, with dates as `Date` and custom fields as they were stored.
  *
  * @useDeclaredType
+ *
+ * @example
+ * ```ts
+ * import type { User } from 'tokenkit';
+ * const alice: User = await client.getUser('alice');
+ * console.log(alice.id, alice.role, alice.requires_token); // alice user false
+ * ```
  */
 export type User = z.output<typeof userSchema>;
 
@@ -71,6 +85,13 @@ export const userInputSchema = z
  * revocation cutoff) are refused here.
  *
  * @useDeclaredType
+ *
+ * @example
+ * ```ts
+ * import type { UserInput } from 'tokenkit';
+ * const carol: UserInput = { id: 'carol', name: 'Carol', team: 'blue' }; // custom fields are any JSON
+ * await client.upsertUsers([carol]);
+ * ```
  */
 export type UserInput = z.input<typeof userInputSchema>;
 
@@ -141,6 +162,13 @@ export const userPartialUpdateSchema = z
  * What `updateUsersPartial` takes per user; `revoke_tokens_issued_before` is a `Date` or `null`.
  *
  * @useDeclaredType
+ *
+ * @example
+ * ```ts
+ * import type { UserPartialUpdate } from 'tokenkit';
+ * const update: UserPartialUpdate = { id: 'alice', set: { revoke_tokens_issued_before: null }, unset: ['nickname'] };
+ * await client.updateUsersPartial({ users: [update] });
+ * ```
  */
 export type UserPartialUpdate = z.output<typeof userPartialUpdateSchema>;
 

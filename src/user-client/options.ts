@@ -5,6 +5,13 @@ import type { FetchLike } from '../options';
 /**
  * The options of {@link UserClient}. Unknown keys and wrong types are refused with a
  * {@link ConfigError}. There is no secret here: a UserClient runs where your users are.
+ *
+ * @example
+ * ```ts
+ * import { UserClient, type UserClientOptions } from 'tokenkit/client';
+ * const options: UserClientOptions = { apiKey: 'my-api-key', baseUrl: 'https://platform.example', refreshAheadSeconds: 60 };
+ * const app = new UserClient(options);
+ * ```
  */
 export interface UserClientOptions {
   /** The app's API key (public: it identifies the app, it proves nothing). Required. */

@@ -4,10 +4,31 @@ import type { User } from '../schemas/users';
 import { tokenExpiryMs } from './faults';
 import { type SessionEnd, disconnectedError } from './transport';
 
-/** Returns a fresh token for the connected user, from your backend's token endpoint. */
+/**
+ * Returns a fresh token for the connected user, from your backend's token endpoint.
+ *
+ * @example
+ * ```ts
+ * import type { TokenProvider } from 'tokenkit/client';
+ * const provider: TokenProvider = async () => {
+ *   const res = await fetch('/token', { credentials: 'include' });
+ *   if (!res.ok) throw new Error(`token endpoint answered ${res.status}`);
+ *   return ((await res.json()) as { token: string }).token;
+ * };
+ * await chat.connectUser({ id: 'alice' }, provider);
+ * ```
+ */
 export type TokenProvider = () => Promise<string>;
 
-/** Who a session is: a user (with or without a token), a guest, or an anonymous connection. */
+/**
+ * Who a session is: a user (with or without a token), a guest, or an anonymous connection.
+ *
+ * @example
+ * ```ts
+ * import type { SessionKind } from 'tokenkit/client';
+ * const kind: SessionKind = chat.userId === undefined ? 'anonymous' : 'user';
+ * ```
+ */
 export type SessionKind = 'user' | 'guest' | 'anonymous';
 
 /** What a wait needs of a session: a way to hear that it ended, and the error to end it with. */

@@ -10,7 +10,17 @@ import { type ResolvedUserClientOptions, type UserClientOptions, resolveUserClie
 import { Session, type SessionKind, type TokenProvider, untilEnded } from './session';
 import { type AttemptResult, sendAttempt } from './transport';
 
-/** What `updateMe` takes: fields to set (name, custom fields) and fields to remove. */
+/**
+ * What `updateMe` takes: fields to set (name, custom fields) and fields to remove.
+ *
+ * @example
+ * ```ts
+ * import type { UpdateMeInput } from 'tokenkit/client';
+ * await chat.connectUser({ id: 'alice' }, token);
+ * const change: UpdateMeInput = { set: { name: 'Alice A.' }, unset: ['nickname'] };
+ * const me = await chat.updateMe(change);
+ * ```
+ */
 export interface UpdateMeInput {
   /** Fields to write on your own record: `name` and custom fields (not `id`, `role` or the platform's fields). */
   set?: Record<string, unknown> | undefined;
@@ -22,6 +32,13 @@ export interface UpdateMeInput {
  * What `connectUser`, `setGuestUser` and `connectAnonymousUser` resolve with: the platform's answer to the connect.
  *
  * @useDeclaredType
+ *
+ * @example
+ * ```ts
+ * import type { ConnectResult } from 'tokenkit/client';
+ * const connected: ConnectResult = await chat.connectUser({ id: 'alice' }, token);
+ * console.log(connected.auth, connected.user?.id, typeof connected.connection_id); // jwt alice string
+ * ```
  */
 export type ConnectResult = z.output<typeof connectResponseSchema>;
 
@@ -62,12 +79,28 @@ export class UserClient {
     this.#options = resolveUserClientOptions(options);
   }
 
-  /** The connected user's id (undefined when anonymous or disconnected). */
+  /**
+   * The connected user's id (undefined when anonymous or disconnected).
+   *
+   * @example
+   * ```ts
+   * await chat.connectUser({ id: 'alice' }, token);
+   * console.log(chat.userId); // alice
+   * ```
+   */
   get userId(): string | undefined {
     return this.#session?.userId;
   }
 
-  /** How the current connection was authenticated (`jwt`, `session`, `none`, `anonymous`, ...), once connected. */
+  /**
+   * How the current connection was authenticated (`jwt`, `session`, `none`, `anonymous`, ...), once connected.
+   *
+   * @example
+   * ```ts
+   * await chat.connectAnonymousUser();
+   * console.log(chat.auth); // anonymous
+   * ```
+   */
   get auth(): ConnectResult['auth'] | undefined {
     return this.#session?.auth;
   }
@@ -178,7 +211,15 @@ export class UserClient {
     return user;
   }
 
-  /** What `JSON.stringify(chat)` shows: never a token. */
+  /**
+   * What `JSON.stringify(chat)` shows: never a token.
+   *
+   * @example
+   * ```ts
+   * await chat.connectUser({ id: 'alice' }, token);
+   * console.log(JSON.stringify(chat)); // {"baseUrl":"...","userId":"alice"}: never the token
+   * ```
+   */
   toJSON(): Record<string, unknown> {
     return { baseUrl: this.#options.baseUrl, userId: this.userId };
   }

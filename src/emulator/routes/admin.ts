@@ -7,7 +7,21 @@ import type { AppSettings } from '../state';
 import { type Handlers, type RouteContext, contentFields, recordWrite } from './context';
 import { existingUser, patchedUser, replacedUser, saveUser } from './user-ops';
 
-/** The message of the PUT issuance refusal (docs/platform-api.md, "Issuance"). */
+/**
+ * The message of the PUT issuance refusal (docs/platform-api.md, "Issuance").
+ *
+ * @example
+ * ```ts
+ * import { COMPATIBILITY_MODE_OFF_MESSAGE } from 'tokenkit/emulator';
+ * const res = await fetch(`${emulator.url}/v1/users/alice`, {
+ *   method: 'PUT',
+ *   headers: { 'Api-Key': emulator.apiKey, Authorization: `Bearer ${emulator.serverToken()}`, 'Content-Type': 'application/json' },
+ *   body: JSON.stringify({ issue_session_token: true }),
+ * });
+ * const body = (await res.json()) as { code: number; message: string };
+ * console.log(res.status, body.code, body.message === COMPATIBILITY_MODE_OFF_MESSAGE); // 400 4 true
+ * ```
+ */
 export const COMPATIBILITY_MODE_OFF_MESSAGE =
   'issue_session_token needs jwt_compatibility_mode: turn it on with PATCH /v1/app, or use POST /v1/users/{id}/token';
 

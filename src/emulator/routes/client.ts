@@ -6,7 +6,16 @@ import { platformError, tokenError } from '../errors';
 import { type Handlers, type RouteContext, newUser, recordWrite } from './context';
 import { existingUser, patchedUser, saveUser } from './user-ops';
 
-/** How long a guest's token lives: 24 hours (docs/platform-api.md, "Client routes and connections"). */
+/**
+ * How long a guest's token lives: 24 hours (docs/platform-api.md, "Client routes and connections").
+ *
+ * @example
+ * ```ts
+ * import { GUEST_TOKEN_SECONDS } from 'tokenkit/emulator';
+ * await chat.setGuestUser({ id: 'visitor-1' });
+ * console.log(`a guest token lives ${GUEST_TOKEN_SECONDS / 3600} hours`); // 24
+ * ```
+ */
 export const GUEST_TOKEN_SECONDS = 24 * 3600;
 
 /** Who is asking: a user with a token, a user without one, or an anonymous connection. */
