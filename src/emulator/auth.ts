@@ -3,7 +3,7 @@ import type { KeyObject } from 'node:crypto';
 import { TokenError } from '../errors';
 import { USER_ID_PATTERN } from '../schemas/common';
 import { numericDateToMs } from '../tokens/claims';
-import { decodeJsonSegment, hs256Verify } from '../tokens/jws';
+import { decodeJsonSegment, hs256Verify, segmentFault } from '../tokens/jws';
 import { SERVER_TOKEN_MAX_SECONDS } from '../tokens/mint';
 import { MAX_TOKEN_LENGTH, checkUserToken } from '../tokens/verify';
 import { platformError, tokenError } from './errors';
@@ -64,11 +64,11 @@ export function checkServerToken(token: string | undefined, ctx: AuthContext): v
   if (parts.length !== 3) throw tokenError(43, 'server token malformed: expected a JWT (three dot-separated parts)');
   const [h = '', p = '', s = ''] = parts;
   const head = decodeJsonSegment(h);
-  if (!head) throw tokenError(43, 'server token malformed: the header is not a base64url JSON object');
+  if (!head) throw tokenError(43, `server token malformed: the header ${segmentFault(h)}`);
   if (head['alg'] !== 'HS256') throw tokenError(43, 'server token refused: the algorithm must be HS256');
   if (!hs256Verify(ctx.key, h + '.' + p, s)) throw tokenError(43, 'server token signature is invalid (signed with another secret, or changed)');
   const claims = decodeJsonSegment(p);
-  if (!claims) throw tokenError(43, 'server token malformed: the payload is not a base64url JSON object');
+  if (!claims) throw tokenError(43, `server token malformed: the payload ${segmentFault(p)}`);
   if (claims['server'] !== true) throw platformError('notAllowed', 'a user token may not call admin routes: use a server token (server: true)');
   const { exp, iat, nbf } = claims;
   if (!isSeconds(exp)) throw tokenError(43, 'server token malformed: exp is missing or not a number of seconds');
@@ -81,8 +81,10 @@ export function checkServerToken(token: string | undefined, ctx: AuthContext): v
   if (numericDateToMs(iat) > ctx.nowMs + toleranceMs) {
     throw tokenError(42, 'server token issued in the future: more than the clock tolerance ahead (check the server clocks)');
   }
-  if (nbf !== undefined && (!isSeconds(nbf) || numericDateToMs(nbf) > ctx.nowMs + toleranceMs)) {
-    throw tokenError(41, 'server token not valid yet: nbf is more than the clock tolerance ahead');
+  // A wrong type is malformed (43), as for user tokens; only a real time too far ahead is 41.
+  if (nbf !== undefined && !isSeconds(nbf)) throw tokenError(43, 'server token malformed: nbf is not a number of seconds');
+  if (nbf !== undefined && numericDateToMs(nbf) > ctx.nowMs + toleranceMs) {
+    throw tokenError(41, 'server token not valid yet: nbf is more than the clock tolerance ahead (check the server clocks)');
   }
 }
 
@@ -98,8 +100,10 @@ export interface CheckedUserToken {
  * user's and the app's revocation cutoffs. `expectedUserId`, where given, must be the token's user (46).
  */
 export function checkClientToken(token: string, expectedUserId: string | undefined, ctx: AuthContext): CheckedUserToken {
+  // Refused before any lookup or decoding: hostile input is cheap to refuse (issue 8).
+  if (token.length > MAX_TOKEN_LENGTH) throw tokenError(43, `token malformed: longer than ${MAX_TOKEN_LENGTH} characters`);
   // Session tokens are base64url without dots; a JWT or dev token is never looked up.
-  if (!token.includes('.') && token.length <= MAX_TOKEN_LENGTH) {
+  if (!token.includes('.')) {
     const session = ctx.state.sessions.get(hashSessionToken(token));
     if (session) {
       if (session.deleted) throw tokenError(44, 'session token revoked: it was deleted by DELETE /v1/users/{id}/token');

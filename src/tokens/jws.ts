@@ -34,15 +34,68 @@ export function hs256Verify(key: KeyObject, signingInput: string, signature: str
 
 const B64URL = /^[A-Za-z0-9_-]*$/;
 
-/** Decodes a base64url segment holding a JSON object; `undefined` where it is anything else. */
+/**
+ * The members at the top level of a JSON object's text: its colons at depth 1 outside strings
+ * (valid JSON has exactly one per member). Strings are skipped with indexOf, so a long claim
+ * costs one native scan.
+ */
+function topLevelMembers(text: string): number {
+  let depth = 0;
+  let members = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x22 /* " */) {
+      // To the closing quote: the next quote not escaped by an odd run of backslashes.
+      for (;;) {
+        i = text.indexOf('"', i + 1);
+        if (i < 0) return -1;
+        let slashes = 0;
+        while (text.charCodeAt(i - 1 - slashes) === 0x5c /* \ */) slashes++;
+        if (slashes % 2 === 0) break;
+      }
+    } else if (c === 0x7b /* { */ || c === 0x5b /* [ */) depth++;
+    else if (c === 0x7d /* } */ || c === 0x5d /* ] */) depth--;
+    else if (c === 0x3a /* : */ && depth === 1) members++;
+  }
+  return members;
+}
+
+/**
+ * Decodes a base64url segment holding a JSON object; `undefined` where it is anything else,
+ * including an object that holds a key twice at its top level (`{"user_id":"a","user_id":"b"}`).
+ * JSON.parse keeps the last one silently, while another reader (a gateway, a log parser, another
+ * JWT library) may keep the first: two readers of one token must never disagree on whose it is or
+ * which algorithm it names (issue 8). The check counts members (see {@link topLevelMembers})
+ * against the keys parsed, so keys spelled with escapes (`"user\u005fid"`) count as the same key.
+ */
 export function decodeJsonSegment(segment: string): Record<string, unknown> | undefined {
   if (!B64URL.test(segment)) return undefined;
+  let text: string;
   let value: unknown;
   try {
-    value = JSON.parse(Buffer.from(segment, 'base64url').toString('utf8'));
+    text = Buffer.from(segment, 'base64url').toString('utf8');
+    value = JSON.parse(text);
   } catch {
     return undefined;
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
+  if (topLevelMembers(text) !== Object.keys(value).length) return undefined;
   return value as Record<string, unknown>;
+}
+
+/**
+ * Why {@link decodeJsonSegment} refused a segment, in words for an error message (called only on
+ * failure: the fast path never pays for it). Never quotes the segment: it may be part of a token.
+ */
+export function segmentFault(segment: string): string {
+  if (!B64URL.test(segment)) return 'is not base64url';
+  let value: unknown;
+  try {
+    value = JSON.parse(Buffer.from(segment, 'base64url').toString('utf8'));
+  } catch {
+    return 'is not base64url-encoded JSON';
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return 'is not a JSON object';
+  if (decodeJsonSegment(segment) === undefined) return 'holds a key twice (JSON readers disagree on which one counts)';
+  return 'is a JSON object';
 }

@@ -2,7 +2,7 @@ import type { KeyObject } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import { ArgumentError, TokenError } from '../errors';
 import { type UserTokenClaims, numericDateToMs } from './claims';
-import { HS256_HEADER_B64, decodeJsonSegment, hs256Verify } from './jws';
+import { HS256_HEADER_B64, decodeJsonSegment, hs256Verify, segmentFault } from './jws';
 import { type RevocationCutoffs, revokingCutoff } from './revocation';
 
 /**
@@ -93,17 +93,21 @@ function readPayload(key: KeyObject, token: string, parts: TokenParts, disableAu
     // tokenkit's own header is a known JSON object: decoding it again is work without a purpose
     // (bench/mint.ts, verification target). Any other header is decoded and must be an object.
     if (header !== HS256_HEADER_B64 && !decodeJsonSegment(header)) {
-      throw malformed('token malformed: the header is not a base64url JSON object');
+      throw malformed(`token malformed: the header ${segmentFault(header)}`);
     }
     if (!disableAuthChecks && !hs256Verify(key, parts.signingInput, signature)) {
       throw malformed('token signature is invalid (signed with another secret, or changed)');
     }
     const claims = decodeJsonSegment(payload);
-    if (!claims) throw malformed('token malformed: the payload is not a base64url JSON object');
+    if (!claims) throw malformed(`token malformed: the payload ${segmentFault(payload)}`);
     return claims;
   }
   // Any other header (other key order, extra fields, another alg) goes through jsonwebtoken,
-  // with the algorithm pinned to HS256: "none" and every other algorithm are refused.
+  // with the algorithm pinned to HS256: "none" and every other algorithm are refused. Its JSON
+  // parser keeps the last of two equal keys, so both segments are read here first: a key given
+  // twice (two "alg", two "user_id") is refused before it can mean two things (issue 8).
+  if (!decodeJsonSegment(header)) throw malformed(`token malformed: the header ${segmentFault(header)}`);
+  if (!decodeJsonSegment(payload)) throw malformed(`token malformed: the payload ${segmentFault(payload)}`);
   let verified: string | jwt.JwtPayload;
   try {
     verified = jwt.verify(token, key, { algorithms: ['HS256'], ignoreExpiration: true, ignoreNotBefore: true });
@@ -136,7 +140,7 @@ export function checkUserToken(key: KeyObject, token: string, options: CheckOpti
       throw malformed('dev tokens are refused while auth checks are on (the app has disable_auth_checks: false)');
     }
     const payload = decodeJsonSegment(parts.payload);
-    if (!payload) throw malformed('dev token malformed: the payload is not a base64url JSON object');
+    if (!payload) throw malformed(`dev token malformed: the payload ${segmentFault(parts.payload)}`);
     claims = payload;
     kind = 'dev';
   } else {
