@@ -92,12 +92,14 @@ async function sendBatches(
 ): Promise<UsersResult> {
   const { idempotencyKey, ...request } = options;
   const prepared = chunks(wireUsers, MAX_USERS_PER_REQUEST).map((batch) => http.prepareEncoded(endpoint, endpoint.path, { users: batch }, idempotencyKey));
-  const users: Record<string, User> = {};
+  // Entries, then Object.fromEntries: Object.assign would set the prototype for the valid user id
+  // "__proto__" instead of copying that user (issue 8).
+  const entries: Array<[string, User]> = [];
   for (const batch of prepared) {
     const res = await http.send(batch, request);
-    Object.assign(users, res.users);
+    entries.push(...Object.entries(res.users));
   }
-  return { users };
+  return { users: Object.fromEntries(entries) };
 }
 
 /** `POST /v1/users` (upsert), 100 users per request. */

@@ -1,3 +1,5 @@
+import { ArgumentError } from '../errors';
+
 // The retry decision, as a pure function (style.md "HTTP", after stripe's `_shouldRetry`): the
 // transport asks it after every failed attempt and does exactly what it answers, so every rule
 // below is unit-tested without a network or a clock (__tests__/http/retry.test.ts).
@@ -128,6 +130,35 @@ export function parseRetryAfter(header: string | null | undefined, nowMs: number
   return Math.max(0, (at - nowMs) / 1000);
 }
 
+function invalid(field: string, message: string): ArgumentError {
+  return new ArgumentError(`Invalid decideRetry input: ${field}: ${message}`, [{ path: field, message }]);
+}
+
+const isCount = (v: unknown, min: number): boolean => typeof v === 'number' && Number.isInteger(v) && v >= min;
+const isNonNegative = (v: unknown): boolean => typeof v === 'number' && Number.isFinite(v) && v >= 0;
+
+/**
+ * Refuses input that would make the decision meaningless (a NaN wait, a budget that never ends)
+ * with an {@link ArgumentError} naming the field (issue 8). A few comparisons: it runs once per
+ * failed attempt, never on a success.
+ */
+function checkRetryInput(input: unknown): asserts input is RetryInput {
+  if (typeof input !== 'object' || input === null) throw invalid('(input)', 'expected an object');
+  const i = input as Record<keyof RetryInput, unknown>;
+  if (!isCount(i.attempt, 1)) throw invalid('attempt', 'expected a whole number >= 1');
+  if (!isCount(i.maxRetries, 0)) throw invalid('maxRetries', 'expected a whole number >= 0');
+  if (!isNonNegative(i.maxRetryAfterSeconds)) throw invalid('maxRetryAfterSeconds', 'expected a finite number of seconds >= 0');
+  if (i.status !== undefined && !(isCount(i.status, 100) && (i.status as number) <= 999)) throw invalid('status', 'expected an HTTP status (100 to 999)');
+  if (i.failure !== undefined && i.failure !== 'timeout' && i.failure !== 'connection') throw invalid('failure', 'expected "timeout" or "connection"');
+  if (i.retryAfterHeader !== undefined && i.retryAfterHeader !== null && typeof i.retryAfterHeader !== 'string') {
+    throw invalid('retryAfterHeader', 'expected the header text, null or undefined');
+  }
+  if (i.random !== undefined && typeof i.random !== 'function') throw invalid('random', 'expected a function () => number in [0, 1)');
+  if (i.nowMs !== undefined && !(typeof i.nowMs === 'number' && Number.isFinite(i.nowMs))) throw invalid('nowMs', 'expected milliseconds since the epoch');
+  if (i.baseDelayMs !== undefined && !isNonNegative(i.baseDelayMs)) throw invalid('baseDelayMs', 'expected a finite number of ms >= 0');
+  if (i.maxDelayMs !== undefined && !isNonNegative(i.maxDelayMs)) throw invalid('maxDelayMs', 'expected a finite number of ms >= 0');
+}
+
 /**
  * Decides whether to try again after an attempt, and how long to wait first.
  *
@@ -139,6 +170,8 @@ export function parseRetryAfter(header: string | null | undefined, nowMs: number
  *   `maxRetryAfterSeconds`: then the answer is no (`retry-after-too-long`), so the caller fails at
  *   once with a clear error instead of hanging.
  *
+ * @throws {@link ArgumentError} for input outside the types above (an `attempt` below 1, a NaN, ...).
+ *
  * @example
  * ```ts
  * import { decideRetry } from 'tokenkit';
@@ -147,6 +180,7 @@ export function parseRetryAfter(header: string | null | undefined, nowMs: number
  * ```
  */
 export function decideRetry(input: RetryInput): RetryDecision {
+  checkRetryInput(input);
   const { attempt, maxRetries, status, failure } = input;
   if (status !== undefined && status >= 200 && status < 300) return { retry: false, reason: 'success' };
   const retryable = failure !== undefined || (status !== undefined && isRetryableStatus(status));
@@ -163,6 +197,8 @@ export function decideRetry(input: RetryInput): RetryDecision {
   const base = input.baseDelayMs ?? BASE_DELAY_MS;
   const cap = Math.min(input.maxDelayMs ?? MAX_DELAY_MS, base * 2 ** (attempt - 1));
   const random = input.random ?? Math.random;
-  const r = Math.min(Math.max(random(), 0), 1);
+  // A source that answers NaN, Infinity or a non-number waits nothing rather than NaN ms (issue 8).
+  const raw = random();
+  const r = Number.isFinite(raw) ? Math.min(Math.max(raw, 0), 1) : 0;
   return { retry: true, delayMs: Math.floor(r * cap) };
 }

@@ -174,7 +174,39 @@ export type UserPartialUpdate = z.output<typeof userPartialUpdateSchema>;
 
 export const partialUpdateRequestSchema = z.strictObject({ users: usersArray(userPartialUpdateSchema) });
 
-export const usersResponseSchema = z.looseObject({ users: z.record(z.string(), userSchema) });
+type WireUser = z.input<typeof userSchema>;
+
+/** Converts every user of an object keyed by id, keeping each id an own key; issues are pushed with their id. */
+function mapUsers<From, To>(
+  users: Record<string, From>,
+  convert: (user: From) => { success: true; data: To } | { success: false; error: z.ZodError },
+  payload: { issues: z.core.$ZodRawIssue[] },
+): Record<string, To> {
+  const entries: Array<[string, To]> = [];
+  for (const [id, user] of Object.entries(users)) {
+    const r = convert(user);
+    if (r.success) entries.push([id, r.data]);
+    else for (const issue of r.error.issues) payload.issues.push({ code: 'custom', message: issue.message, path: [id, ...issue.path], input: user });
+  }
+  // Object.fromEntries defines own properties, "__proto__" included: no prototype is touched.
+  return Object.fromEntries(entries);
+}
+
+const objectById = <T>() =>
+  z.custom<Record<string, T>>((v) => typeof v === 'object' && v !== null && !Array.isArray(v), { error: 'expected an object of users by id' });
+
+/**
+ * Users by id (`{ users: { [id]: user } }`). Not `z.record`: zod leaves a `"__proto__"` key out of
+ * a record (to keep the prototype safe), and `"__proto__"` is a valid user id: its user vanished
+ * from the answer, and `users[id]` then read `Object.prototype` (issue 8). Every id is kept here,
+ * as an own property.
+ */
+export const usersByIdSchema = z.codec(objectById<WireUser>(), objectById<User>(), {
+  decode: (wire, payload) => mapUsers(wire, (u) => z.safeDecode(userSchema, u), payload),
+  encode: (users, payload) => mapUsers(users, (u) => z.safeEncode(userSchema, u), payload),
+});
+
+export const usersResponseSchema = z.looseObject({ users: usersByIdSchema });
 export const userResponseSchema = z.looseObject({ user: userSchema });
 
 /** `PUT /v1/users/{id}`: replaces name and custom fields; may ask for a session token. */

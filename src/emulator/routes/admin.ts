@@ -74,15 +74,17 @@ export const adminHandlers: Handlers<typeof adminEndpoints> = {
   },
 
   upsertUsers: (ctx, { users }) => {
-    const out: Record<string, User> = {};
+    // Entries, then Object.fromEntries: `out[id] = user` would set the prototype for the valid id
+    // "__proto__" instead of adding it (issue 8).
+    const out: Array<[string, User]> = [];
     for (const input of users) {
       const before = ctx.state.users.get(input.id);
       const content = contentFields(input, ['role']);
       const stored = saveUser(ctx, before, replacedUser(ctx, input.id, content, input.role));
-      out[input.id] = stored;
+      out.push([input.id, stored]);
       recordWrite(ctx, { userId: input.id, fields: Object.keys(input).filter((k) => k !== 'id'), ...(before ? {} : { created: true }) });
     }
-    return { users: out };
+    return { users: Object.fromEntries(out) };
   },
 
   getUser: (ctx) => ({ user: existingUser(ctx, ctx.id) }),
@@ -94,13 +96,13 @@ export const adminHandlers: Handlers<typeof adminEndpoints> = {
       const list = missing.map(([id, i]) => `"${id}" (users.${i}.id)`).join(', ');
       throw platformError('notFound', `user ${list} not found; nothing was applied`);
     }
-    const out: Record<string, User> = {};
+    const out: Array<[string, User]> = [];
     for (const u of users) {
       const before = existingUser(ctx, u.id);
-      out[u.id] = saveUser(ctx, before, patchedUser(before, u.set, u.unset));
+      out.push([u.id, saveUser(ctx, before, patchedUser(before, u.set, u.unset))]);
       recordWrite(ctx, { userId: u.id, fields: [...Object.keys(u.set ?? {}), ...(u.unset ?? [])] });
     }
-    return { users: out };
+    return { users: Object.fromEntries(out) };
   },
 
   putUser: (ctx, input) => {
