@@ -1,8 +1,9 @@
 // Helpers of the packaging tests: run a command, pack the project, make consumer projects that
-// install the tarball from npm's cache (no network: `--offline`).
+// install the tarball with `npm ci --offline` (no network: the cache that `npm ci` filled here).
 import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { cpSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join, relative, resolve, sep } from 'node:path';
 
 export const ROOT = resolve(__dirname, '..', '..');
 const BIN = join(ROOT, 'node_modules', '.bin');
@@ -53,10 +54,100 @@ export async function pack(dir: string): Promise<string> {
   return join(dir, tarballs[0] as string);
 }
 
-/** `name@version` of a package installed here, so that the consumer's offline install finds it in the cache. */
-export function installedSpec(name: string): string {
-  const pkg = JSON.parse(readFileSync(join(ROOT, 'node_modules', name, 'package.json'), 'utf8')) as { version: string };
-  return `${name}@${pkg.version}`;
+/** One entry of a lockfile's `packages` (lockfile v3). */
+interface LockEntry {
+  version?: string;
+  dependencies?: Record<string, string>;
+  optionalDependencies?: Record<string, string>;
+  peerDependencies?: Record<string, string>;
+  peerDependenciesMeta?: Record<string, { optional?: boolean }>;
+  [field: string]: unknown;
+}
+
+interface Lockfile {
+  lockfileVersion: number;
+  packages: Record<string, LockEntry>;
+}
+
+function readJson<T>(path: string): T {
+  return JSON.parse(readFileSync(path, 'utf8')) as T;
+}
+
+/** Where `name` resolves from the package at lock path `from` ('' for the root), Node's way. */
+function locate(packages: Record<string, LockEntry>, from: string, name: string): string | undefined {
+  let base = from;
+  for (;;) {
+    const candidate = base === '' ? `node_modules/${name}` : `${base}/node_modules/${name}`;
+    if (packages[candidate]) return candidate;
+    if (base === '') return undefined;
+    const up = base.lastIndexOf('/node_modules/');
+    base = up < 0 ? '' : base.slice(0, up);
+  }
+}
+
+/**
+ * The lock paths of this project's lockfile that `roots` (resolved from the lock path `from`)
+ * need: their dependencies, optional dependencies and required peers, transitively.
+ */
+function closure(packages: Record<string, LockEntry>, roots: ReadonlyArray<{ from: string; name: string }>): Set<string> {
+  const found = new Set<string>();
+  const queue = [...roots];
+  for (let next = queue.shift(); next; next = queue.shift()) {
+    const path = locate(packages, next.from, next.name);
+    if (path === undefined) throw new Error(`${next.name} (needed by ${next.from || 'the consumer'}) is not in this project's package-lock.json`);
+    if (found.has(path)) continue;
+    found.add(path);
+    const entry = packages[path] as LockEntry;
+    const optionalPeers = new Set(Object.entries(entry.peerDependenciesMeta ?? {}).filter(([, m]) => m.optional).map(([n]) => n));
+    const names = [
+      ...Object.keys(entry.dependencies ?? {}),
+      ...Object.keys(entry.optionalDependencies ?? {}).filter((n) => locate(packages, path, n) !== undefined),
+      ...Object.keys(entry.peerDependencies ?? {}).filter((n) => !optionalPeers.has(n) && locate(packages, path, n) !== undefined),
+    ];
+    for (const name of names) queue.push({ from: path, name });
+  }
+  return found;
+}
+
+/**
+ * A lockfile for a consumer of the tarball: tokenkit from the tarball (its dependencies as its
+ * package.json declares them), every other package at the version this project's lockfile pins,
+ * so that `npm ci --offline` takes everything from the cache that `npm ci` filled here. (A plain
+ * `npm install` would resolve version ranges afresh, and could pick a version published since,
+ * which is not in the cache.)
+ */
+function consumerLock(dir: string, tarball: string, name: string, extras: readonly string[]): { lock: object; dependencies: Record<string, string> } {
+  const root = readJson<Lockfile>(join(ROOT, 'package-lock.json'));
+  const pkg = readJson<LockEntry & { license?: string; bin?: unknown; engines?: unknown }>(join(ROOT, 'package.json'));
+  const spec = `file:${relative(dir, tarball).split(sep).join('/')}`;
+  const integrity = `sha512-${createHash('sha512').update(readFileSync(tarball)).digest('base64')}`;
+  const dependencies: Record<string, string> = { tokenkit: spec };
+  for (const extra of extras) dependencies[extra] = (root.packages[`node_modules/${extra}`] as LockEntry).version as string;
+
+  const paths = closure(root.packages, [
+    ...Object.keys(pkg.dependencies ?? {}).map((n) => ({ from: 'node_modules/tokenkit', name: n })),
+    ...extras.map((n) => ({ from: '', name: n })),
+  ]);
+  const packages: Record<string, LockEntry> = {
+    '': { name, version: '1.0.0', dependencies },
+    'node_modules/tokenkit': {
+      version: pkg.version,
+      resolved: spec,
+      integrity,
+      license: pkg.license,
+      dependencies: pkg.dependencies,
+      bin: pkg.bin,
+      engines: pkg.engines,
+      peerDependencies: pkg.peerDependencies,
+      peerDependenciesMeta: pkg.peerDependenciesMeta,
+    },
+  };
+  for (const path of [...paths].sort()) {
+    // Dev-only in this project, a production dependency of the consumer.
+    const { dev: _dev, devOptional: _devOptional, peer: _peer, ...entry } = root.packages[path] as LockEntry;
+    packages[path] = entry;
+  }
+  return { lock: { name, version: '1.0.0', lockfileVersion: 3, requires: true, packages }, dependencies };
 }
 
 export interface ConsumerSpec {
@@ -64,17 +155,19 @@ export interface ConsumerSpec {
   fixture: string;
   /** The consumer's package.json `type`. */
   type: 'module' | 'commonjs';
-  /** Packages installed next to the tarball (their installed versions). */
+  /** Packages installed next to the tarball, at the versions this project's lockfile pins. */
   with?: string[];
 }
 
-/** Creates a consumer project in `parent`, installs the tarball in it offline, returns its folder. */
+/** Creates a consumer project in `parent` and installs the tarball in it with `npm ci --offline`; returns its folder. */
 export async function makeConsumer(parent: string, tarball: string, spec: ConsumerSpec): Promise<string> {
-  const dir = join(parent, `consumer-${spec.fixture}`);
+  const name = `consumer-${spec.fixture}`;
+  const dir = join(parent, name);
   mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: `consumer-${spec.fixture}`, version: '1.0.0', private: true, type: spec.type }, null, 2));
+  const { lock, dependencies } = consumerLock(dir, tarball, name, spec.with ?? []);
+  writeFileSync(join(dir, 'package.json'), JSON.stringify({ name, version: '1.0.0', private: true, type: spec.type, dependencies }, null, 2));
+  writeFileSync(join(dir, 'package-lock.json'), JSON.stringify(lock, null, 2));
   cpSync(join(__dirname, 'consumers', spec.fixture), dir, { recursive: true });
-  const extras = (spec.with ?? []).map(installedSpec);
-  await run('npm', ['install', '--offline', '--no-audit', '--no-fund', '--loglevel', 'warn', tarball, ...extras], dir, 120_000);
+  await run('npm', ['ci', '--offline', '--no-audit', '--no-fund', '--loglevel', 'warn'], dir, 120_000);
   return dir;
 }
