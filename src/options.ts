@@ -1,6 +1,7 @@
 import { KeyObject } from 'node:crypto';
 import { z } from 'zod';
 import { ConfigError, issuesFromZod } from './errors';
+import { isHeaderValue } from './schemas/common';
 
 /**
  * One record per HTTP attempt, given to the `logger` option. Never holds a header value, a token or a body.
@@ -103,7 +104,11 @@ export interface ServerClientOptions {
 }
 
 const optionsSchema = z.strictObject({
-  apiKey: z.string().min(1, { error: 'must not be empty' }).optional(),
+  apiKey: z
+    .string()
+    .min(1, { error: 'must not be empty' })
+    .refine(isHeaderValue, { error: 'expected printable ASCII (it is sent as the Api-Key header)' })
+    .optional(),
   apiSecret: z
     .union([z.string().min(1, { error: 'must not be empty' }), z.custom<KeyObject>((v) => v instanceof KeyObject)], {
       error: 'expected a non-empty string or a secret KeyObject',
@@ -173,6 +178,12 @@ export function resolveOptions(input: unknown, env: NodeJS.ProcessEnv = process.
       `ServerClient is missing ${missing.join('; and ')}.`,
       missing.map((m) => ({ path: m.startsWith('the API key') ? 'apiKey' : 'apiSecret', message: m })),
     );
+  }
+  if (!isHeaderValue(apiKey)) {
+    // The key itself is never quoted: errors must not carry credentials.
+    throw new ConfigError('Invalid TOKENKIT_API_KEY: expected printable ASCII (it is sent as the Api-Key header)', [
+      { path: 'apiKey', message: 'expected printable ASCII' },
+    ]);
   }
   if (apiSecret instanceof KeyObject && apiSecret.type !== 'secret') {
     throw new ConfigError(`Invalid ServerClient options:\n  - apiSecret: expected a secret KeyObject, got a ${apiSecret.type} key`, [

@@ -108,7 +108,8 @@ export async function rotateUserToken(
   options?: RotateUserTokenOptions,
 ): Promise<RotatedToken> {
   const id = validateUserId(userId);
-  const shape = rotateOptionsSchema.safeParse(options ?? {});
+  // Only undefined means "no options": null is refused like any other wrong type (issue 8).
+  const shape = rotateOptionsSchema.safeParse(options === undefined ? {} : options);
   if (!shape.success) throw ArgumentError.fromZod('rotateUserToken options', shape.error);
   const { validity_in_seconds, claims, ...rest } = options ?? {};
   const request = validateRequestOptions(rest, 'rotateUserToken options');

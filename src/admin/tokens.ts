@@ -52,7 +52,8 @@ const issueOptionsSchema = z.strictObject({
 
 /** Validates `issueToken`'s options; an {@link ArgumentError} names the field. */
 export function validateIssueOptions(options: unknown): IssueTokenOptions {
-  const parsed = issueOptionsSchema.safeParse(options ?? {});
+  // Only undefined means "no options": null is refused like any other wrong type (issue 8).
+  const parsed = issueOptionsSchema.safeParse(options === undefined ? {} : options);
   if (!parsed.success) throw ArgumentError.fromZod('issueToken options', parsed.error);
   const { expiresAt } = parsed.data;
   if (expiresAt !== undefined && expiresAt.getTime() <= Date.now()) {

@@ -68,7 +68,8 @@ const issueSchema = z.strictObject({
 });
 
 function validate<S extends z.ZodType>(schema: S, options: unknown, what: string): z.output<S> {
-  const parsed = schema.safeParse(options ?? {});
+  // Only undefined means "no options": null is refused like any other wrong type (issue 8).
+  const parsed = schema.safeParse(options === undefined ? {} : options);
   if (!parsed.success) throw ArgumentError.fromZod(what, parsed.error);
   return parsed.data;
 }

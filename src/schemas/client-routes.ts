@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { userIdSchema, isoDateSchema } from './common';
-import { userSchema, userUnsetSchema } from './users';
+import { customValuesAreJson, userSchema, userUnsetSchema } from './users';
 
 export const connectRequestSchema = z.union([
   z.strictObject({ anonymous: z.literal(true) }),
@@ -39,7 +39,7 @@ export const guestRequestSchema = z.strictObject({
 export const guestResponseSchema = z.looseObject({ user: userSchema, access_token: z.string().min(1) });
 
 /** What a user may write on its own record: name and custom fields, nothing the platform owns. */
-export const meSetSchema = z.looseObject({ name: z.string().max(1024).optional() }).superRefine((v, ctx) => {
+export const meSetSchema = z.looseObject({ name: z.string().max(1024).optional() }).superRefine(customValuesAreJson(['name'])).superRefine((v, ctx) => {
   for (const f of ['id', 'role', 'created_at', 'updated_at', 'requires_token', 'revoke_tokens_issued_before']) {
     if (Object.prototype.hasOwnProperty.call(v, f)) {
       ctx.addIssue({ code: 'custom', path: [f], message: 'a user may not write this field on itself' });

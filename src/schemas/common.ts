@@ -10,6 +10,29 @@ export const userIdSchema = z
   .max(128, { error: 'must be at most 128 characters' })
   .regex(/^[A-Za-z0-9@_\-.]*$/, { error: 'may only hold the characters A-Z a-z 0-9 @ _ - .' });
 
+const isHttpSpace = (c: number): boolean => c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d;
+
+/**
+ * Whether `value` can be sent as an HTTP header value (an API key, a token). fetch trims spaces,
+ * tabs and line breaks at the ends, and refuses a control character inside or a character past
+ * U+00FF with a TypeError that quotes the whole value: a key or a token would then leak into the
+ * error (and be retried as a connection failure). So tokenkit takes printable ASCII (inner spaces
+ * and tabs too) and refuses the rest before sending (issue 8). Loops, not a regex: no backtracking.
+ */
+export function isHeaderValue(value: unknown): boolean {
+  if (typeof value !== 'string') return false;
+  let start = 0;
+  let end = value.length;
+  while (start < end && isHttpSpace(value.charCodeAt(start))) start++;
+  while (end > start && isHttpSpace(value.charCodeAt(end - 1))) end--;
+  if (start === end) return false;
+  for (let i = start; i < end; i++) {
+    const c = value.charCodeAt(i);
+    if (c !== 0x09 && (c < 0x20 || c > 0x7e)) return false;
+  }
+  return true;
+}
+
 /** `Idempotency-Key`: 1 to 255 visible ASCII characters (the contract names no rule; docs/platform-api.md). */
 export const IDEMPOTENCY_KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
 

@@ -53,6 +53,34 @@ export const SYSTEM_FIELDS = ['id', 'created_at', 'updated_at', 'requires_token'
 
 const NAME = z.string({ error: 'expected a string' }).max(1024, { error: 'must be at most 1024 characters' });
 
+/** Whether `v` is a JSON value that JSON.stringify writes as it is (no cycle, no NaN, no Date, no function). */
+function isJson(v: unknown, seen: Set<object>): boolean {
+  if (v === null || typeof v === 'string' || typeof v === 'boolean') return true;
+  if (typeof v === 'number') return Number.isFinite(v);
+  if (typeof v !== 'object' || seen.has(v)) return false;
+  const proto: unknown = Object.getPrototypeOf(v);
+  if (!Array.isArray(v) && proto !== Object.prototype && proto !== null) return false;
+  seen.add(v);
+  const ok = Array.isArray(v) ? v.every((x) => isJson(x, seen)) : Object.values(v).every((x) => isJson(x, seen));
+  seen.delete(v);
+  return ok;
+}
+
+/**
+ * Custom fields must hold JSON values (undefined leaves a field out). Without this a BigInt or a
+ * cycle made JSON.stringify throw a TypeError after validation, and NaN, Infinity, a Date or a
+ * function were changed or dropped without a word (issue 8). A refinement rather than a
+ * `catchall`, so the types of the known fields (a `Date` cutoff) stay as they are.
+ */
+export function customValuesAreJson(known: readonly string[]) {
+  return (value: Record<string, unknown>, ctx: z.core.$RefinementCtx<Record<string, unknown>>) => {
+    for (const [k, v] of Object.entries(value)) {
+      if (v === undefined || known.includes(k) || isJson(v, new Set())) continue;
+      ctx.addIssue({ code: 'custom', path: [k], message: 'expected a JSON value (string, finite number, boolean, null, array or plain object)' });
+    }
+  };
+}
+
 function refuseFields(fields: readonly string[], hint: string) {
   return (value: Record<string, unknown>, ctx: z.core.$RefinementCtx<Record<string, unknown>>) => {
     for (const f of fields) {
@@ -73,6 +101,7 @@ export const userInputSchema = z
     /** The role; an existing user keeps its role when this is left out. */
     role: roleSchema.optional(),
   })
+  .superRefine(customValuesAreJson(['id', 'name', 'role']))
   .superRefine(
     refuseFields(
       ['created_at', 'updated_at', 'requires_token', 'revoke_tokens_issued_before'],
@@ -127,6 +156,7 @@ export const userSetSchema = z
     /** A revocation cutoff (a `Date`), or `null` to restore every token it revoked. */
     revoke_tokens_issued_before: isoDateSchema.nullable().optional(),
   })
+  .superRefine(customValuesAreJson(['name', 'role', 'revoke_tokens_issued_before']))
   .superRefine(refuseFields(SYSTEM_FIELDS, ' (the platform sets it)'));
 
 const UNSETTABLE = new Set<string>([...SYSTEM_FIELDS, 'role', 'revoke_tokens_issued_before']);
@@ -217,6 +247,7 @@ export const putUserRequestSchema = z
     issue_session_token: z.literal(true, { error: 'expected true, or leave it out' }).optional(),
     session_token_expires_at: epochMsSchema.optional(),
   })
+  .superRefine(customValuesAreJson(['name', 'role', 'issue_session_token', 'session_token_expires_at']))
   .superRefine(refuseFields([...SYSTEM_FIELDS, 'revoke_tokens_issued_before'], ' (the platform sets it)'))
   .superRefine((b, ctx) => {
     if (b.session_token_expires_at !== undefined && b.issue_session_token !== true) {

@@ -61,7 +61,7 @@ export function nowToMs(now: unknown): number | undefined {
 
 /** Checks the options' keys and values, throwing an {@link ArgumentError}; returns `now` in ms. */
 export function validateVerifyOptions(options: unknown, allowed: ReadonlySet<string> = KNOWN): number | undefined {
-  if (typeof options !== 'object' || options === null) {
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
     throw new ArgumentError('Invalid verify options: expected an object', [{ path: '', message: 'expected an object' }]);
   }
   for (const k of Object.keys(options)) {

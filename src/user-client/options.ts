@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ConfigError, issuesFromZod } from '../errors';
 import type { FetchLike } from '../options';
+import { isHeaderValue } from '../schemas/common';
 
 /**
  * The options of {@link UserClient}. Unknown keys and wrong types are refused with a
@@ -32,7 +33,10 @@ export interface UserClientOptions {
 }
 
 const optionsSchema = z.strictObject({
-  apiKey: z.string({ error: 'expected a string' }).min(1, { error: 'must not be empty' }),
+  apiKey: z
+    .string({ error: 'expected a string' })
+    .min(1, { error: 'must not be empty' })
+    .refine(isHeaderValue, { error: 'expected printable ASCII (it is sent as the Api-Key header)' }),
   baseUrl: z.url({ protocol: /^https?$/, error: 'expected an http(s) URL such as http://127.0.0.1:8787' }),
   fetch: z.custom<FetchLike>((v) => typeof v === 'function', { error: 'expected a fetch function' }).optional(),
   timeoutMs: z.number().int().positive().max(600_000).optional(),

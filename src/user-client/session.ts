@@ -1,4 +1,5 @@
 import { ArgumentError } from '../errors';
+import { isHeaderValue } from '../schemas/common';
 import type { AuthKind } from '../schemas/client-routes';
 import type { User } from '../schemas/users';
 import { tokenExpiryMs } from './faults';
@@ -177,6 +178,12 @@ export class Session implements SessionEnd {
         if (typeof token !== 'string' || token.length === 0) {
           throw new ArgumentError(`The token provider resolved with ${typeof token === 'string' ? 'an empty string' : typeof token}: expected a token (a non-empty string)`, [
             { path: 'tokenProvider', message: 'must resolve with a non-empty string' },
+          ]);
+        }
+        if (!isHeaderValue(token)) {
+          // Never quoted: fetch would throw a TypeError that quotes the whole token (issue 8).
+          throw new ArgumentError('The token provider resolved with a token that holds a control or non-ASCII character: a token is printable ASCII', [
+            { path: 'tokenProvider', message: 'must resolve with printable ASCII' },
           ]);
         }
         if (this.#ended) throw disconnectedError('Fetching a token from the token provider');

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { ApiError, ArgumentError, TokenError } from '../errors';
 import { apiErrorFrom, decodeResponse } from '../http/response';
 import { type connectResponseSchema, updateMeRequestSchema } from '../schemas/client-routes';
-import { userIdSchema } from '../schemas/common';
+import { isHeaderValue, userIdSchema } from '../schemas/common';
 import { type Endpoint, clientEndpoints, endpointPath } from '../schemas/endpoints';
 import type { User } from '../schemas/users';
 import { FAULT_HINTS, REFRESHABLE_CODES } from './faults';
@@ -121,6 +121,10 @@ export class UserClient {
     const t: unknown = tokenOrProvider;
     if (t === undefined || (t !== null && typeof t !== 'string' && typeof t !== 'function') || t === '') {
       throw argumentError('tokenOrProvider', 'expected a token, a token provider () => Promise<string>, or null to connect without a token');
+    }
+    if (typeof t === 'string' && !isHeaderValue(t)) {
+      // Refused here, unquoted: fetch would throw a TypeError that quotes the whole token (issue 8).
+      throw argumentError('tokenOrProvider', 'the token holds a control or non-ASCII character: a token is printable ASCII');
     }
     const provider = typeof t === 'function' ? (t as TokenProvider) : undefined;
     const session = this.#open('user', id, typeof t === 'string' ? t : undefined, provider);
