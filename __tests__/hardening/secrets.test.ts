@@ -1,0 +1,146 @@
+// Secret hygiene in one process (issue 8): the app secret (as is, base64, base64url, hex), every
+// token minted or issued in the run, their signatures and the API key never appear in an error
+// (message, stack, util.inspect, JSON.stringify, causes), a logger record, the emulator's log,
+// an answer's body, or the inspect/JSON views of the client, the emulator and the UserClient.
+import { inspect } from 'node:util';
+import { ServerClient, verifyUserToken } from 'tokenkit';
+import { UserClient } from 'tokenkit/client';
+import { type Emulator, type EmulatorLogRecord, startEmulator } from 'tokenkit/emulator';
+import { leaksIn, recordingFetch, secretForms, send } from './helpers';
+import { hostileUserTokens } from './hostile-tokens';
+
+const SECRET = 'hygiene-secret-Zx9q8w7e6r5t4y3u2i1o0p-!~';
+const API_KEY = 'hygiene-key-7f3a9c';
+let emu: Emulator;
+let client: ServerClient;
+const platformLog: EmulatorLogRecord[] = [];
+const sdkLog: unknown[] = [];
+/** Every token seen in the run: each is a secret. */
+const tokens = new Set<string>();
+/** Every text the run produced that a user or an operator could see. */
+const seen: Array<{ where: string; text: string }> = [];
+
+function collect(where: string, value: unknown): void {
+  if (value instanceof Error) {
+    seen.push({ where: `${where} (message)`, text: value.message });
+    seen.push({ where: `${where} (stack)`, text: value.stack ?? '' });
+    seen.push({ where: `${where} (inspect)`, text: inspect(value, { depth: 8, showHidden: true }) });
+    seen.push({ where: `${where} (JSON)`, text: JSON.stringify(value) ?? '' });
+    seen.push({ where: `${where} (String)`, text: String(value) });
+    return;
+  }
+  seen.push({ where: `${where} (inspect)`, text: inspect(value, { depth: 8, showHidden: true }) });
+  seen.push({ where: `${where} (JSON)`, text: JSON.stringify(value) ?? '' });
+}
+
+async function failure(where: string, run: () => Promise<unknown> | unknown): Promise<void> {
+  try {
+    await run();
+  } catch (err) {
+    collect(where, err);
+    return;
+  }
+  throw new Error(`${where}: expected a failure`);
+}
+
+beforeAll(async () => {
+  emu = await startEmulator({ apiSecret: SECRET, apiKey: API_KEY, logger: (r) => platformLog.push(r) });
+  client = new ServerClient({ apiKey: API_KEY, apiSecret: SECRET, baseUrl: emu.url, logger: (r) => sdkLog.push(r), maxRetries: 1 });
+});
+afterAll(() => emu.close());
+
+test('a run through every kind of failure leaks no secret, token or key anywhere', async () => {
+  // Tokens of every kind, each remembered as a secret.
+  const minted = client.generateUserToken({ user_id: 'alice', claims: { note: 'x' } });
+  const legacy = client.createToken('alice', Math.floor(Date.now() / 1000) + 600);
+  const dev = client.devToken('alice');
+  await client.upsertUsers([{ id: 'alice' }, { id: 'bob' }]);
+  const issued = await client.issueToken('alice');
+  const rotated = await client.rotateUserToken('bob');
+  const bulk = await client.bulk.issueTokens(['alice', 'bob', 'nobody!']);
+  for (const t of [minted, legacy, dev, issued.token, rotated.token, emu.serverToken(), emu.userToken('carol'), ...bulk.done.map((d) => d.token)]) tokens.add(t);
+  collect('bulk issue result failures', bulk.failed);
+
+  // Admin failures: wrong secret (43), unknown user (404), bad input (400), through the SDK.
+  const wrong = new ServerClient({ apiKey: API_KEY, apiSecret: `${SECRET}-wrong`, baseUrl: emu.url, maxRetries: 0 });
+  await failure('wrong secret', () => wrong.getApp());
+  await failure('unknown user', () => client.getUser('nobody'));
+  await failure('unknown users in a partial update', () => client.updateUsersPartial({ users: [{ id: 'ghost', set: { a: 1 } }] }));
+  await failure('compat issue refused', () => client.issueToken('alice', { compatibilityMode: true }));
+  // Local failures where a secret or a token is the bad argument.
+  await failure('token as a user id', () => client.getUser(minted));
+  await failure('secret as a user id', () => client.generateUserToken({ user_id: SECRET }));
+  await failure('token as createToken user', () => client.createToken(minted));
+  await failure('token as a claim name', () => client.generateUserToken({ user_id: 'a', claims: { [minted]: 1, exp: 1 } }));
+  await failure('bad client options with the secret', () => new ServerClient({ apiKey: API_KEY, apiSecret: SECRET, baseUrl: 'not a url' }));
+  await failure('idempotency key that is a token', () => client.updateApp({ disable_auth_checks: false }, { idempotencyKey: `${minted} ` }));
+  // Token checks: every hostile token, and the real ones refused for another user.
+  for (const c of hostileUserTokens(SECRET, Date.now())) {
+    tokens.add(c.token);
+    await failure(`verify ${c.name}`, () => verifyUserToken(c.token, { secret: SECRET, userId: 'alice' }));
+  }
+  await failure('verify: another user', () => client.verifyUserToken(minted, { userId: 'bob' }));
+  await failure('verify: revoked', () => client.verifyUserToken(minted, { revokedBefore: { user: new Date(Date.now() + 1000) } }));
+  // Transport failures: unreachable, timed out (a delay fault), a connection dropped.
+  const unreachable = new ServerClient({ apiKey: API_KEY, apiSecret: SECRET, baseUrl: 'http://127.0.0.1:1', maxRetries: 0 });
+  await failure('unreachable', () => unreachable.getApp());
+  emu.faults.set({ sequence: ['delay', 'delay'], delayMs: 500 });
+  await failure('timeout', () => client.getApp({ timeoutMs: 50 }));
+  emu.faults.set({ sequence: ['drop', 'drop'] });
+  await failure('dropped', () => client.getApp());
+  emu.faults.clear();
+
+  // The UserClient: refused tokens, a provider that throws, a token that cannot be sent.
+  const chat = new UserClient({ apiKey: API_KEY, baseUrl: emu.url });
+  await failure('connect with another user token', () => chat.connectUser({ id: 'bob' }, minted));
+  await failure('connect with a dev token', () => chat.connectUser({ id: 'alice' }, dev));
+  await client.revokeUserTokens('alice');
+  await failure('connect with a revoked token', () => chat.connectUser({ id: 'alice' }, minted));
+  await failure('provider gives a revoked token twice', () => chat.connectUser({ id: 'alice' }, async () => minted));
+  await failure('a token with a line break inside', () => chat.connectUser({ id: 'alice' }, `${minted.slice(0, 30)}\n${minted.slice(30)}`));
+  await failure('a token with a NUL inside', () => new UserClient({ apiKey: API_KEY, baseUrl: emu.url, fetch: recordingFetch().fetch }).connectUser({ id: 'alice' }, `${minted}\u0000`));
+  const ok = await chat.connectUser({ id: 'bob' }, rotated.token);
+  collect('connect result', ok);
+  collect('user client', chat);
+
+  // Raw answers of the platform to hostile requests: bodies must not echo what was sent.
+  for (const t of [minted, `${minted}x`, dev, emu.serverToken()]) {
+    for (const [method, path] of [['POST', '/v1/connect'], ['GET', '/v1/app'], ['PATCH', '/v1/me']] as const) {
+      const a = await send(emu, method, path, { token: t, body: method === 'GET' ? undefined : { user_id: 'zed' } });
+      seen.push({ where: `answer ${method} ${path}`, text: JSON.stringify(a.body) });
+    }
+  }
+
+  // The objects themselves.
+  collect('client', client);
+  collect('emulator', emu);
+  collect('sdk log', sdkLog);
+  collect('platform log', platformLog);
+  expect(sdkLog.length).toBeGreaterThan(10);
+  expect(platformLog.length).toBeGreaterThan(10);
+  expect(seen.length).toBeGreaterThan(300);
+
+  const needles = [
+    ...secretForms(SECRET).map((value) => ({ name: 'the secret', value })),
+    ...[...tokens].flatMap((t) => [
+      { name: 'a whole token', value: t },
+      ...t
+        .split('.')
+        .slice(1)
+        .filter((part) => part.length >= 20 && part !== 'devtoken')
+        .map((value) => ({ name: 'a token part', value })),
+    ]),
+  ];
+  // The check itself finds what it looks for (so a pass means something).
+  expect(leaksIn(`x${minted}x`, needles)).toContain('a whole token');
+  expect(leaksIn(`{"s":"${Buffer.from(SECRET).toString('base64')}"}`, needles)).toContain('the secret');
+  expect(leaksIn(`sig=${minted.split('.')[2] ?? ''}`, needles)).toContain('a token part');
+  // The API key is not a secret (client and emulator views show it), but errors and logs never carry it.
+  const keyNeedle = [{ name: 'the API key', value: API_KEY }];
+  const leaks = seen.flatMap((s) => {
+    const found = leaksIn(s.text, needles);
+    if (!/^(client|emulator|user client) /.test(s.where)) found.push(...leaksIn(s.text, keyNeedle));
+    return found.map((what) => `${what} in ${s.where}`);
+  });
+  expect([...new Set(leaks)]).toEqual([]);
+});
