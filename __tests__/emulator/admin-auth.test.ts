@@ -1,19 +1,13 @@
 // Admin authentication (docs/platform-api.md, "Admin authentication"): every refusal of an admin
 // request, over real HTTP.
 import jwt from 'jsonwebtoken';
-import { type Emulator, createManualClock, startEmulator } from 'tokenkit/emulator';
+import { type Emulator} from 'tokenkit/emulator';
 import { mintDevToken } from '../../src/tokens/mint';
-import { call, expectError, setApp, sign } from './helpers';
+import { call, expectError, setApp, sign, useEmulator } from './helpers';
 
 const T0 = Date.parse('2026-01-01T00:00:00.000Z');
 let emu: Emulator;
-const clock = createManualClock(T0);
-
-beforeAll(async () => {
-  emu = await startEmulator({ clock });
-});
-afterAll(() => emu.close());
-beforeEach(() => emu.reset());
+const clock = useEmulator(T0, (e) => (emu = e));
 
 const bearer = (token: string) => ({ 'Api-Key': emu.apiKey, Authorization: `Bearer ${token}` });
 const getApp = (headers: Record<string, string>) => call(emu, 'GET', '/v1/app', { as: 'none', headers });

@@ -1,16 +1,10 @@
 // The admin routes of the contract: app settings and users (docs/platform-api.md, "Users").
-import { type Emulator, createManualClock, startEmulator } from 'tokenkit/emulator';
-import { call, createUsers, expectError } from './helpers';
+import { type Emulator} from 'tokenkit/emulator';
+import { call, createUsers, expectError, useEmulator } from './helpers';
 
 const T0 = Date.parse('2026-01-01T00:00:00.000Z');
-const clock = createManualClock(T0);
 let emu: Emulator;
-
-beforeAll(async () => {
-  emu = await startEmulator({ clock });
-});
-afterAll(() => emu.close());
-beforeEach(() => emu.reset());
+const clock = useEmulator(T0, (e) => (emu = e));
 
 const iso = (ms: number) => new Date(ms).toISOString();
 type Json = Record<string, unknown>;

@@ -1,21 +1,12 @@
 // The client routes and rule 1 of "How the platform checks a user's request": tokenless access in
 // the three permission modes, anonymous connections, guests, PATCH /v1/me, connections.
 import { decodeJwt } from 'jose';
-import { type Emulator, GUEST_TOKEN_SECONDS, createManualClock, startEmulator } from 'tokenkit/emulator';
-import { call, connect, createUsers, expectError, setApp } from './helpers';
+import { type Emulator, GUEST_TOKEN_SECONDS} from 'tokenkit/emulator';
+import { call, connect, createUsers, expectError, setApp, useEmulator } from './helpers';
 
 const T0 = Date.parse('2026-01-01T00:00:00.000Z');
-const clock = createManualClock(T0);
 let emu: Emulator;
-
-beforeAll(async () => {
-  emu = await startEmulator({ clock });
-});
-afterAll(() => emu.close());
-beforeEach(async () => {
-  clock.set(T0);
-  await emu.reset();
-});
+const clock = useEmulator(T0, (e) => (emu = e));
 
 type Json = Record<string, unknown>;
 const connId = (a: { body: Json }) => a.body['connection_id'] as string;

@@ -1,21 +1,12 @@
 // Fault injection and the per-route rate limit: scripted sequences, seeded fractions, drops before
 // and after applying, delays on the emulator's clock, and the admin-only HTTP test routes.
 import { ArgumentError } from 'tokenkit';
-import { type Emulator, type FaultPlan, createManualClock, startEmulator } from 'tokenkit/emulator';
-import { call, connect, createUsers, expectError } from './helpers';
+import { type Emulator, type FaultPlan, startEmulator } from 'tokenkit/emulator';
+import { call, connect, createUsers, expectError, useEmulator } from './helpers';
 
 const T0 = Date.parse('2026-01-01T00:00:00.000Z');
-const clock = createManualClock(T0);
 let emu: Emulator;
-
-beforeAll(async () => {
-  emu = await startEmulator({ clock });
-});
-afterAll(() => emu.close());
-beforeEach(async () => {
-  clock.set(T0);
-  await emu.reset();
-});
+const clock = useEmulator(T0, (e) => (emu = e));
 
 const getApp = () => call(emu, 'GET', '/v1/app');
 

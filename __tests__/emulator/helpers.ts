@@ -1,6 +1,6 @@
 // Helpers for the emulator's end-to-end tests: plain `fetch` over 127.0.0.1, no SDK client.
 import { type KeyObject, createSecretKey } from 'node:crypto';
-import type { Emulator } from 'tokenkit/emulator';
+import { type Emulator, type ManualClock, createManualClock, startEmulator } from 'tokenkit/emulator';
 import { request } from 'node:http';
 import { signHS256 } from '../../src/tokens/jws';
 
@@ -97,4 +97,24 @@ export function rawRequest(emu: Emulator, method: string, path: string, headers:
     req.on('error', reject);
     req.end(body);
   });
+}
+
+/**
+ * One emulator for a test file, on a manual clock: started before the file's tests, closed after
+ * them, and before each test the clock is set back to `t0` and the state reset. `onStart` receives
+ * the emulator (assign it to the file's `emu`). Returns the clock, for tests that move time.
+ */
+export function useEmulator(t0: number, onStart: (emu: Emulator) => void): ManualClock {
+  const clock = createManualClock(t0);
+  let emu: Emulator | undefined;
+  beforeAll(async () => {
+    emu = await startEmulator({ clock });
+    onStart(emu);
+  });
+  afterAll(() => emu?.close());
+  beforeEach(async () => {
+    clock.set(t0);
+    await emu?.reset();
+  });
+  return clock;
 }

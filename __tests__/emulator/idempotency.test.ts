@@ -1,20 +1,13 @@
 // Idempotency-Key: the first answer is replayed for 10 minutes (same status, same body), so a
 // retried write is applied once (docs/platform-api.md, "Errors and limits").
 import { randomUUID } from 'node:crypto';
-import { type Emulator, IDEMPOTENCY_WINDOW_MS, createManualClock, startEmulator } from 'tokenkit/emulator';
-import { call, createUsers, expectError } from './helpers';
+import { type Emulator, IDEMPOTENCY_WINDOW_MS} from 'tokenkit/emulator';
+import { call, createUsers, expectError, useEmulator } from './helpers';
 
 const T0 = Date.parse('2026-01-01T00:00:00.000Z');
-const clock = createManualClock(T0);
 let emu: Emulator;
-
-beforeAll(async () => {
-  emu = await startEmulator({ clock });
-});
-afterAll(() => emu.close());
+const clock = useEmulator(T0, (e) => (emu = e));
 beforeEach(async () => {
-  clock.set(T0);
-  await emu.reset();
   await createUsers(emu, { id: 'alice' });
 });
 

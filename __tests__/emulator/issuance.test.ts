@@ -1,22 +1,13 @@
 // Token issuance by the platform in its three modes, the sticky requires_token, and legacy
 // session tokens (contract: "Token issuance by the platform"; docs/platform-api.md, "Issuance").
 import { decodeJwt, jwtVerify } from 'jose';
-import { COMPATIBILITY_MODE_OFF_MESSAGE, type Emulator, createManualClock, startEmulator } from 'tokenkit/emulator';
+import { COMPATIBILITY_MODE_OFF_MESSAGE, type Emulator} from 'tokenkit/emulator';
 import { DEFAULT_PLATFORM_TOKEN_MS } from '../../src/schemas/tokens';
-import { call, connect, createUsers, expectError, setApp } from './helpers';
+import { call, connect, createUsers, expectError, setApp, useEmulator } from './helpers';
 
 const T0 = Date.parse('2026-01-01T00:00:00.250Z');
-const clock = createManualClock(T0);
 let emu: Emulator;
-
-beforeAll(async () => {
-  emu = await startEmulator({ clock });
-});
-afterAll(() => emu.close());
-beforeEach(async () => {
-  clock.set(T0);
-  await emu.reset();
-});
+const clock = useEmulator(T0, (e) => (emu = e));
 
 type Json = Record<string, unknown>;
 const secretKey = () => new TextEncoder().encode(emu.apiSecret);

@@ -1,23 +1,14 @@
 // Steps 3 to 5 of "How the platform checks a user's request": dev tokens, the JWT checks with the
 // clock tolerance, and revocation by the user's and the app's cutoff, and its undo.
 import jwt from 'jsonwebtoken';
-import { type Emulator, createManualClock, startEmulator } from 'tokenkit/emulator';
+import { type Emulator, startEmulator } from 'tokenkit/emulator';
 import { mintDevToken } from '../../src/tokens/mint';
-import { call, connect, createUsers, expectError, setApp, sign } from './helpers';
+import { call, connect, createUsers, expectError, setApp, sign, useEmulator } from './helpers';
 
 const T0 = Date.parse('2026-01-01T00:00:00.000Z');
 const S0 = T0 / 1000;
-const clock = createManualClock(T0);
 let emu: Emulator;
-
-beforeAll(async () => {
-  emu = await startEmulator({ clock });
-});
-afterAll(() => emu.close());
-beforeEach(async () => {
-  clock.set(T0);
-  await emu.reset();
-});
+const clock = useEmulator(T0, (e) => (emu = e));
 
 const b64 = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url');
 
