@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import { z } from 'zod';
 import { ArgumentError } from '../errors';
-import { MAX_VALIDITY_SECONDS } from '../tokens/mint';
+import { validitySecondsSchema } from '../tokens/mint';
 
 /**
  * Finds out who is calling, with the backend's own authentication (a session cookie, a bearer
@@ -48,12 +48,7 @@ export interface TokenProviderOptions<Req extends IncomingMessage = IncomingMess
 const optionsSchema = z.strictObject(
   {
     authenticate: z.custom<Authenticate>((v) => typeof v === 'function', { error: 'expected a function (req) => user id | null' }),
-    validity_in_seconds: z
-      .number({ error: 'expected a number of seconds' })
-      .int({ error: 'expected whole seconds' })
-      .positive({ error: 'expected a positive number of seconds' })
-      .max(MAX_VALIDITY_SECONDS, { error: `must be at most ${MAX_VALIDITY_SECONDS} (ten years)` })
-      .optional(),
+    validity_in_seconds: validitySecondsSchema.optional(),
     onError: z.custom<(err: unknown, req: IncomingMessage) => void>((v) => typeof v === 'function', { error: 'expected a function (err, req) => void' }).optional(),
   },
   { error: 'expected { authenticate, validity_in_seconds?, onError? }' },

@@ -49,15 +49,17 @@ export interface GenerateUserTokenInput {
   claims?: Record<string, unknown> | undefined;
 }
 
+/** A token's validity: whole seconds, from 1 to ten years (shared by minting and the token provider). */
+export const validitySecondsSchema = z
+  .number({ error: 'expected a number of seconds' })
+  .int({ error: 'expected whole seconds' })
+  .positive({ error: 'expected a positive number of seconds' })
+  .max(MAX_VALIDITY_SECONDS, { error: `must be at most ${MAX_VALIDITY_SECONDS} (ten years)` });
+
 const generateInputSchema = z.strictObject(
   {
     user_id: userIdSchema,
-    validity_in_seconds: z
-      .number({ error: 'expected a number of seconds' })
-      .int({ error: 'expected whole seconds' })
-      .positive({ error: 'expected a positive number of seconds' })
-      .max(MAX_VALIDITY_SECONDS, { error: `must be at most ${MAX_VALIDITY_SECONDS} (ten years)` })
-      .optional(),
+    validity_in_seconds: validitySecondsSchema.optional(),
     claims: z
       .record(z.string(), z.json({ error: 'expected a JSON value' }), { error: 'expected an object of claims' })
       .superRefine((claims, ctx) => {
