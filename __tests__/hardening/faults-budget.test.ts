@@ -4,9 +4,8 @@
 // the same Idempotency-Key: the platform replays what it applied and applies what it did not.
 // In the end every write is applied exactly once and the state is the intended one.
 import { ApiError, ConnectionError, type ServerClient } from 'tokenkit';
-import { type Emulator, startEmulator } from 'tokenkit/emulator';
-import { seeded } from './helpers';
-import { type Observed, addFaults, countBy, faultSequence, observer, pool, soakClient } from './soak-helpers';
+import type { Emulator } from 'tokenkit/emulator';
+import { type Observed, addFaults, countBy, faultSequence, observer, pool, useSoak } from './soak-helpers';
 
 const MAX_RETRIES = 2;
 const USERS = Array.from({ length: 240 }, (_, i) => `budget-${i}`);
@@ -16,19 +15,9 @@ let client: ServerClient;
 const observed: Observed = observer();
 const injected: Record<string, number> = {};
 
-beforeAll(async () => {
-  emu = await startEmulator({ logger: (r) => observed.platform.push(r) });
-  client = soakClient(emu, observed, MAX_RETRIES);
-  await client.upsertUsers(USERS.map((id) => ({ id })));
-  observed.sdk.length = 0;
-  observed.platform.length = 0;
-  observed.attemptsByKey.clear();
-  const jitter = seeded(5);
-  jest.spyOn(Math, 'random').mockImplementation(() => jitter() * 0.02);
-});
-afterAll(async () => {
-  jest.restoreAllMocks();
-  await emu.close();
+useSoak(USERS, MAX_RETRIES, 5, observed, (e, c) => {
+  emu = e;
+  client = c;
 });
 
 type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };

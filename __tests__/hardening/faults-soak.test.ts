@@ -4,9 +4,9 @@
 // nothing is applied twice (the emulator's write audit), the final state is the intended one, and
 // no call makes more than maxRetries + 1 attempts (the SDK's logger and a counting fetch).
 import type { ServerClient } from 'tokenkit';
-import { type Emulator, startEmulator } from 'tokenkit/emulator';
+import type { Emulator } from 'tokenkit/emulator';
 import { seeded } from './helpers';
-import { type Observed, addFaults, countBy, faultSequence, observer, pool, soakClient } from './soak-helpers';
+import { type Observed, addFaults, countBy, faultSequence, observer, pool, useSoak } from './soak-helpers';
 
 const MAX_RETRIES = 10; // a call fails only after 11 faults in a row: at a 20% rate, ~1e-8 per call
 const USERS = Array.from({ length: 1200 }, (_, i) => `soak-${String(i).padStart(4, '0')}`);
@@ -19,21 +19,9 @@ const observed: Observed = observer();
 const injected: Record<string, number> = {};
 const byPhase: Record<string, Record<string, number>> = {};
 
-beforeAll(async () => {
-  emu = await startEmulator({ logger: (r) => observed.platform.push(r) });
-  client = soakClient(emu, observed, MAX_RETRIES);
-  await client.upsertUsers(USERS.map((id) => ({ id })));
-  observed.sdk.length = 0;
-  observed.platform.length = 0;
-  observed.attemptsByKey.clear();
-  // The SDK's backoff jitter: real draws, scaled to 2% so that a few hundred retries take
-  // milliseconds, not minutes. The budget (attempts) is what is under test, not the wait.
-  const jitter = seeded(99);
-  jest.spyOn(Math, 'random').mockImplementation(() => jitter() * 0.02);
-});
-afterAll(async () => {
-  jest.restoreAllMocks();
-  await emu.close();
+useSoak(USERS, MAX_RETRIES, 99, observed, (e, c) => {
+  emu = e;
+  client = c;
 });
 
 function withFaults(seed: number, length: number): void {

@@ -3,6 +3,7 @@
 import { createHmac } from 'node:crypto';
 import { TokenError, type FetchLike } from 'tokenkit';
 import type { Emulator } from 'tokenkit/emulator';
+import { mulberry32 } from '../../src/emulator/faults';
 
 /** base64url of a string (taken as JSON text as it is) or of a value's JSON. */
 export function b64(value: unknown): string {
@@ -102,17 +103,8 @@ export function recordingFetch(): { fetch: FetchLike; calls: string[] } {
   return { fetch: fetchFn, calls };
 }
 
-/** mulberry32: a small seeded PRNG, so every soak run makes the same choices. */
-export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** mulberry32 (the emulator's own): a small seeded PRNG, so every soak run makes the same choices. */
+export const seeded = mulberry32;
 
 /** Every form in which a secret could leak: as is, base64, base64url and hex. */
 export function secretForms(secret: string): string[] {

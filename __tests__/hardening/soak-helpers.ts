@@ -1,7 +1,7 @@
 // Pieces of the fault soaks (issue 8): a seeded fault sequence, a fetch that counts the attempts of
 // each Idempotency-Key, and a tally of the emulator's and the SDK's request logs.
 import { type FetchLike, type RequestLogRecord, ServerClient } from 'tokenkit';
-import { type Emulator, type EmulatorLogRecord, type FaultAction, type FaultStats } from 'tokenkit/emulator';
+import { type Emulator, type EmulatorLogRecord, type FaultAction, type FaultStats, startEmulator } from 'tokenkit/emulator';
 import { seeded } from './helpers';
 
 /** A fault sequence: each entry is a fault with probability `rate`, else a pass; faults drawn evenly. */
@@ -76,4 +76,35 @@ export async function pool<T, R>(items: readonly T[], width: number, work: (item
     }),
   );
   return out;
+}
+
+/**
+ * The set-up both soaks share, as jest hooks: an emulator whose log lines go to `observed`, a
+ * counting client with `maxRetries`, the users created, the counts cleared, and the SDK's backoff
+ * jitter drawn from a seeded PRNG and scaled to 2% (so that hundreds of retries take milliseconds,
+ * not minutes: the budget, in attempts, is what is under test, not the wait).
+ */
+export function useSoak(
+  users: readonly string[],
+  maxRetries: number,
+  jitterSeed: number,
+  observed: Observed,
+  onReady: (emulator: Emulator, client: ServerClient) => void,
+): void {
+  let emulator: Emulator | undefined;
+  beforeAll(async () => {
+    emulator = await startEmulator({ logger: (r) => observed.platform.push(r) });
+    const client = soakClient(emulator, observed, maxRetries);
+    await client.upsertUsers(users.map((id) => ({ id })));
+    observed.sdk.length = 0;
+    observed.platform.length = 0;
+    observed.attemptsByKey.clear();
+    const jitter = seeded(jitterSeed);
+    jest.spyOn(Math, 'random').mockImplementation(() => jitter() * 0.02);
+    onReady(emulator, client);
+  });
+  afterAll(async () => {
+    jest.restoreAllMocks();
+    await emulator?.close();
+  });
 }

@@ -147,7 +147,7 @@ function argumentError(what: string, error: z.ZodError): ArgumentError {
 }
 
 /** mulberry32: a small seeded PRNG, so a `rate` plan picks the same requests on every run. */
-function mulberry32(seed: number): () => number {
+export function mulberry32(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;
