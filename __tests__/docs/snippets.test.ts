@@ -7,7 +7,7 @@ import { type FenceProblem, type PublicSymbol, type Snippet, markdownSnippets, p
 import { runSnippet } from './run';
 import { ENTRY_POINTS, ROOT, entryProgram, typeCheckSnippets } from './typecheck';
 
-const MARKDOWN = ['README.md', ...readdirSync(join(ROOT, 'docs')).filter((f) => f.endsWith('.md')).sort().map((f) => `docs/${f}`)];
+const MARKDOWN = ['README.md', 'SECURITY.md', ...readdirSync(join(ROOT, 'docs')).filter((f) => f.endsWith('.md')).sort().map((f) => `docs/${f}`)];
 
 const markdown: Snippet[] = [];
 const fenceProblems: FenceProblem[] = [];
