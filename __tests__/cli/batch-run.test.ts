@@ -103,18 +103,23 @@ test('faults (503, dropped connections, answers lost after the write): every id 
   expect(new Set(items.map((r) => r['line'])).size).toBe(1000);
 });
 
-test('a batch the platform applied but the report never heard of (a hard kill) is replayed on resume, not applied again', async () => {
-  const { ids, idsFile, reportPath } = await setup(500, 'killed');
-  const real = cutoffWork(platform, CUTOFF);
+/** The work of a process killed right after the platform applied its `nth` batch, before the report heard of it. */
+function dyingAfterApply(real: BatchWork, nth: number): BatchWork {
   let calls = 0;
-  const dying: BatchWork = {
+  return {
     apply: async (items, key) => {
       const call = ++calls; // counted before the await: batches run concurrently
       const out = await real.apply(items, key);
-      if (call === 3) throw new Error('killed after the platform applied the batch');
+      if (call === nth) throw new Error('killed after the platform applied the batch');
       return out;
     },
   };
+}
+
+test('a batch the platform applied but the report never heard of (a hard kill) is replayed on resume, not applied again', async () => {
+  const { ids, idsFile, reportPath } = await setup(500, 'killed');
+  const real = cutoffWork(platform, CUTOFF);
+  const dying = dyingAfterApply(real, 3);
   const first = await run(idsFile, ReportWriter.create(reportPath, header(idsFile, 1)), dying);
   expect(first.fatal).toBeInstanceOf(Error);
   const state = await readReport(reportPath);
@@ -131,15 +136,7 @@ test('a batch the platform applied but the report never heard of (a hard kill) i
 test('past the replay window, a resumed run reads the users back: the applied ones are not written again', async () => {
   const { ids, idsFile, reportPath } = await setup(300, 'late');
   const real = cutoffWork(platform, CUTOFF);
-  let calls = 0;
-  const dying: BatchWork = {
-    apply: async (items, key) => {
-      const call = ++calls; // counted before the await: batches run concurrently
-      const out = await real.apply(items, key);
-      if (call === 2) throw new Error('killed');
-      return out;
-    },
-  };
+  const dying = dyingAfterApply(real, 2);
   await run(idsFile, ReportWriter.create(reportPath, header(idsFile, 1)), dying);
   const state = await readReport(reportPath);
   // A window of 0: every open batch counts as too old for the platform to replay.

@@ -7,6 +7,7 @@ import { MAX_TOKEN_LENGTH } from 'tokenkit';
 import { type Emulator, startEmulator } from 'tokenkit/emulator';
 import { HS, b64, connectOutcome, send, signText, signValues } from './helpers';
 import { acceptedControls, hostileUserTokens } from './hostile-tokens';
+import { pool } from './soak-helpers';
 
 let emu: Emulator;
 beforeAll(async () => {
@@ -14,20 +15,6 @@ beforeAll(async () => {
 });
 afterAll(() => emu.close());
 
-/** Runs `work` over `items`, `width` at a time. */
-async function pool<T, R>(items: readonly T[], width: number, work: (item: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array<R>(items.length);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: width }, async () => {
-      while (next < items.length) {
-        const i = next++;
-        out[i] = await work(items[i] as T);
-      }
-    }),
-  );
-  return out;
-}
 
 test('every hostile user token is refused on POST /v1/connect with its code, and nothing is written', async () => {
   const cases = hostileUserTokens(emu.apiSecret, emu.clock.now());
