@@ -1,4 +1,5 @@
 import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { type Emulator, startEmulator } from 'tokenkit/emulator';
 import { type CliResult, adminClient, createUsers, emulatorEnv, jsonLines, runCli, tempDir, writeIds } from './helpers';
 
@@ -33,6 +34,12 @@ describe('help', () => {
       expect({ command: commands[i], code: r.code }).toEqual({ command: commands[i], code: 0 });
       expect(r.stdout).toMatch(/^Usage: tokenkit /);
     });
+  });
+
+  test('tokenkit --version prints the package version (exit 0)', async () => {
+    const { version } = JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8')) as { version: string };
+    const r = await runCli(['--version']);
+    expect({ code: r.code, stdout: r.stdout.trim() }).toEqual({ code: 0, stdout: version });
   });
 });
 
