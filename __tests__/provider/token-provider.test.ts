@@ -56,7 +56,7 @@ describe('options are checked up front', () => {
 
   test('an unknown option is named', () => {
     // @ts-expect-error: wrong on purpose
-    expect(() => client.tokenProvider({ authenticate: fromHeader, validity: 60 })).toThrow(/validity/);
+    expect(() => client.tokenProvider({ authenticate: fromHeader, validity: 60 })).toThrow('unknown key "validity": expected { authenticate, validity_in_seconds?, onError? }');
   });
 });
 

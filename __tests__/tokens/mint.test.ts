@@ -101,6 +101,13 @@ describe('generateUserToken', () => {
     expect(err.issues.map((i) => i.path)).toContain(path);
     expect(err.message).toMatch(/^Invalid generateUserToken input/);
   });
+
+  test('a misspelt option is named in the message, with the valid shape', () => {
+    expect(() => client().generateUserToken({ user_id: 'a', validity: 60 } as never)).toThrow(
+      'unknown key "validity": expected { user_id, validity_in_seconds?, claims? }',
+    );
+    expect(() => client().generateUserToken('alice' as never)).toThrow('expected { user_id, validity_in_seconds?, claims? }');
+  });
 });
 
 describe('createToken (legacy signature)', () => {

@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import { z } from 'zod';
 import { ArgumentError } from '../errors';
+import { shapeError } from '../schemas/common';
 import { validitySecondsSchema } from '../tokens/mint';
 
 /**
@@ -51,7 +52,7 @@ const optionsSchema = z.strictObject(
     validity_in_seconds: validitySecondsSchema.optional(),
     onError: z.custom<(err: unknown, req: IncomingMessage) => void>((v) => typeof v === 'function', { error: 'expected a function (err, req) => void' }).optional(),
   },
-  { error: 'expected { authenticate, validity_in_seconds?, onError? }' },
+  { error: (issue) => shapeError(issue, '{ authenticate, validity_in_seconds?, onError? }') },
 );
 
 const VALID = Object.keys(optionsSchema.shape).join(', ');

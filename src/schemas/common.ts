@@ -10,6 +10,17 @@ export const userIdSchema = z
   .max(128, { error: 'must be at most 128 characters' })
   .regex(/^[A-Za-z0-9@_\-.]*$/, { error: 'may only hold the characters A-Z a-z 0-9 @ _ - .' });
 
+/**
+ * The message of an options object's own problems: not an object (`expected <shape>`), or unknown
+ * keys, named (`unknown key "expiresIn": expected <shape>`), so a misspelt option is found at once.
+ * Pass as the `error` of a `z.strictObject`; the fields' own problems keep their messages.
+ */
+export function shapeError(issue: { code?: string | undefined; keys?: readonly string[] | undefined }, shape: string): string | undefined {
+  if (issue.code === 'unrecognized_keys') return `unknown key ${(issue.keys ?? []).map((k) => JSON.stringify(k)).join(', ')}: expected ${shape}`;
+  if (issue.code === 'invalid_type') return `expected ${shape}`;
+  return undefined;
+}
+
 const isHttpSpace = (c: number): boolean => c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d;
 
 /**

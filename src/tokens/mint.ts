@@ -1,7 +1,7 @@
 import type { KeyObject } from 'node:crypto';
 import { z } from 'zod';
 import { ArgumentError } from '../errors';
-import { userIdSchema } from '../schemas/common';
+import { shapeError, userIdSchema } from '../schemas/common';
 import { RESERVED_CLAIMS } from './claims';
 import { HS256_HEADER_B64, signHS256 } from './jws';
 
@@ -71,7 +71,7 @@ const generateInputSchema = z.strictObject(
       })
       .optional(),
   },
-  { error: 'expected { user_id, validity_in_seconds?, claims? }' },
+  { error: (issue) => shapeError(issue, '{ user_id, validity_in_seconds?, claims? }') },
 );
 
 /** Mints a user token: `{ ...claims, user_id, iat, exp }`, `iat` with millisecond precision. */
