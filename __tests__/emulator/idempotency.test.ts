@@ -72,6 +72,22 @@ test('client routes replay only to the same credentials', async () => {
   expectError(other, 400, 4, /already used/);
 });
 
+test('a client replay checks the token again: a token revoked or expired since gets 44 or 40, not the stored answer', async () => {
+  const token = emu.userToken('alice', { validityInSeconds: 60 });
+  const me = (key: string) => call(emu, 'PATCH', '/v1/me', { body: { set: { name: 'A' } }, as: { token }, headers: { 'Idempotency-Key': key } });
+  const revoked = randomUUID();
+  expect((await me(revoked)).status).toBe(200);
+  clock.advance(10);
+  expect((await call(emu, 'DELETE', '/v1/users/alice/token')).status).toBe(200);
+  expectError(await me(revoked), 401, 44);
+
+  await call(emu, 'PATCH', '/v1/users', { body: { users: [{ id: 'alice', set: { revoke_tokens_issued_before: null } }] } });
+  const expired = randomUUID();
+  expect((await me(expired)).status).toBe(200);
+  clock.advance(61_000);
+  expectError(await me(expired), 401, 40);
+});
+
 test.each([
   ['too long', 'k'.repeat(256)],
   ['with a space', 'a b'],

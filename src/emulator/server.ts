@@ -3,7 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { z } from 'zod';
 import { userIdSchema } from '../schemas/common';
-import { type AuthContext, bearerToken, checkApiKey, checkServerToken, claimsServer } from './auth';
+import { type AuthContext, bearerToken, checkApiKey, checkClientToken, checkServerToken, claimsServer } from './auth';
 import type { Clock } from './clock';
 import { PlatformError, invalidInput, platformError } from './errors';
 import type { FaultDecision, FaultInjector, RateLimiter } from './faults';
@@ -243,6 +243,9 @@ async function handle(
       if (stored.fingerprint !== fingerprint) {
         throw platformError('input', 'Idempotency-Key was already used for another request (method, path, body or credentials differ)');
       }
+      // The token is checked on every request (docs/platform-api.md): one revoked or expired since
+      // the first answer gets 44 or 40, not the stored answer. Its user was matched then.
+      if (!isAdmin && token !== undefined) checkClientToken(token, undefined, auth);
       extra['Idempotent-Replayed'] = 'true';
       return finish(decision, { status: stored.status, body: stored.body });
     }
