@@ -1,6 +1,8 @@
 // Malformed requests to every route: each gets the right status and code (400/413 code 4, 404
 // code 16, 405 code 4 with Allow), the message names the field, and the emulator keeps serving.
 import { type Emulator, MAX_BODY_BYTES, startEmulator } from 'tokenkit/emulator';
+import { PassThrough } from 'node:stream';
+import { answerClientError } from '../../src/emulator/server';
 import { type Call, call, createUsers, expectError, rawRequest } from './helpers';
 
 let emu: Emulator;
@@ -173,6 +175,24 @@ test.each([
 
 test.each(['/v1', '/v1/users/', '/v1/users/alice/tokens', '/v2/app', '/', '/v1/users/alice/token/x'])('an unknown route %s is 404, code 16', async (path) => {
   expectError(await call(emu, 'GET', path), 404, 16);
+});
+
+test.each([
+  ['ERR_HTTP_REQUEST_TIMEOUT', 408, /did not arrive in time/],
+  ['HPE_HEADER_OVERFLOW', 431, /headers too large/],
+  ['HPE_INVALID_METHOD', 400, /malformed HTTP request/],
+])("a request Node's parser refuses (%s) is answered %i in the error shape, with an X-Request-Id", (code, status, message) => {
+  const socket = new PassThrough();
+  const chunks: Buffer[] = [];
+  socket.on('data', (c: Buffer) => chunks.push(c));
+  answerClientError(Object.assign(new Error('refused by the parser'), { code }), socket);
+  const text = Buffer.concat(chunks).toString('utf8');
+  const [head = '', body = ''] = text.split('\r\n\r\n');
+  expect(head.split('\r\n')[0]).toMatch(new RegExp(`^HTTP/1.1 ${status} `));
+  expect(head).toMatch(/\r\nX-Request-Id: [0-9a-f-]{36}\r\n/);
+  const parsed = JSON.parse(body) as Record<string, unknown>;
+  expect({ code: parsed['code'], status_code: parsed['status_code'] }).toEqual({ code: 4, status_code: status });
+  expect(parsed['message']).toMatch(message);
 });
 
 test('the emulator keeps serving after all of the above, with nothing applied by refused requests', async () => {

@@ -58,20 +58,27 @@ export interface ServerDeps {
   logger: ((record: EmulatorLogRecord) => void) | undefined;
 }
 
+/** Node's `clientError` codes answered with a status of their own; anything else is 400. */
+const CLIENT_ERROR_ANSWERS = new Map<string | undefined, { status: number; reason: string; message: string }>([
+  ['HPE_HEADER_OVERFLOW', { status: 431, reason: 'Request Header Fields Too Large', message: 'request headers too large' }],
+  // Node's requestTimeout / headersTimeout: 408, as Node itself answers (and a client may retry it).
+  ['ERR_HTTP_REQUEST_TIMEOUT', { status: 408, reason: 'Request Timeout', message: 'request timeout: the request did not arrive in time' }],
+]);
+
 /**
  * Answers a request that is not even valid HTTP (Node's `clientError`) in the contract's shape,
- * with an `X-Request-Id` like every other answer: 431 for headers over Node's limit, else 400.
+ * with an `X-Request-Id` like every other answer: 431 for headers over Node's limit, 408 where
+ * the request did not arrive within Node's timeouts, else 400.
  */
 export function answerClientError(err: NodeJS.ErrnoException, socket: Duplex): void {
   if (err.code === 'ECONNRESET' || !socket.writable) {
     socket.destroy();
     return;
   }
-  const status = err.code === 'HPE_HEADER_OVERFLOW' ? 431 : 400;
-  const message = status === 431 ? 'request headers too large' : 'malformed HTTP request';
+  const { status, reason, message } = CLIENT_ERROR_ANSWERS.get(err.code) ?? { status: 400, reason: 'Bad Request', message: 'malformed HTTP request' };
   const body = JSON.stringify({ code: 4, message, status_code: status });
   socket.end(
-    `HTTP/1.1 ${status} ${status === 431 ? 'Request Header Fields Too Large' : 'Bad Request'}\r\n` +
+    `HTTP/1.1 ${status} ${reason}\r\n` +
       `Content-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
       `X-Request-Id: ${randomUUID()}\r\nConnection: close\r\n\r\n${body}`,
   );
