@@ -110,10 +110,18 @@ function formatPath(path: ReadonlyArray<PropertyKey>): string {
 
 /** Turns zod issues into {@link ArgumentIssue}s. Values are never copied: they may be secrets. */
 export function issuesFromZod(error: z.ZodError, prefix = ''): ArgumentIssue[] {
-  return error.issues.map((issue) => {
-    const path = formatPath(issue.path);
-    const full = [prefix, path].filter(Boolean).join('.');
-    return { path: full, message: issue.message };
+  const join = (...parts: string[]) => parts.filter(Boolean).join('.');
+  return error.issues.flatMap((issue) => {
+    const path = join(prefix, formatPath(issue.path));
+    // An unknown key is named in `path`, one issue per key, so that a program reading `issues`
+    // can tell which key it was (zod reports them together, at the object's path).
+    if (issue.code === 'unrecognized_keys' && issue.keys.length > 0) {
+      return issue.keys.map((key) => ({
+        path: join(path, key),
+        message: issue.keys.length === 1 ? issue.message : `unknown key "${key}"`,
+      }));
+    }
+    return [{ path, message: issue.message }];
   });
 }
 

@@ -5,7 +5,8 @@ import { ServerClient } from 'tokenkit';
 import { type Emulator, startEmulator } from 'tokenkit/emulator';
 import { z } from 'zod';
 import { usersResponseSchema } from '../../src/schemas/users';
-import { connectOutcome } from './helpers';
+import { UserClient } from 'tokenkit/client';
+import { connectOutcome, recordingFetch } from './helpers';
 
 const IDS = ['__proto__', 'constructor', 'hasOwnProperty', 'toString', 'valueOf', '__defineGetter__'];
 
@@ -54,20 +55,39 @@ test.each(IDS)('user %s: upsert, read, revoke, rotate, issue and connect all ans
   expect(emu.user(id)?.id).toBe(id);
 });
 
-test('a custom field named "__proto__" (raw JSON) grants nothing and changes no prototype', async () => {
+test('a field named "__proto__" (raw JSON) is refused by name with 400, code 4, and changes nothing', async () => {
   const raw = (method: string, path: string, body: string, token: string) =>
     fetch(emu.url + path, { method, headers: { 'Api-Key': emu.apiKey, Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' }, body });
-  const up = await raw('POST', '/v1/users', '{"users":[{"id":"mallory","__proto__":{"role":"admin","requires_token":true}}]}', emu.serverToken());
-  expect(up.status).toBe(200);
-  expect(emu.user('mallory')).toMatchObject({ role: 'user', requires_token: false });
+  const refused = async (res: Response, path: string) => {
+    expect(res.status).toBe(400);
+    const body = (await res.json()) as { code: number; message: string };
+    expect(body.code).toBe(4);
+    expect(body.message).toContain(`${path}: "__proto__" may not be used as a field name`);
+  };
+  await refused(await raw('POST', '/v1/users', '{"users":[{"id":"mallory","__proto__":{"role":"admin","requires_token":true}}]}', emu.serverToken()), 'users.0.__proto__');
+  expect(emu.user('mallory')).toBeUndefined();
+  await client.upsertUsers([{ id: 'mallory' }]);
+  await refused(await raw('PATCH', '/v1/users', '{"users":[{"id":"mallory","set":{"team":{"__proto__":{"role":"admin"}}}}]}', emu.serverToken()), 'users.0.set.team.__proto__');
   const guest = await fetch(emu.url + '/v1/guest', { method: 'POST', headers: { 'Api-Key': emu.apiKey, 'Content-Type': 'application/json' }, body: '{"user":{"id":"visitor"}}' });
   const { access_token } = (await guest.json()) as { access_token: string };
-  const me = await raw('PATCH', '/v1/me', '{"set":{"__proto__":{"role":"admin"},"name":"V"}}', access_token);
-  expect(me.status).toBe(200);
-  expect(emu.user('visitor')).toMatchObject({ role: 'guest', name: 'V' });
-  const partial = await raw('PATCH', '/v1/users', '{"users":[{"id":"mallory","set":{"__proto__":{"role":"admin"}}}]}', emu.serverToken());
-  expect(partial.status).toBe(200);
-  expect(emu.user('mallory')?.role).toBe('user');
+  await refused(await raw('PATCH', '/v1/me', '{"set":{"__proto__":{"role":"admin"},"name":"V"}}', access_token), 'set.__proto__');
+  expect(emu.user('visitor')).toMatchObject({ role: 'guest' });
+  expect(emu.user('visitor')?.name).toBeUndefined();
+  expect(emu.user('mallory')).toMatchObject({ role: 'user', requires_token: false });
+});
+
+test('the SDK refuses a "__proto__" field by name before any request (it could not survive a copy)', async () => {
+  const { fetch: recording, calls } = recordingFetch();
+  const offline = new ServerClient({ apiKey: 'k', apiSecret: 's', baseUrl: 'http://127.0.0.1:9', fetch: recording });
+  const proto = JSON.parse('{"__proto__":{"role":"admin"}}') as Record<string, unknown>;
+  await expect(offline.upsertUsers([{ id: 'mallory', ...proto }])).rejects.toMatchObject({ code: 'ERR_ARGUMENT', issues: [{ path: 'users.0.__proto__' }] });
+  await expect(offline.updateUsersPartial({ users: [{ id: 'mallory', set: { team: proto } }] })).rejects.toMatchObject({
+    code: 'ERR_ARGUMENT',
+    issues: [{ path: 'users.0.set.team.__proto__' }],
+  });
+  const chat = new UserClient({ apiKey: 'k', baseUrl: 'http://127.0.0.1:9', fetch: recording });
+  await expect(chat.updateMe({ set: proto })).rejects.toMatchObject({ code: 'ERR_ARGUMENT', issues: [{ path: 'set.__proto__' }] });
+  expect(calls).toEqual([]);
 });
 
 test('no request changed a prototype', () => {

@@ -38,7 +38,7 @@ describe('options are checked up front', () => {
     ['validity as a string', { authenticate: fromHeader, validity_in_seconds: '3600' }, 'validity_in_seconds'],
     ['validity beyond ten years', { authenticate: fromHeader, validity_in_seconds: 10 * 366 * 24 * 3600 }, 'validity_in_seconds'],
     ['onError not a function', { authenticate: fromHeader, onError: true }, 'onError'],
-    ['an unknown option', { authenticate: fromHeader, user_id: 'alice' }, ''],
+    ['an unknown option', { authenticate: fromHeader, user_id: 'alice' }, 'user_id'],
   ])('%s', (_name, options, path) => {
     let caught: unknown;
     try {

@@ -86,7 +86,7 @@ describe('generateUserToken', () => {
     ['null validity', { user_id: 'a', validity_in_seconds: null }, 'validity_in_seconds'],
     ['claims not an object', { user_id: 'a', claims: 'x' }, 'claims'],
     ['claims with a function', { user_id: 'a', claims: { f: () => 1 } }, 'claims.f'],
-    ['an unknown option', { user_id: 'a', expiresIn: 60 }, ''],
+    ['an unknown option', { user_id: 'a', expiresIn: 60 }, 'expiresIn'],
   ];
   test.each(bad)('refuses %s with an ArgumentError naming the field', (_label, input, path) => {
     let caught: unknown;
@@ -177,3 +177,13 @@ test('a KeyObject secret signs the same tokens as its string', () => {
   const b = new ServerClient({ apiKey: 'k', apiSecret: createSecretKey(Buffer.from(SECRET)) }).generateUserToken({ user_id: 'alice' });
   expect(a).toBe(b);
 });
+
+test.each(['{"__proto__":{"admin":true}}', '{"team":{"__proto__":[]}}', '{"list":[{"__proto__":1}]}'])(
+  'refuses a claim named __proto__ anywhere (%s): it cannot round-trip',
+  (json) => {
+    const claims = JSON.parse(json) as Record<string, unknown>;
+    expect(() => new ServerClient({ apiKey: 'k', apiSecret: SECRET }).generateUserToken({ user_id: 'alice', claims })).toThrow(
+      expect.objectContaining({ code: 'ERR_ARGUMENT', issues: [expect.objectContaining({ path: expect.stringMatching(/^claims\..*__proto__$|^claims\.__proto__$/) })] }),
+    );
+  },
+);

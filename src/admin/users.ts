@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { refuseProtoKeys } from '../schemas/common';
 import { ArgumentError } from '../errors';
 import { type RequestOptions, type Transport, type WriteOptions, validateRequestOptions, validateUserId, validateWriteOptions } from '../http/transport';
 import { adminEndpoints } from '../schemas/endpoints';
@@ -60,6 +61,7 @@ const partialInputSchema = z.strictObject({ users: z.unknown() });
 
 /** Encodes a whole list (Dates to wire strings), naming the field at fault; nothing is sent. */
 function encodeList<S extends z.ZodType>(schema: S, users: unknown, what: string): unknown[] {
+  refuseProtoKeys(users, what, 'users');
   const encoded = z.safeEncode(schema, users as z.output<S>);
   if (!encoded.success) throw ArgumentError.fromZod(what, encoded.error, 'users');
   return encoded.data as unknown[];
@@ -118,6 +120,7 @@ export async function updateUsersPartial(
   options?: WriteOptions,
   what = 'updateUsersPartial',
 ): Promise<UsersResult> {
+  refuseProtoKeys(input, `${what} input`);
   const shape = partialInputSchema.safeParse(input);
   if (!shape.success) throw ArgumentError.fromZod(`${what} input`, shape.error);
   const wire = encodeList(partialList, shape.data.users, `${what} input`);

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { PlatformError, platformError } from './errors';
+import { PROTO_KEY_MESSAGE, findProtoKey } from '../schemas/common';
 
 /**
  * The largest request body: 1 MiB (docs/platform-api.md, "Errors and limits").
@@ -64,11 +65,15 @@ export function parseJsonBody(method: string, raw: Buffer, contentType: string |
   if (!contentType || !/^application\/json\s*(;|$)/i.test(contentType)) {
     throw platformError('input', 'Content-Type must be application/json');
   }
+  let body: unknown;
   try {
-    return JSON.parse(raw.toString('utf8'));
+    body = JSON.parse(raw.toString('utf8'));
   } catch {
     throw platformError('input', 'request body is not valid JSON');
   }
+  const protoPath = findProtoKey(body);
+  if (protoPath) throw platformError('input', `${protoPath}: ${PROTO_KEY_MESSAGE}`);
+  return body;
 }
 
 /** Sends a JSON answer with its request id and extra headers. */

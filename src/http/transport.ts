@@ -2,7 +2,7 @@ import { type KeyObject, randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { ArgumentError, ConfigError, ConnectionError, TimeoutError, type TokenkitError } from '../errors';
 import type { FetchLike, RequestLogRecord, ResolvedOptions } from '../options';
-import { USER_ID_PATTERN, idempotencyKeySchema, userIdSchema } from '../schemas/common';
+import { USER_ID_PATTERN, idempotencyKeySchema, refuseProtoKeys, userIdSchema } from '../schemas/common';
 import { type Endpoint, endpointPath } from '../schemas/endpoints';
 import { mintServerToken, SERVER_TOKEN_MAX_SECONDS } from '../tokens/mint';
 import { resolveDispatcher, userAgent } from './environment';
@@ -150,6 +150,7 @@ export class Transport {
     const path = endpoint.path.includes(':id') ? endpointPath(endpoint, { id: validateUserId(input.params?.id) }) : endpoint.path;
     let wire: unknown;
     if (endpoint.request !== undefined) {
+      refuseProtoKeys(input.body, what);
       const encoded = z.safeEncode(endpoint.request, input.body);
       if (!encoded.success) throw ArgumentError.fromZod(what, encoded.error);
       wire = encoded.data;

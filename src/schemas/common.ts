@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ArgumentError } from '../errors';
 
 /** The characters a user id may hold (contract: "User ids"). */
 export const USER_ID_PATTERN = /^[A-Za-z0-9@_\-.]{1,128}$/;
@@ -98,3 +99,29 @@ export const ERROR_CODES = {
   tokenWrongUser: { code: 46, status: 401 },
   internal: { code: -1, status: 500 },
 } as const;
+
+/**
+ * The path (`a.b.__proto__`) of the first own `__proto__` key anywhere in `value`, or undefined.
+ * Such a key cannot survive a copy: zod's parse, a spread or `Object.assign` drops it or sets the
+ * copy's prototype instead. So tokenkit refuses it by name, on both sides of the wire, rather than
+ * lose it without a word (issue 8).
+ */
+export function findProtoKey(value: unknown, path = '', depth = 0): string | undefined {
+  if (typeof value !== 'object' || value === null || depth > 64) return undefined;
+  const at = (key: string) => (path ? `${path}.${key}` : key);
+  if (!Array.isArray(value) && Object.prototype.hasOwnProperty.call(value, '__proto__')) return at('__proto__');
+  for (const [k, v] of Object.entries(value)) {
+    const found = findProtoKey(v, at(k), depth + 1);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+/** What is said of a `__proto__` key found by {@link findProtoKey}. */
+export const PROTO_KEY_MESSAGE = '"__proto__" may not be used as a field name: JavaScript readers would take it as the prototype';
+
+/** Throws an `ArgumentError` naming the first `__proto__` key in `value` (see {@link findProtoKey}). */
+export function refuseProtoKeys(value: unknown, what: string, prefix = ''): void {
+  const path = findProtoKey(value, prefix);
+  if (path) throw new ArgumentError(`Invalid ${what}:\n  - ${path}: ${PROTO_KEY_MESSAGE}`, [{ path, message: PROTO_KEY_MESSAGE }]);
+}

@@ -1,7 +1,7 @@
 import type { KeyObject } from 'node:crypto';
 import { z } from 'zod';
 import { ArgumentError } from '../errors';
-import { shapeError, userIdSchema } from '../schemas/common';
+import { refuseProtoKeys, shapeError, userIdSchema } from '../schemas/common';
 import { RESERVED_CLAIMS } from './claims';
 import { HS256_HEADER_B64, signHS256 } from './jws';
 
@@ -76,6 +76,8 @@ const generateInputSchema = z.strictObject(
 
 /** Mints a user token: `{ ...claims, user_id, iat, exp }`, `iat` with millisecond precision. */
 export function mintUserToken(key: KeyObject, input: GenerateUserTokenInput, nowMs: number): string {
+  const claimsInput = typeof input === 'object' && input !== null ? (input as { claims?: unknown }).claims : undefined;
+  refuseProtoKeys(claimsInput, 'generateUserToken input', 'claims');
   const parsed = generateInputSchema.safeParse(input);
   if (!parsed.success) throw ArgumentError.fromZod('generateUserToken input', parsed.error);
   const { user_id, validity_in_seconds = DEFAULT_VALIDITY_SECONDS, claims } = parsed.data;

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { ApiError, ArgumentError, TokenError } from '../errors';
 import { apiErrorFrom, decodeResponse } from '../http/response';
 import { type connectResponseSchema, updateMeRequestSchema } from '../schemas/client-routes';
-import { isHeaderValue, userIdSchema } from '../schemas/common';
+import { isHeaderValue, refuseProtoKeys, userIdSchema } from '../schemas/common';
 import { type Endpoint, clientEndpoints, endpointPath } from '../schemas/endpoints';
 import type { User } from '../schemas/users';
 import { FAULT_HINTS, REFRESHABLE_CODES } from './faults';
@@ -207,6 +207,7 @@ export class UserClient {
    * ```
    */
   async updateMe(input: UpdateMeInput): Promise<User> {
+    refuseProtoKeys(input, 'updateMe input');
     const body = z.safeEncode(updateMeRequestSchema, input as z.output<typeof updateMeRequestSchema>);
     if (!body.success) throw ArgumentError.fromZod('updateMe input', body.error);
     const session = this.#current();
