@@ -86,6 +86,17 @@ type FetchInit = NonNullable<Parameters<FetchLike>[1]>;
 
 const RENEW_BEFORE_MS = 60_000;
 
+/**
+ * What a 401 on an admin route says about this client's own configuration: the server token and
+ * the API key come from its options, so the fix is there (or in the server's clock).
+ */
+const ADMIN_AUTH_HINTS: Partial<Record<number, string>> = {
+  2: 'Check apiKey (or TOKENKIT_API_KEY): the platform does not know this API key',
+  43: "Check apiSecret (or TOKENKIT_API_SECRET): the platform could not verify the server token signed with this client's secret",
+  40: "Check this server's clock: the platform found the server token expired",
+  42: "Check this server's clock: the platform found the server token issued in the future",
+};
+
 const requestOptionsSchema = z.strictObject({
   signal: z.custom<AbortSignal>((v) => v instanceof AbortSignal, { error: 'expected an AbortSignal' }).optional(),
   timeoutMs: z.number().int().positive().max(600_000, { error: 'must be at most 600000' }).optional(),
@@ -309,7 +320,9 @@ export class Transport {
       } else if (decision.reason === 'exhausted' && attempt > 1) {
         note = ` [after ${attempt} attempts]`;
       }
-      throw apiErrorFrom(res, text, ctx, note);
+      const error = apiErrorFrom(res, text, ctx, note);
+      const hint = res.status === 401 ? ADMIN_AUTH_HINTS[error.code] : undefined;
+      throw hint === undefined ? error : apiErrorFrom(res, text, ctx, `${note}. ${hint}`);
     }
   }
 }
