@@ -1,6 +1,6 @@
 import { type KeyObject, randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { ArgumentError, ConfigError, ConnectionError, TimeoutError, type TokenkitError } from '../errors';
+import { ApiError, ArgumentError, ConfigError, ConnectionError, TimeoutError, type TokenkitError } from '../errors';
 import type { FetchLike, RequestLogRecord, ResolvedOptions } from '../options';
 import { USER_ID_PATTERN, idempotencyKeySchema, refuseProtoKeys, userIdSchema } from '../schemas/common';
 import { type Endpoint, endpointPath } from '../schemas/endpoints';
@@ -243,7 +243,9 @@ export class Transport {
       controller.abort(new DOMException(`timed out after ${timeoutMs} ms`, 'TimeoutError'));
     }, timeoutMs);
     try {
-      const init: FetchInit = { method: prepared.endpoint.method, headers, signal: controller.signal };
+      // Redirects are not followed: fetch would drop Authorization on another origin but still
+      // send Api-Key there. A 3xx is reported instead (see send).
+      const init: FetchInit = { method: prepared.endpoint.method, headers, signal: controller.signal, redirect: 'manual' };
       if (prepared.bodyText !== undefined) init.body = prepared.bodyText;
       // Checked as an object by the options; undici checks the rest when it dispatches.
       if (this.#dispatcher !== undefined) init.dispatcher = this.#dispatcher as FetchInit['dispatcher'];
@@ -300,6 +302,20 @@ export class Transport {
       const requestId = res.headers.get('x-request-id') ?? undefined;
       this.#log({ method, path: prepared.path, status: res.status, ms: performance.now() - started, attempt, requestId });
       if (res.ok) return decodeResponse<E['response']>(prepared.endpoint.response, res, text, ctx);
+      if (res.status >= 300 && res.status < 400) {
+        const location = res.headers.get('location');
+        throw new ApiError({
+          status: res.status,
+          code: -1,
+          message:
+            `The platform answered a redirect (HTTP ${res.status}${location ? ` to ${location.split('?')[0]}` : ''}). ` +
+            'tokenkit does not follow redirects, which would send the API key to another address: set baseUrl to the final URL',
+          requestId,
+          method,
+          path: prepared.path,
+          headers,
+        });
+      }
 
       const retryAfterHeader = res.headers.get('retry-after');
       const decision = decideRetry({
