@@ -8,8 +8,9 @@ const config: Config = {
   roots: ['<rootDir>/__tests__'],
   testMatch: ['**/*.test.ts'],
   transform: {
-    // Type-checking is done once by `npm run typecheck` (part of `npm test`), not per test file.
-    '^.+\\.ts$': ['ts-jest', { isolatedModules: true, tsconfig: 'tsconfig.json' }],
+    // Each file is transpiled alone (tsconfig's isolatedModules): type-checking is done once, by
+    // `npm run typecheck` (part of `npm test`), not per test file.
+    '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }],
   },
   moduleNameMapper: {
     '^tokenkit$': '<rootDir>/src/index.ts',
