@@ -61,7 +61,6 @@ const partialInputSchema = z.strictObject({ users: z.unknown() });
 
 /** Encodes a whole list (Dates to wire strings), naming the field at fault; nothing is sent. */
 function encodeList<S extends z.ZodType>(schema: S, users: unknown, what: string): unknown[] {
-  refuseProtoKeys(users, what, 'users');
   const encoded = z.safeEncode(schema, users as z.output<S>);
   if (!encoded.success) throw ArgumentError.fromZod(what, encoded.error, 'users');
   return encoded.data as unknown[];
@@ -106,6 +105,7 @@ async function sendBatches(
 
 /** `POST /v1/users` (upsert), 100 users per request. */
 export async function upsertUsers(http: Transport, users: UserInput[], options?: RequestOptions): Promise<UsersResult> {
+  refuseProtoKeys(users, 'upsertUsers users', 'users');
   const wire = encodeList(upsertList, users, 'upsertUsers users');
   return sendBatches(http, adminEndpoints.upsertUsers, wire, validateRequestOptions(options));
 }
