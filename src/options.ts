@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { ConfigError, issuesFromZod } from './errors';
 import { isHeaderValue } from './schemas/common';
 import { runtime } from './runtime';
-import { type SecretInput, secretFault } from './tokens/key';
+import { SECRET_EXPECTED, type SecretInput, type SigningKey, secretFault } from './tokens/key';
 
 /**
  * One record per HTTP attempt, given to the `logger` option. Never holds a header value, a token or a body.
@@ -81,7 +81,7 @@ export interface ServerClientOptions {
   /** The app's API key. Default: the environment variable `TOKENKIT_API_KEY`. */
   apiKey?: string | undefined;
   /**
-   * The app's secret: a string, its bytes, a {@link SigningKey} (or, on Node, a secret `KeyObject`).
+   * The app's secret: a string, its bytes, a {@link SigningKey} (or, on Node, a secret key object from `createSecretKey`).
    * Default: `TOKENKIT_API_SECRET`. Never logged or printed.
    */
   apiSecret?: SecretInput | undefined;
@@ -115,7 +115,7 @@ const optionsSchema = z.strictObject({
     .optional(),
   apiSecret: z
     .union([z.string().min(1, { error: 'must not be empty' }), z.custom<Exclude<SecretInput, string>>((v) => typeof v === 'object' && v !== null)], {
-      error: 'expected a non-empty string or a secret KeyObject',
+      error: SECRET_EXPECTED,
     })
     .optional(),
   baseUrl: z

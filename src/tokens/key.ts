@@ -77,7 +77,9 @@ export function hmacBase64url(key: SigningKey, data: string): string {
   return runtime.hmacSha256Base64url(preparedOf(key), data);
 }
 
-const EXPECTED = 'expected a non-empty string or a secret KeyObject';
+/** What a secret must be, for messages. */
+export const SECRET_EXPECTED = 'expected a non-empty string or a secret KeyObject';
+const EXPECTED = SECRET_EXPECTED;
 
 /**
  * Why `value` cannot be a secret, in words naming what was expected, or `undefined` where it can

@@ -31,7 +31,7 @@ export interface TokenVerifier {
  */
 export interface VerifyUserTokenOptions {
   /**
-   * The app secret: a string, its bytes, a {@link SigningKey} (or, on Node, a secret `KeyObject`).
+   * The app secret: a string, its bytes, a {@link SigningKey} (or, on Node, a secret key object from `createSecretKey`).
    * A string's key is prepared once and reused by later calls with the same string.
    */
   secret?: SecretInput | undefined;
