@@ -104,14 +104,25 @@ export function secretFault(value: unknown): string | undefined {
  */
 export function toSigningKey(secret: unknown, field = 'apiSecret'): SigningKey {
   if (secret instanceof SigningKey) return secret;
+  if (typeof secret === 'object' && secret !== null) {
+    const prepared = fromObjects.get(secret);
+    if (prepared !== undefined) return prepared;
+  }
   const fault = secretFault(secret);
   if (fault !== undefined) {
     throw new ArgumentError(`Invalid ${field}: ${fault}`, [{ path: field, message: fault }]);
   }
   if (typeof secret === 'string') return makeKey(new TextEncoder().encode(secret));
   if (secret instanceof Uint8Array) return makeKey(secret.slice());
-  return makeKey(runtime.platformSecretBytes(secret)!);
+  // A platform key object (immutable) is prepared once: passing the same KeyObject on every
+  // verifyUserToken call must not export and import it again each time.
+  const key = makeKey(runtime.platformSecretBytes(secret)!);
+  fromObjects.set(secret as object, key);
+  return key;
 }
+
+/** The keys of platform key objects already prepared; weak, so a dropped KeyObject takes its key along. */
+const fromObjects = new WeakMap<object, SigningKey>();
 
 const CACHE_SIZE = 8;
 /** The keys of the last string secrets verified with, newest last (see {@link signingKeyForString}). */
