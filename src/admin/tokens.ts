@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { ApiError, ArgumentError, ResponseShapeError } from '../errors';
 import { type RequestOptions, type Transport, type WriteOptions, validateUserId, validateWriteOptions } from '../http/transport';
 import { idempotencyKeySchema } from '../schemas/common';
+import { PLATFORM_CODES } from '../schemas/codes';
 import { adminEndpoints } from '../schemas/endpoints';
 import { SYSTEM_FIELDS } from '../schemas/users';
 import { getApp } from './app';
@@ -99,7 +100,7 @@ async function issueThroughPut(http: Transport, userId: string, expiresAt: Date 
  * cause, without matching the platform's message text: the app is read back to find out.
  */
 async function explainCompatibilityRefusal(http: Transport, err: unknown, options: RequestOptions): Promise<unknown> {
-  if (!(err instanceof ApiError && err.status === 400 && err.code === 4)) return err;
+  if (!(err instanceof ApiError && err.status === 400 && err.code === PLATFORM_CODES.input.code)) return err;
   let app;
   try {
     app = await getApp(http, options);

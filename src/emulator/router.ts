@@ -74,7 +74,5 @@ export function matchRoute(method: string, pathname: string): Match {
     allowed.push(route.method);
   }
   if (allowed.length === 0) throw platformError('notFound', `no route ${pathname}`);
-  throw new PlatformError(405, 4, `${method} is not allowed on ${pathname} (allowed: ${allowed.join(', ')})`, {
-    headers: { Allow: allowed.join(', ') },
-  });
+  throw platformError('input', `${method} is not allowed on ${pathname} (allowed: ${allowed.join(', ')})`, { Allow: allowed.join(', ') }, 405);
 }

@@ -112,8 +112,8 @@ function injectedError(d: FaultDecision, nowMs: number, limit: number): Platform
       'X-RateLimit-Reset': String(Math.ceil((nowMs + d.retryAfterSeconds * 1000) / 1000)),
     });
   }
-  if (d.action === 503) return new PlatformError(503, -1, 'service unavailable (injected fault)');
-  return new PlatformError(500, -1, 'internal error (injected fault)');
+  if (d.action === 503) return platformError('internal', 'service unavailable (injected fault)', undefined, 503);
+  return platformError('internal', 'internal error (injected fault)');
 }
 
 /** The checked `:id` of a path: 400 (code 4) where it is not a valid user id. */
@@ -168,7 +168,7 @@ export function createRequestHandler(deps: ServerDeps): (req: IncomingMessage, r
         const e =
           err instanceof PlatformError
             ? err
-            : new PlatformError(500, -1, `internal error: ${err instanceof Error ? err.message : String(err)}`);
+            : platformError('internal', `internal error: ${err instanceof Error ? err.message : String(err)}`);
         Object.assign(extra, e.headers);
         answer(e.status, JSON.stringify(e.toBody()));
       },

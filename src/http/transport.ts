@@ -2,6 +2,7 @@ import { type KeyObject, randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { ApiError, ArgumentError, ConfigError, ConnectionError, TimeoutError, type TokenkitError } from '../errors';
 import type { FetchLike, RequestLogRecord, ResolvedOptions } from '../options';
+import { platformCode } from '../schemas/codes';
 import { USER_ID_PATTERN, idempotencyKeySchema, refuseProtoKeys, userIdSchema } from '../schemas/common';
 import { type Endpoint, endpointPath } from '../schemas/endpoints';
 import { mintServerToken, SERVER_TOKEN_MAX_SECONDS } from '../tokens/mint';
@@ -86,16 +87,6 @@ type FetchInit = NonNullable<Parameters<FetchLike>[1]>;
 
 const RENEW_BEFORE_MS = 60_000;
 
-/**
- * What a 401 on an admin route says about this client's own configuration: the server token and
- * the API key come from its options, so the fix is there (or in the server's clock).
- */
-const ADMIN_AUTH_HINTS: Partial<Record<number, string>> = {
-  2: 'Check apiKey (or TOKENKIT_API_KEY): the platform does not know this API key',
-  43: "Check apiSecret (or TOKENKIT_API_SECRET): the platform could not verify the server token signed with this client's secret",
-  40: "Check this server's clock: the platform found the server token expired",
-  42: "Check this server's clock: the platform found the server token issued in the future",
-};
 
 const requestOptionsSchema = z.strictObject({
   signal: z.custom<AbortSignal>((v) => v instanceof AbortSignal, { error: 'expected an AbortSignal' }).optional(),
@@ -306,7 +297,7 @@ export class Transport {
         const location = res.headers.get('location');
         throw new ApiError({
           status: res.status,
-          code: -1,
+          code: 'ERR_REDIRECT',
           message:
             `The platform answered a redirect (HTTP ${res.status}${location ? ` to ${location.split('?')[0]}` : ''}). ` +
             'tokenkit does not follow redirects, which would send the API key to another address: set baseUrl to the final URL',
@@ -337,7 +328,9 @@ export class Transport {
         note = ` [after ${attempt} attempts]`;
       }
       const error = apiErrorFrom(res, text, ctx, note);
-      const hint = res.status === 401 ? ADMIN_AUTH_HINTS[error.code] : undefined;
+      // A 401 on an admin route is about this client's own configuration: the server token and the
+      // API key come from its options, so the code table's admin hint says what to check there.
+      const hint = res.status === 401 ? platformCode(error.code)?.adminHint : undefined;
       throw hint === undefined ? error : apiErrorFrom(res, text, ctx, `${note}. ${hint}`);
     }
   }
