@@ -3,7 +3,8 @@ import { z } from 'zod';
 import { ApiError, ArgumentError, ConfigError, ConnectionError, TimeoutError, type TokenkitError } from '../errors';
 import type { FetchLike, RequestLogRecord, ResolvedOptions } from '../options';
 import { platformCode } from '../schemas/codes';
-import { USER_ID_PATTERN, idempotencyKeySchema, refuseProtoKeys, userIdSchema } from '../schemas/common';
+import { idempotencyKeySchema, refuseProtoKeys } from '../schemas/common';
+import { parseArgument, requestOptionsSchema, validateUserId } from '../schemas/validate';
 import { type Endpoint, endpointPath } from '../schemas/endpoints';
 import { mintServerToken, SERVER_TOKEN_MAX_SECONDS } from '../tokens/mint';
 import { resolveDispatcher, userAgent } from './environment';
@@ -88,17 +89,10 @@ type FetchInit = NonNullable<Parameters<FetchLike>[1]>;
 const RENEW_BEFORE_MS = 60_000;
 
 
-const requestOptionsSchema = z.strictObject({
-  signal: z.custom<AbortSignal>((v) => v instanceof AbortSignal, { error: 'expected an AbortSignal' }).optional(),
-  timeoutMs: z.number().int().positive().max(600_000, { error: 'must be at most 600000' }).optional(),
-});
-
 /** Validates the per-request options; an {@link ArgumentError} names the field. */
 export function validateRequestOptions(options: unknown, what = 'request options'): RequestOptions {
   if (options === undefined) return {}; // the common case, without a schema pass (bench/request-cost.ts)
-  const parsed = requestOptionsSchema.safeParse(options);
-  if (!parsed.success) throw ArgumentError.fromZod(what, parsed.error);
-  return parsed.data;
+  return parseArgument(requestOptionsSchema, options, what);
 }
 
 const writeOptionsSchema = requestOptionsSchema.extend({ idempotencyKey: idempotencyKeySchema.optional() });
@@ -106,17 +100,7 @@ const writeOptionsSchema = requestOptionsSchema.extend({ idempotencyKey: idempot
 /** Validates the options of a single-request write (`idempotencyKey` too); an {@link ArgumentError} names the field. */
 export function validateWriteOptions(options: unknown, what = 'request options'): WriteOptions {
   if (options === undefined) return {};
-  const parsed = writeOptionsSchema.safeParse(options);
-  if (!parsed.success) throw ArgumentError.fromZod(what, parsed.error);
-  return parsed.data;
-}
-
-/** Validates a user id for a path; an {@link ArgumentError} names `field`. */
-export function validateUserId(id: unknown, field = 'userId'): string {
-  if (typeof id === 'string' && USER_ID_PATTERN.test(id)) return id; // the same rule as userIdSchema, without a schema pass
-  const parsed = userIdSchema.safeParse(id);
-  if (!parsed.success) throw ArgumentError.fromZod(field, parsed.error, field);
-  return parsed.data;
+  return parseArgument(writeOptionsSchema, options, what);
 }
 
 function failureOf(err: unknown): string {
@@ -165,10 +149,7 @@ export class Transport {
   /** A request whose body is already in wire form (validated by the caller). */
   prepareEncoded<E extends Endpoint>(endpoint: E, path: string, wire: unknown, idempotencyKey?: string): PreparedRequest<E> {
     const bodyText = wire === undefined ? undefined : JSON.stringify(wire);
-    if (idempotencyKey !== undefined) {
-      const parsed = idempotencyKeySchema.safeParse(idempotencyKey);
-      if (!parsed.success) throw ArgumentError.fromZod('idempotencyKey', parsed.error, 'idempotencyKey');
-    }
+    if (idempotencyKey !== undefined) parseArgument(idempotencyKeySchema, idempotencyKey, 'idempotencyKey', { prefix: 'idempotencyKey' });
     // Fixed here, before the first attempt: every retry sends the same bytes and the same key,
     // so the platform applies a retried write once (style.md "HTTP", after stripe). A request
     // without a body gets no key of its own, but carries the caller's where one is given.

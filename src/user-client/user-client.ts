@@ -2,7 +2,8 @@ import { z } from 'zod';
 import { ApiError, ArgumentError, TokenError } from '../errors';
 import { apiErrorFrom, decodeResponse } from '../http/response';
 import { type connectResponseSchema, updateMeRequestSchema } from '../schemas/client-routes';
-import { isHeaderValue, refuseProtoKeys, userIdSchema } from '../schemas/common';
+import { isHeaderValue, refuseProtoKeys } from '../schemas/common';
+import { argumentError, validateUserId } from '../schemas/validate';
 import { type Endpoint, clientEndpoints, endpointPath } from '../schemas/endpoints';
 import type { User } from '../schemas/users';
 import { faultHint, isRefreshCode } from './faults';
@@ -41,16 +42,6 @@ export interface UpdateMeInput {
  * ```
  */
 export type ConnectResult = z.output<typeof connectResponseSchema>;
-
-function argumentError(path: string, message: string): ArgumentError {
-  return new ArgumentError(`Invalid ${path}: ${message}`, [{ path, message }]);
-}
-
-function checkUserId(id: unknown, path: string): string {
-  const parsed = userIdSchema.safeParse(id);
-  if (!parsed.success) throw ArgumentError.fromZod(path, parsed.error, path);
-  return parsed.data;
-}
 
 /**
  * A client of the platform's client routes, for your users' apps (browsers included: it holds no
@@ -117,7 +108,7 @@ export class UserClient {
    */
   async connectUser(user: { id: string }, tokenOrProvider: string | TokenProvider | null): Promise<ConnectResult> {
     if (typeof user !== 'object' || user === null) throw argumentError('user', 'expected { id }');
-    const id = checkUserId(user.id, 'user.id');
+    const id = validateUserId(user.id, 'user.id');
     const t: unknown = tokenOrProvider;
     if (t === undefined || (t !== null && typeof t !== 'string' && typeof t !== 'function') || t === '') {
       throw argumentError('tokenOrProvider', 'expected a token, a token provider () => Promise<string>, or null to connect without a token');
@@ -192,7 +183,7 @@ export class UserClient {
    * ```
    */
   async getUser(id: string): Promise<User> {
-    const userId = checkUserId(id, 'id');
+    const userId = validateUserId(id, 'id');
     const session = this.#current();
     return (await this.#call(session, clientEndpoints.getUser, { id: userId }, undefined)).user;
   }
