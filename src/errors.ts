@@ -1,7 +1,9 @@
 import type { z } from 'zod';
+import { TOKEN_CODES, type TokenCode } from './schemas/codes';
 
 /**
- * Platform error codes that a token check can end in (contract: "Error body").
+ * Platform error codes that a token check can end in (contract: "Error body"): 40 to 46, the
+ * entries of the platform's code table marked `token` (docs/errors.md lists what each means).
  *
  * - 40: token expired (`exp` passed)
  * - 41: token not valid yet (`nbf` in the future beyond the clock tolerance)
@@ -21,7 +23,7 @@ import type { z } from 'zod';
  * }
  * ```
  */
-export type TokenErrorCode = 40 | 41 | 42 | 43 | 44 | 45 | 46;
+export type TokenErrorCode = TokenCode;
 
 /**
  * Codes of the errors that tokenkit raises itself, apart from the platform's numeric codes.
@@ -40,7 +42,26 @@ export type LocalErrorCode =
   | 'ERR_TIMEOUT'
   | 'ERR_ABORTED'
   | 'ERR_CONNECTION'
-  | 'ERR_RESPONSE_SHAPE';
+  | 'ERR_RESPONSE_SHAPE'
+  | ApiLocalCode;
+
+/**
+ * The codes of an {@link ApiError} that did not come from the platform's error body:
+ *
+ * - `ERR_REDIRECT`: the platform answered a redirect (3xx), which tokenkit does not follow (it would
+ *   send the API key to another address): set `baseUrl` to the final URL.
+ * - `ERR_NOT_PLATFORM_BODY`: a non-2xx answer whose body is not the platform's error shape (a
+ *   proxy's HTML page, say); `status` is the HTTP status, the body is not copied.
+ *
+ * @example
+ * ```ts
+ * import { ApiError, type ApiLocalCode } from 'tokenkit';
+ * const notThePlatform: ApiLocalCode[] = ['ERR_REDIRECT', 'ERR_NOT_PLATFORM_BODY'];
+ * const failed = await client.getApp().catch((err: unknown) => err);
+ * if (failed instanceof ApiError && typeof failed.code === 'string' && notThePlatform.includes(failed.code)) console.log('check baseUrl');
+ * ```
+ */
+export type ApiLocalCode = 'ERR_REDIRECT' | 'ERR_NOT_PLATFORM_BODY';
 
 /**
  * Every `code` a tokenkit error can carry: a local string code, or the platform's numeric code
@@ -248,8 +269,8 @@ export interface RateLimitInfo {
 export interface ApiErrorInit {
   /** The HTTP status. */
   status: number;
-  /** The platform's error code (the body's `code`). */
-  code: number;
+  /** The platform's error code (the body's `code`), or a local code where the answer held none. */
+  code: number | ApiLocalCode;
   /** The platform's message. */
   message: string;
   /** The response's `X-Request-Id`. */
@@ -281,8 +302,10 @@ export function redactHeaders(headers: Record<string, string> | undefined): Reco
 }
 
 /**
- * The platform answered with an error (any non-2xx response). `code` is the platform's code,
- * `status` the HTTP status, `requestId` the `X-Request-Id` to quote to support.
+ * The platform answered with an error (any non-2xx response). `code` is the platform's code (a
+ * number), or a local {@link ApiLocalCode} where the answer was a redirect or did not carry the
+ * platform's error body; `status` is the HTTP status, `requestId` the `X-Request-Id` to quote to
+ * support.
  *
  * @example
  * ```ts
@@ -295,7 +318,7 @@ export function redactHeaders(headers: Record<string, string> | undefined): Reco
  * ```
  */
 export class ApiError extends TokenkitError {
-  declare readonly code: number;
+  declare readonly code: number | ApiLocalCode;
   /** The HTTP status. */
   readonly status: number;
   /** The `X-Request-Id` of the response. */
@@ -335,7 +358,7 @@ export class ApiError extends TokenkitError {
    * ```
    */
   get isTokenError(): boolean {
-    return this.code >= 40 && this.code <= 46;
+    return typeof this.code === 'number' && TOKEN_CODES.has(this.code);
   }
 }
 

@@ -48,11 +48,14 @@ export {
 export type {
   TokenkitErrorCode,
   LocalErrorCode,
+  ApiLocalCode,
   TokenErrorCode,
   ArgumentIssue,
   RateLimitInfo,
   ApiErrorInit,
 } from './errors';
+export { PLATFORM_CODES } from './schemas/codes';
+export type { PlatformCodeInfo, PlatformCodeName } from './schemas/codes';
 
 export type { App, AppPatch, AccessTokenPermission } from './schemas/app';
 export type { User, UserInput, UserPartialUpdate, Role } from './schemas/users';

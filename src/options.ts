@@ -1,8 +1,10 @@
 import { z } from 'zod';
-import { ConfigError, issuesFromZod } from './errors';
+import { ConfigError } from './errors';
 import { isHeaderValue } from './schemas/common';
 import { runtime } from './runtime';
 import { SECRET_EXPECTED, type SecretInput, type SigningKey, secretFault } from './tokens/key';
+import { DEFAULT_MAX_RETRIES, DEFAULT_MAX_RETRY_AFTER_SECONDS, DEFAULT_TIMEOUT_MS, parseOptions, timeoutMsSchema } from './schemas/validate';
+import { DEFAULT_CLOCK_TOLERANCE_SECONDS } from './tokens/verify';
 
 /**
  * One record per HTTP attempt, given to the `logger` option. Never holds a header value, a token or a body.
@@ -121,7 +123,7 @@ const optionsSchema = z.strictObject({
   baseUrl: z
     .url({ protocol: /^https?$/, error: 'expected an http(s) URL such as http://127.0.0.1:8787' })
     .optional(),
-  timeoutMs: z.number().int().positive().max(600_000).optional(),
+  timeoutMs: timeoutMsSchema.optional(),
   maxRetries: z.number().int().min(0).max(10).optional(),
   maxRetryAfterSeconds: z.number().min(0).max(3600).optional(),
   compatibilityMode: z.boolean().optional(),
@@ -147,8 +149,6 @@ export interface ResolvedOptions {
   clockToleranceSeconds: number;
 }
 
-const VALID = Object.keys(optionsSchema.shape).join(', ');
-
 /** Whether this looks like a browser (or a web worker): where a secret must not be. */
 export function isBrowserLike(): boolean {
   const g = globalThis as Record<string, unknown>;
@@ -159,13 +159,7 @@ export function isBrowserLike(): boolean {
 /** Validates the options and applies the environment and defaults. */
 export function resolveOptions(input: unknown, env: Readonly<Record<string, string | undefined>> = runtime.env()): ResolvedOptions {
   const given = input === undefined ? {} : input;
-  const parsed = optionsSchema.safeParse(given);
-  if (!parsed.success) {
-    const issues = issuesFromZod(parsed.error);
-    const lines = issues.map((i) => `  - ${i.path || '(options)'}: ${i.message}`);
-    throw new ConfigError(`Invalid ServerClient options:\n${lines.join('\n')}\nValid options: ${VALID}.`, issues);
-  }
-  const o = parsed.data;
+  const o = parseOptions(optionsSchema, given, 'ServerClient options');
   if (isBrowserLike() && o.dangerouslyAllowBrowser !== true) {
     throw new ConfigError(
       'ServerClient refuses to run in a browser-like runtime: it holds your app secret, which must stay on a server. ' +
@@ -207,13 +201,13 @@ export function resolveOptions(input: unknown, env: Readonly<Record<string, stri
     apiKey,
     apiSecret,
     baseUrl,
-    timeoutMs: o.timeoutMs ?? 10_000,
-    maxRetries: o.maxRetries ?? 2,
-    maxRetryAfterSeconds: o.maxRetryAfterSeconds ?? 60,
+    timeoutMs: o.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+    maxRetries: o.maxRetries ?? DEFAULT_MAX_RETRIES,
+    maxRetryAfterSeconds: o.maxRetryAfterSeconds ?? DEFAULT_MAX_RETRY_AFTER_SECONDS,
     compatibilityMode: o.compatibilityMode ?? false,
     fetch: o.fetch,
     dispatcher: o.dispatcher,
     logger: o.logger,
-    clockToleranceSeconds: o.clockToleranceSeconds ?? 5,
+    clockToleranceSeconds: o.clockToleranceSeconds ?? DEFAULT_CLOCK_TOLERANCE_SECONDS,
   };
 }

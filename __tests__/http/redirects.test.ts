@@ -35,7 +35,7 @@ test('a 3xx is an ApiError that says why, is not retried, and the other address 
   const client = new ServerClient({ apiKey: 'the-api-key', apiSecret: 'the-secret', baseUrl, maxRetries: 3 });
   const err = await client.getApp().catch((e: unknown) => e);
   expect(err).toBeInstanceOf(ApiError);
-  expect(err).toMatchObject({ status: 307, code: -1, requestId: 'req-redirect' });
+  expect(err).toMatchObject({ status: 307, code: 'ERR_REDIRECT', requestId: 'req-redirect' });
   expect((err as ApiError).message).toMatch(/tokenkit does not follow redirects.*set baseUrl to the final URL/);
   expect((err as ApiError).message).not.toContain('from=redirect');
   expect(redirects).toBe(1);

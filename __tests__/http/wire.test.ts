@@ -247,10 +247,10 @@ describe('errors from responses', () => {
     expect(err).toMatchObject({ code: 9, status: 429, rateLimit: { limit: 100, remaining: 0, reset: new Date(1767225600 * 1000), retryAfterSeconds: 3 } });
   });
 
-  test('a non-JSON error body is still an ApiError, code -1, the body not copied', async () => {
+  test('a non-JSON error body is still an ApiError, code ERR_NOT_PLATFORM_BODY, the body not copied', async () => {
     nock('https://platform.test').get('/v1/app').reply(502, '<html>bad gateway secret-page</html>', { 'Content-Type': 'text/html' });
     const err = (await wireClient({ maxRetries: 0 }).getApp().catch((e: unknown) => e)) as ApiError;
-    expect(err).toMatchObject({ code: -1, status: 502 });
+    expect(err).toMatchObject({ code: 'ERR_NOT_PLATFORM_BODY', status: 502 });
     expect(err.message).not.toContain('secret-page');
   });
 

@@ -46,7 +46,7 @@ test('nothing listening: ConnectionError', async () => {
   expect(err).toBeInstanceOf(ConnectionError);
 });
 
-test("a proxy's HTML error page: ApiError with the status, code -1, without the body", async () => {
+test("a proxy's HTML error page: ApiError with the status, code ERR_NOT_PLATFORM_BODY, without the body", async () => {
   const url = await platform((_req, res) => {
     res.writeHead(502, { 'content-type': 'text/html', 'x-request-id': 'req-502' }).end('<html>bad gateway secret-page</html>');
   });
@@ -55,7 +55,7 @@ test("a proxy's HTML error page: ApiError with the status, code -1, without the 
     (e: unknown) => e,
   );
   expect(err).toBeInstanceOf(ApiError);
-  expect(err).toMatchObject({ status: 502, code: -1, requestId: 'req-502' });
+  expect(err).toMatchObject({ status: 502, code: 'ERR_NOT_PLATFORM_BODY', requestId: 'req-502' });
   expect((err as ApiError).message).not.toContain('secret-page');
 });
 

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ArgumentError, ResponseShapeError } from '../errors';
-import { type RequestOptions, type Transport, type WriteOptions, validateRequestOptions, validateUserId, validateWriteOptions } from '../http/transport';
+import { type RequestOptions, type Transport, type WriteOptions, validateRequestOptions, validateWriteOptions } from '../http/transport';
+import { parseArgument, validateUserId } from '../schemas/validate';
 import type { User } from '../schemas/users';
 import { DEFAULT_VALIDITY_SECONDS, type GenerateUserTokenInput } from '../tokens/mint';
 import type { MintClock } from './clock';
@@ -109,8 +110,7 @@ export async function rotateUserToken(
 ): Promise<RotatedToken> {
   const id = validateUserId(userId);
   // Only undefined means "no options": null is refused like any other wrong type (issue 8).
-  const shape = rotateOptionsSchema.safeParse(options === undefined ? {} : options);
-  if (!shape.success) throw ArgumentError.fromZod('rotateUserToken options', shape.error);
+  parseArgument(rotateOptionsSchema, options === undefined ? {} : options, 'rotateUserToken options');
   const { validity_in_seconds, claims, ...rest } = options ?? {};
   const request = validateRequestOptions(rest, 'rotateUserToken options');
   const input: GenerateUserTokenInput = { user_id: id, validity_in_seconds, claims };

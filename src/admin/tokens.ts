@@ -1,7 +1,9 @@
 import { z } from 'zod';
 import { ApiError, ArgumentError, ResponseShapeError } from '../errors';
-import { type RequestOptions, type Transport, type WriteOptions, validateUserId, validateWriteOptions } from '../http/transport';
+import { type RequestOptions, type Transport, type WriteOptions, validateWriteOptions } from '../http/transport';
+import { parseArgument, requestOptionsShape, validateUserId } from '../schemas/validate';
 import { idempotencyKeySchema } from '../schemas/common';
+import { PLATFORM_CODES } from '../schemas/codes';
 import { adminEndpoints } from '../schemas/endpoints';
 import { SYSTEM_FIELDS } from '../schemas/users';
 import { getApp } from './app';
@@ -45,21 +47,19 @@ export interface IssueTokenOptions extends WriteOptions {
 const issueOptionsSchema = z.strictObject({
   expiresAt: z.date({ error: 'expected a valid Date' }).optional(),
   compatibilityMode: z.boolean({ error: 'expected true or false' }).optional(),
-  signal: z.custom<AbortSignal>((v) => v instanceof AbortSignal, { error: 'expected an AbortSignal' }).optional(),
-  timeoutMs: z.number().int().positive().max(600_000).optional(),
+  ...requestOptionsShape,
   idempotencyKey: idempotencyKeySchema.optional(),
 });
 
 /** Validates `issueToken`'s options; an {@link ArgumentError} names the field. */
 export function validateIssueOptions(options: unknown): IssueTokenOptions {
   // Only undefined means "no options": null is refused like any other wrong type (issue 8).
-  const parsed = issueOptionsSchema.safeParse(options === undefined ? {} : options);
-  if (!parsed.success) throw ArgumentError.fromZod('issueToken options', parsed.error);
-  const { expiresAt } = parsed.data;
+  const parsed = parseArgument(issueOptionsSchema, options === undefined ? {} : options, 'issueToken options');
+  const { expiresAt } = parsed;
   if (expiresAt !== undefined && expiresAt.getTime() <= Date.now()) {
     throw new ArgumentError(`Invalid expiresAt: ${expiresAt.toISOString()} is in the past`, [{ path: 'expiresAt', message: 'must be in the future' }]);
   }
-  return parsed.data;
+  return parsed;
 }
 
 const SKIP_ON_PUT = new Set<string>([...SYSTEM_FIELDS, 'role', 'revoke_tokens_issued_before']);
@@ -99,7 +99,7 @@ async function issueThroughPut(http: Transport, userId: string, expiresAt: Date 
  * cause, without matching the platform's message text: the app is read back to find out.
  */
 async function explainCompatibilityRefusal(http: Transport, err: unknown, options: RequestOptions): Promise<unknown> {
-  if (!(err instanceof ApiError && err.status === 400 && err.code === 4)) return err;
+  if (!(err instanceof ApiError && err.status === 400 && err.code === PLATFORM_CODES.input.code)) return err;
   let app;
   try {
     app = await getApp(http, options);

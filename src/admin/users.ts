@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { refuseProtoKeys } from '../schemas/common';
 import { ArgumentError } from '../errors';
-import { type RequestOptions, type Transport, type WriteOptions, validateRequestOptions, validateUserId, validateWriteOptions } from '../http/transport';
+import { type RequestOptions, type Transport, type WriteOptions, validateRequestOptions, validateWriteOptions } from '../http/transport';
+import { parseArgument, validateUserId } from '../schemas/validate';
 import { adminEndpoints } from '../schemas/endpoints';
 import {
   MAX_USERS_PER_REQUEST,
@@ -121,9 +122,8 @@ export async function updateUsersPartial(
   what = 'updateUsersPartial',
 ): Promise<UsersResult> {
   refuseProtoKeys(input, `${what} input`);
-  const shape = partialInputSchema.safeParse(input);
-  if (!shape.success) throw ArgumentError.fromZod(`${what} input`, shape.error);
-  const wire = encodeList(partialList, shape.data.users, `${what} input`);
+  const shape = parseArgument(partialInputSchema, input, `${what} input`);
+  const wire = encodeList(partialList, shape.users, `${what} input`);
   const opts = validateWriteOptions(options, `${what} options`);
   if (opts.idempotencyKey !== undefined && wire.length > MAX_USERS_PER_REQUEST) {
     const requests = Math.ceil(wire.length / MAX_USERS_PER_REQUEST);

@@ -2,6 +2,7 @@ import { setMaxListeners } from 'node:events';
 import { z } from 'zod';
 import { AbortError, ApiError, ArgumentError, ConfigError } from '../errors';
 import { USER_ID_PATTERN } from '../schemas/common';
+import { requestOptionsShape } from '../schemas/validate';
 import type { BulkItem, BulkOptions, BulkProgress, BulkResult, IdSource } from './types';
 
 /** The outcome of one id of a group, in the group's order. */
@@ -19,18 +20,20 @@ export interface GroupWork<D> {
 
 /** The most requests a bulk run keeps in flight. */
 export const MAX_CONCURRENCY = 64;
+/** Requests a bulk run keeps in flight where `concurrency` does not say. */
+export const DEFAULT_CONCURRENCY = 4;
 
 const fn = (what: string) => z.custom<(...args: never[]) => unknown>((v) => typeof v === 'function', { error: `expected a function ${what}` });
 
 /** The schema of {@link BulkOptions}, extended by each operation with its own keys. */
 export const bulkOptionsShape = {
   concurrency: z.number().int().min(1).max(MAX_CONCURRENCY, { error: `must be at most ${MAX_CONCURRENCY}` }).optional(),
-  signal: z.custom<AbortSignal>((v) => v instanceof AbortSignal, { error: 'expected an AbortSignal' }).optional(),
+  signal: requestOptionsShape.signal,
   onProgress: fn('(progress) => void').optional(),
   onItem: fn('(item) => void | Promise<void>').optional(),
   collect: z.boolean().optional(),
   dedupe: z.boolean().optional(),
-  timeoutMs: z.number().int().positive().max(600_000).optional(),
+  timeoutMs: requestOptionsShape.timeoutMs,
 };
 
 /** Errors that every further request would hit as well: the run stops rather than hammer on. */
@@ -70,7 +73,7 @@ function badId(raw: unknown): ArgumentError {
  * `onItem` and (with `collect`) in the result.
  */
 export async function runBulk<D>(source: IdSource, work: GroupWork<D>, options: BulkOptions<D>): Promise<BulkResult<D>> {
-  const concurrency = options.concurrency ?? 4;
+  const concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
   const collect = options.collect !== false;
   const seen = options.dedupe === false ? undefined : new Set<string>();
   const result: BulkResult<D> = { total: 0, done: [], failed: [], skipped: [], counts: { done: 0, failed: 0, skipped: 0 }, complete: false };

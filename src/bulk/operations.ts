@@ -1,8 +1,9 @@
 import { z } from 'zod';
 import { type IssuedToken, type IssueTokenOptions, isAppWideRefusal, issueToken, validateIssueOptions } from '../admin/tokens';
-import { ApiError, ArgumentError } from '../errors';
+import { ApiError } from '../errors';
 import type { Transport } from '../http/transport';
 import { adminEndpoints } from '../schemas/endpoints';
+import { parseArgument } from '../schemas/validate';
 import { MAX_USERS_PER_REQUEST } from '../schemas/users';
 import { bulkOptionsShape, type GroupOutcome, runBulk, validateSource } from './engine';
 import type { BulkOptions, BulkResult, IdSource } from './types';
@@ -69,9 +70,7 @@ const issueSchema = z.strictObject({
 
 function validate<S extends z.ZodType>(schema: S, options: unknown, what: string): z.output<S> {
   // Only undefined means "no options": null is refused like any other wrong type (issue 8).
-  const parsed = schema.safeParse(options === undefined ? {} : options);
-  if (!parsed.success) throw ArgumentError.fromZod(what, parsed.error);
-  return parsed.data;
+  return parseArgument(schema, options === undefined ? {} : options, what);
 }
 
 function asError(e: unknown): Error {

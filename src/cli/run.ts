@@ -1,5 +1,6 @@
 import { ApiError, ArgumentError, ConnectionError, TimeoutError, TokenError, TokenkitError } from '../errors';
 import { CliError, EXIT, type ExitCode } from './exit-codes';
+import { PLATFORM_CODES } from '../schemas/codes';
 
 /** Where a command writes: stdout for its result, stderr for messages, progress and summaries. */
 export interface Io {
@@ -20,20 +21,22 @@ export function processIo(): Io {
   };
 }
 
+const { apiKey, notAllowed, tokenExpired, tokenIssuedInFuture, tokenMalformed, tokenRequired } = PLATFORM_CODES;
+
 /** Platform codes that mean "these credentials are wrong", whatever the item. */
-const CREDENTIAL_CODES = new Set([2, 40, 42, 43, 45]);
+const CREDENTIAL_CODES = new Set<unknown>([apiKey, tokenExpired, tokenIssuedInFuture, tokenMalformed, tokenRequired, notAllowed].map((c) => c.code));
 
 /** True where the platform refused the API key or the server token: no item can succeed. */
 export function isCredentialError(err: unknown): err is ApiError {
-  return err instanceof ApiError && (err.status === 401 || err.status === 403) && (CREDENTIAL_CODES.has(err.code) || err.code === 17);
+  return err instanceof ApiError && (err.status === 401 || err.status === 403) && CREDENTIAL_CODES.has(err.code);
 }
 
 /** A one-line explanation of a credential refusal, with what to check (never the values). */
 export function credentialMessage(err: ApiError): string {
   const hint =
-    err.code === 2
+    err.code === apiKey.code
       ? 'check the API key (--api-key or TOKENKIT_API_KEY)'
-      : err.code === 17
+      : err.code === notAllowed.code
         ? 'the platform took the server token for a user token: check the secret'
         : 'check the API secret (--api-secret-file or TOKENKIT_API_SECRET) and the clock';
   return `the platform refused the credentials (code ${err.code}): ${hint}. ${err.message}`;

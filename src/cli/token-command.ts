@@ -4,7 +4,7 @@ import { TokenError } from '../errors';
 import { userIdSchema } from '../schemas/common';
 import { decodeJsonSegment } from '../tokens/jws';
 import { toSigningKey } from '../tokens/key';
-import { MAX_VALIDITY_SECONDS, mintUserToken } from '../tokens/mint';
+import { DEFAULT_VALIDITY_SECONDS, MAX_VALIDITY_SECONDS, mintUserToken } from '../tokens/mint';
 import { verifyUserToken } from '../tokens/verify-user-token';
 import { type ConnectionFlags, addConnectionOptions, requirePlatform, requireSecret, resolveConnection } from './config';
 import { EXIT, type ExitCode, usageError } from './exit-codes';
@@ -86,7 +86,7 @@ interface VerifyFlags extends ConnectionFlags {
 async function mint(io: Io, flags: MintFlags): Promise<ExitCode> {
   const secret = requireSecret(await resolveConnection(flags, io.env));
   const nowMs = Date.now();
-  const validity = flags.validity ?? 3600;
+  const validity = flags.validity ?? DEFAULT_VALIDITY_SECONDS;
   const token = mintUserToken(toSigningKey(secret), { user_id: flags.user, validity_in_seconds: validity }, nowMs);
   const expiresAt = (Math.floor(nowMs / 1000) + validity) * 1000;
   io.out(flags.json ? JSON.stringify({ user_id: flags.user, token, expires_at: expiresAt }) + '\n' : token + '\n');
@@ -165,7 +165,7 @@ export function registerTokenCommands(program: Command, io: Io = processIo()): C
       .description('mint a user token locally with the app secret and print it')
       .requiredOption('--user <id>', 'the user the token is for', parseUserId)
       .addOption(
-        new Option('--validity <seconds>', `how long the token is valid, 1 to ${MAX_VALIDITY_SECONDS} (default 3600)`).argParser((v) =>
+        new Option('--validity <seconds>', `how long the token is valid, 1 to ${MAX_VALIDITY_SECONDS} (default ${DEFAULT_VALIDITY_SECONDS})`).argParser((v) =>
           parsePositiveInt(v, '--validity', MAX_VALIDITY_SECONDS),
         ),
       )

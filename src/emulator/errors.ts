@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { ERROR_CODES } from '../schemas/common';
+import { PLATFORM_CODES, type PlatformCodeName, type TokenCode } from '../schemas/codes';
 
 /**
  * An error answer of the emulator: `{ code, message, status_code, more_info? }` with `status`.
@@ -28,17 +28,20 @@ export class PlatformError extends Error {
   }
 }
 
-type CodeName = keyof typeof ERROR_CODES;
-
-/** A {@link PlatformError} by the name of its code in `ERROR_CODES`. */
-export function platformError(name: CodeName, message: string, headers?: Record<string, string>): PlatformError {
-  const { code, status } = ERROR_CODES[name];
-  return new PlatformError(status, code, message, headers ? { headers } : {});
+/**
+ * A {@link PlatformError} by the name of its code in `PLATFORM_CODES`, with the code's own HTTP
+ * status, or `status` where the contract answers that code with another one (405, 413, 503).
+ */
+export function platformError(name: PlatformCodeName, message: string, headers?: Record<string, string>, status?: number): PlatformError {
+  const entry = PLATFORM_CODES[name];
+  return new PlatformError(status ?? entry.status, entry.code, message, headers ? { headers } : {});
 }
 
-/** A token error (40 to 46): always HTTP 401. */
-export function tokenError(code: number, message: string): PlatformError {
-  return new PlatformError(401, code, message);
+const TOKEN_STATUS = new Map<number, number>(Object.values(PLATFORM_CODES).map((e) => [e.code, e.status]));
+
+/** A token error (40 to 46), with the status the code table gives it (401). */
+export function tokenError(code: TokenCode, message: string): PlatformError {
+  return new PlatformError(TOKEN_STATUS.get(code) ?? 401, code, message);
 }
 
 /** One zod issue, flattened: its dotted path and message. Values are never copied (they may be secrets). */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ArgumentError } from '../errors';
+import { parseArgument } from '../schemas/validate';
 import { adminEndpoints, clientEndpoints } from '../schemas/endpoints';
 
 /**
@@ -139,13 +139,6 @@ export interface FaultStats {
   byAction: Record<string, number>;
 }
 
-/** An `ArgumentError` on one line, naming each field: `Invalid fault plan: sequence.0: expected ...`. */
-function argumentError(what: string, error: z.ZodError): ArgumentError {
-  const err = ArgumentError.fromZod(what, error);
-  const text = err.issues.map((i) => `${i.path || '(value)'}: ${i.message}`).join('; ');
-  return new ArgumentError(`Invalid ${what}: ${text}`, err.issues);
-}
-
 /** mulberry32: a small seeded PRNG, so a `rate` plan picks the same requests on every run. */
 export function mulberry32(seed: number): () => number {
   let a = seed >>> 0;
@@ -189,15 +182,12 @@ export class FaultInjector {
    * ```
    */
   set(plan: FaultPlan): FaultStats {
-    const parsed = faultPlanSchema.safeParse(plan);
-    if (!parsed.success) throw argumentError('fault plan', parsed.error);
-    this.#plan = parsed.data;
-    this.#random = mulberry32(parsed.data.seed ?? 1);
+    const parsed = parseArgument(faultPlanSchema, plan, 'fault plan', { oneLine: true });
+    this.#plan = parsed;
+    this.#random = mulberry32(parsed.seed ?? 1);
     this.#position = 0;
     this.#stats = FaultInjector.#empty(true);
-    this.#stats.remaining = parsed.data.sequence
-      ? parsed.data.sequence.filter((a) => a !== 'pass').length
-      : (parsed.data.maxFaults ?? 100);
+    this.#stats.remaining = parsed.sequence ? parsed.sequence.filter((a) => a !== 'pass').length : (parsed.maxFaults ?? 100);
     return this.stats();
   }
 
@@ -317,9 +307,7 @@ export class RateLimiter {
    * ```
    */
   set(config: RateLimitConfig): void {
-    const parsed = rateLimitSchema.safeParse(config);
-    if (!parsed.success) throw argumentError('rate limit', parsed.error);
-    this.#config = parsed.data;
+    this.#config = parseArgument(rateLimitSchema, config, 'rate limit', { oneLine: true });
     this.#windows.clear();
   }
 

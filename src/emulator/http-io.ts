@@ -19,7 +19,7 @@ import { PROTO_KEY_MESSAGE, findProtoKey } from '../schemas/common';
 export const MAX_BODY_BYTES = 1024 * 1024;
 
 function tooLarge(): PlatformError {
-  return new PlatformError(413, 4, `request body too large: at most ${MAX_BODY_BYTES} bytes (1 MiB)`);
+  return platformError('input', `request body too large: at most ${MAX_BODY_BYTES} bytes (1 MiB)`, undefined, 413);
 }
 
 /**

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { ConfigError, issuesFromZod } from '../errors';
 import { accessTokenPermissionSchema } from '../schemas/app';
+import { parseOptions } from '../schemas/validate';
 import type { Clock } from './clock';
 import { type FaultPlan, type RateLimitConfig, faultPlanSchema, rateLimitSchema } from './faults';
 import type { EmulatorLogRecord } from './server';
@@ -52,6 +52,13 @@ export interface EmulatorOptions {
   maxWrites?: number | undefined;
 }
 
+/** The most open connections kept, where `maxConnections` does not say. */
+export const DEFAULT_MAX_CONNECTIONS = 10_000;
+/** The most `Idempotency-Key` answers kept, where `maxIdempotencyKeys` does not say. */
+export const DEFAULT_MAX_IDEMPOTENCY_KEYS = 10_000;
+/** The most write-log records kept, where `maxWrites` does not say. */
+export const DEFAULT_MAX_WRITES = 100_000;
+
 const fn = <T>(what: string) => z.custom<T>((v) => typeof v === 'function', { error: `expected ${what}` });
 
 const optionsSchema = z.strictObject({
@@ -88,15 +95,7 @@ const optionsSchema = z.strictObject({
   maxWrites: z.number().int().min(1).max(10_000_000).optional(),
 });
 
-const VALID = Object.keys(optionsSchema.shape).join(', ');
-
 /** The options, validated; throws a `ConfigError` listing every option at fault. */
 export function validateEmulatorOptions(input: unknown): EmulatorOptions {
-  const parsed = optionsSchema.safeParse(input ?? {});
-  if (!parsed.success) {
-    const issues = issuesFromZod(parsed.error);
-    const lines = issues.map((i) => `  - ${i.path || '(options)'}: ${i.message}`);
-    throw new ConfigError(`Invalid emulator options:\n${lines.join('\n')}\nValid options: ${VALID}.`, issues);
-  }
-  return parsed.data;
+  return parseOptions(optionsSchema, input ?? {}, 'emulator options');
 }

@@ -11,9 +11,9 @@ import type { FaultDecision, FaultInjector, RateLimiter } from './faults';
 import { parseJsonBody, readBody, sendJson } from './http-io';
 import { IDEMPOTENCY_KEY_PATTERN, type IdempotencyStore } from './idempotency';
 import { saveDataFile } from './persist';
-import { type RouteSide, matchRoute } from './router';
+import { ROUTE_KINDS, type RouteSide, matchRoute } from './router';
 import type { RouteContext } from './routes/context';
-import { type TestControls, matchTestRoute } from './routes/test-routes';
+import type { TestControls } from './routes/test-routes';
 import type { EmulatorState } from './state';
 import type { WriteLog } from './writes';
 
@@ -113,8 +113,8 @@ function injectedError(d: FaultDecision, nowMs: number, limit: number): Platform
       'X-RateLimit-Reset': String(Math.ceil((nowMs + d.retryAfterSeconds * 1000) / 1000)),
     });
   }
-  if (d.action === 503) return new PlatformError(503, -1, 'service unavailable (injected fault)');
-  return new PlatformError(500, -1, 'internal error (injected fault)');
+  if (d.action === 503) return platformError('internal', 'service unavailable (injected fault)', undefined, 503);
+  return platformError('internal', 'internal error (injected fault)');
 }
 
 /** The checked `:id` of a path: 400 (code 4) where it is not a valid user id. */
@@ -169,7 +169,7 @@ export function createRequestHandler(deps: ServerDeps): (req: IncomingMessage, r
         const e =
           err instanceof PlatformError
             ? err
-            : new PlatformError(500, -1, `internal error: ${err instanceof Error ? err.message : String(err)}`);
+            : platformError('internal', `internal error: ${err instanceof Error ? err.message : String(err)}`);
         Object.assign(extra, e.headers);
         answer(e.status, JSON.stringify(e.toBody()));
       },
@@ -188,10 +188,10 @@ async function handle(
   extra: Record<string, string>,
   setFault: (f: string) => void,
 ): Promise<Result> {
-  if (pathname.startsWith('/_emulator/')) return handleTestRoute(deps, req, method, pathname);
-
   const match = matchRoute(method, pathname);
-  const decision = deps.faults.next(match.route.key);
+  const { route } = match;
+  const kind = ROUTE_KINDS[route.kind];
+  const decision = kind.faults ? deps.faults.next(route.key) : undefined;
   if (decision) {
     setFault(String(decision.action));
     if (decision.action === 'drop') return 'drop';
@@ -200,12 +200,12 @@ async function handle(
       throw injectedError(decision, deps.clock.now(), deps.rateLimit.config?.limit ?? NOMINAL_RATE_LIMIT);
     }
   }
-  const verdict = deps.rateLimit.check(match.route.key, deps.clock.now());
+  const verdict = kind.rateLimit ? deps.rateLimit.check(route.key, deps.clock.now()) : undefined;
   if (verdict) {
     Object.assign(extra, verdict.headers);
     if (verdict.limited) {
       setFault('rate_limit');
-      throw platformError('rateLimited', `rate limited: at most ${verdict.headers['X-RateLimit-Limit']} requests per window on ${match.route.key}`, {
+      throw platformError('rateLimited', `rate limited: at most ${verdict.headers['X-RateLimit-Limit']} requests per window on ${route.key}`, {
         'Retry-After': String(verdict.retryAfterSeconds),
       });
     }
@@ -217,13 +217,14 @@ async function handle(
   const nowMs = deps.clock.now();
   const auth: AuthContext = { apiKey: deps.apiKey, key: deps.key, state: deps.state, nowMs, toleranceSeconds: deps.toleranceSeconds };
 
-  // GET /v1/users/{id} is both an admin and a client route: a server token makes it the admin one.
+  // The endpoint's `auth` decides who may call it. GET /v1/users/{id} has both sides: a server
+  // token makes it the admin one.
   const token = bearerToken(req.headers);
-  const { route } = match;
-  const side: RouteSide | undefined = route.admin && (!route.client || claimsServer(token)) ? route.admin : route.client;
+  const side: RouteSide | undefined = route.admin && (!route.user || claimsServer(token)) ? route.admin : route.user;
   if (!side) throw platformError('internal', `route ${route.key} has no handler`);
-  const isAdmin = side === route.admin;
+  const isAdmin = side.endpoint.auth === 'admin';
   if (isAdmin) checkServerToken(token, auth);
+  const query = readQuery(side, req.url ?? '');
 
   const ctx: RouteContext = {
     requestId,
@@ -234,9 +235,11 @@ async function handle(
     state: deps.state,
     auth,
     writes: deps.writes,
+    query,
+    controls: deps.controls,
   };
 
-  const idemKey = method === 'GET' ? undefined : header(req, 'idempotency-key');
+  const idemKey = method === 'GET' || !kind.idempotency ? undefined : header(req, 'idempotency-key');
   let fingerprint = '';
   if (idemKey !== undefined) {
     if (!IDEMPOTENCY_KEY_PATTERN.test(idemKey)) {
@@ -285,19 +288,12 @@ function run(ctx: RouteContext, side: RouteSide, body: unknown): { status: numbe
   return { status: 200, body: JSON.stringify(z.encode(endpoint.response, output as never)) };
 }
 
-async function handleTestRoute(deps: ServerDeps, req: IncomingMessage, method: string, pathname: string): Promise<Result> {
-  const handler = matchTestRoute(method, pathname);
-  checkApiKey(req.headers, deps.apiKey);
-  const raw = await readBody(req);
-  const body = parseJsonBody(method, raw, header(req, 'content-type'));
-  const nowMs = deps.clock.now();
-  checkServerToken(bearerToken(req.headers), {
-    apiKey: deps.apiKey,
-    key: deps.key,
-    state: deps.state,
-    nowMs,
-    toleranceSeconds: deps.toleranceSeconds,
-  });
-  const query = new URLSearchParams((req.url ?? '').split('?')[1] ?? '');
-  return { status: 200, body: JSON.stringify(handler(deps.controls, body, query)) };
+/** The query string, decoded with the endpoint's `query` schema: 400 (code 4) where it does not match. */
+function readQuery(side: RouteSide, url: string): unknown {
+  const schema = side.endpoint.query;
+  if (schema === undefined) return {};
+  const params = Object.fromEntries(new URLSearchParams(url.split('?')[1] ?? ''));
+  const parsed = schema.safeParse(params);
+  if (!parsed.success) throw invalidInput('query', parsed.error);
+  return parsed.data;
 }

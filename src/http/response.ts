@@ -42,7 +42,8 @@ function parseJson(text: string): { ok: true; value: unknown } | { ok: false; er
 
 /**
  * The {@link ApiError} for a non-2xx response. A body that is not the platform's error shape (a
- * proxy's HTML page, say) still gives an ApiError, code -1, without copying the body.
+ * proxy's HTML page, say) still gives an ApiError, code `ERR_NOT_PLATFORM_BODY`, without copying
+ * the body.
  */
 export function apiErrorFrom(res: Response, text: string, ctx: ResponseContext, note = ''): ApiError {
   const requestId = res.headers.get('x-request-id') ?? undefined;
@@ -59,7 +60,7 @@ export function apiErrorFrom(res: Response, text: string, ctx: ResponseContext, 
   if (body?.success) {
     return new ApiError({ ...base, code: body.data.code, message: body.data.message + note, moreInfo: body.data.more_info });
   }
-  return new ApiError({ ...base, code: -1, message: `HTTP ${res.status} without a platform error body${note}` });
+  return new ApiError({ ...base, code: 'ERR_NOT_PLATFORM_BODY', message: `HTTP ${res.status} without a platform error body${note}` });
 }
 
 /** Parses and decodes a 2xx body with the endpoint's response schema (lenient to unknown fields). */

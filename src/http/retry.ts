@@ -1,4 +1,5 @@
-import { ArgumentError } from '../errors';
+import type { ArgumentError } from '../errors';
+import { argumentError } from '../schemas/validate';
 
 // The retry decision, as a pure function (style.md "HTTP", after stripe's `_shouldRetry`): the
 // transport asks it after every failed attempt and does exactly what it answers, so every rule
@@ -130,9 +131,7 @@ export function parseRetryAfter(header: string | null | undefined, nowMs: number
   return Math.max(0, (at - nowMs) / 1000);
 }
 
-function invalid(field: string, message: string): ArgumentError {
-  return new ArgumentError(`Invalid decideRetry input: ${field}: ${message}`, [{ path: field, message }]);
-}
+const invalid = (field: string, message: string): ArgumentError => argumentError(field, message, 'decideRetry input');
 
 const isCount = (v: unknown, min: number): boolean => typeof v === 'number' && Number.isInteger(v) && v >= min;
 const isNonNegative = (v: unknown): boolean => typeof v === 'number' && Number.isFinite(v) && v >= 0;

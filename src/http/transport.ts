@@ -1,7 +1,9 @@
 import { z } from 'zod';
 import { ApiError, ArgumentError, ConfigError, ConnectionError, TimeoutError, type TokenkitError } from '../errors';
 import type { FetchLike, RequestLogRecord, ResolvedOptions } from '../options';
-import { USER_ID_PATTERN, idempotencyKeySchema, refuseProtoKeys, userIdSchema } from '../schemas/common';
+import { platformCode } from '../schemas/codes';
+import { idempotencyKeySchema, refuseProtoKeys } from '../schemas/common';
+import { parseArgument, requestOptionsSchema, validateUserId } from '../schemas/validate';
 import { type Endpoint, endpointPath } from '../schemas/endpoints';
 import { runtime } from '../runtime';
 import type { SigningKey } from '../tokens/key';
@@ -87,28 +89,11 @@ type FetchInit = NonNullable<Parameters<FetchLike>[1]>;
 
 const RENEW_BEFORE_MS = 60_000;
 
-/**
- * What a 401 on an admin route says about this client's own configuration: the server token and
- * the API key come from its options, so the fix is there (or in the server's clock).
- */
-const ADMIN_AUTH_HINTS: Partial<Record<number, string>> = {
-  2: 'Check apiKey (or TOKENKIT_API_KEY): the platform does not know this API key',
-  43: "Check apiSecret (or TOKENKIT_API_SECRET): the platform could not verify the server token signed with this client's secret",
-  40: "Check this server's clock: the platform found the server token expired",
-  42: "Check this server's clock: the platform found the server token issued in the future",
-};
-
-const requestOptionsSchema = z.strictObject({
-  signal: z.custom<AbortSignal>((v) => v instanceof AbortSignal, { error: 'expected an AbortSignal' }).optional(),
-  timeoutMs: z.number().int().positive().max(600_000, { error: 'must be at most 600000' }).optional(),
-});
 
 /** Validates the per-request options; an {@link ArgumentError} names the field. */
 export function validateRequestOptions(options: unknown, what = 'request options'): RequestOptions {
   if (options === undefined) return {}; // the common case, without a schema pass (bench/request-cost.ts)
-  const parsed = requestOptionsSchema.safeParse(options);
-  if (!parsed.success) throw ArgumentError.fromZod(what, parsed.error);
-  return parsed.data;
+  return parseArgument(requestOptionsSchema, options, what);
 }
 
 const writeOptionsSchema = requestOptionsSchema.extend({ idempotencyKey: idempotencyKeySchema.optional() });
@@ -116,17 +101,7 @@ const writeOptionsSchema = requestOptionsSchema.extend({ idempotencyKey: idempot
 /** Validates the options of a single-request write (`idempotencyKey` too); an {@link ArgumentError} names the field. */
 export function validateWriteOptions(options: unknown, what = 'request options'): WriteOptions {
   if (options === undefined) return {};
-  const parsed = writeOptionsSchema.safeParse(options);
-  if (!parsed.success) throw ArgumentError.fromZod(what, parsed.error);
-  return parsed.data;
-}
-
-/** Validates a user id for a path; an {@link ArgumentError} names `field`. */
-export function validateUserId(id: unknown, field = 'userId'): string {
-  if (typeof id === 'string' && USER_ID_PATTERN.test(id)) return id; // the same rule as userIdSchema, without a schema pass
-  const parsed = userIdSchema.safeParse(id);
-  if (!parsed.success) throw ArgumentError.fromZod(field, parsed.error, field);
-  return parsed.data;
+  return parseArgument(writeOptionsSchema, options, what);
 }
 
 function failureOf(err: unknown): string {
@@ -175,10 +150,7 @@ export class Transport {
   /** A request whose body is already in wire form (validated by the caller). */
   prepareEncoded<E extends Endpoint>(endpoint: E, path: string, wire: unknown, idempotencyKey?: string): PreparedRequest<E> {
     const bodyText = wire === undefined ? undefined : JSON.stringify(wire);
-    if (idempotencyKey !== undefined) {
-      const parsed = idempotencyKeySchema.safeParse(idempotencyKey);
-      if (!parsed.success) throw ArgumentError.fromZod('idempotencyKey', parsed.error, 'idempotencyKey');
-    }
+    if (idempotencyKey !== undefined) parseArgument(idempotencyKeySchema, idempotencyKey, 'idempotencyKey', { prefix: 'idempotencyKey' });
     // Fixed here, before the first attempt: every retry sends the same bytes and the same key,
     // so the platform applies a retried write once (style.md "HTTP", after stripe). A request
     // without a body gets no key of its own, but carries the caller's where one is given.
@@ -307,7 +279,7 @@ export class Transport {
         const location = res.headers.get('location');
         throw new ApiError({
           status: res.status,
-          code: -1,
+          code: 'ERR_REDIRECT',
           message:
             `The platform answered a redirect (HTTP ${res.status}${location ? ` to ${location.split('?')[0]}` : ''}). ` +
             'tokenkit does not follow redirects, which would send the API key to another address: set baseUrl to the final URL',
@@ -338,7 +310,9 @@ export class Transport {
         note = ` [after ${attempt} attempts]`;
       }
       const error = apiErrorFrom(res, text, ctx, note);
-      const hint = res.status === 401 ? ADMIN_AUTH_HINTS[error.code] : undefined;
+      // A 401 on an admin route is about this client's own configuration: the server token and the
+      // API key come from its options, so the code table's admin hint says what to check there.
+      const hint = res.status === 401 ? platformCode(error.code)?.adminHint : undefined;
       throw hint === undefined ? error : apiErrorFrom(res, text, ctx, `${note}. ${hint}`);
     }
   }

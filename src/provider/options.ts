@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import { z } from 'zod';
-import { ArgumentError } from '../errors';
 import { shapeError } from '../schemas/common';
+import { parseOptions } from '../schemas/validate';
 import { validitySecondsSchema } from '../tokens/mint';
 
 /**
@@ -55,15 +55,9 @@ const optionsSchema = z.strictObject(
   { error: (issue) => shapeError(issue, '{ authenticate, validity_in_seconds?, onError? }') },
 );
 
-const VALID = Object.keys(optionsSchema.shape).join(', ');
-
 /** Checks the options up front, so a misconfigured endpoint fails at start-up, not on the first call. */
 export function validateTokenProviderOptions<Req extends IncomingMessage>(options: unknown): TokenProviderOptions<Req> {
-  const parsed = optionsSchema.safeParse(options);
-  if (!parsed.success) {
-    const err = ArgumentError.fromZod('tokenProvider options', parsed.error);
-    throw new ArgumentError(`${err.message}\nValid options: ${VALID}.`, err.issues);
-  }
+  parseOptions(optionsSchema, options, 'tokenProvider options', 'argument');
   // A copy: changing the caller's object later does not change a running endpoint.
   const o = options as TokenProviderOptions<Req>;
   return { authenticate: o.authenticate, validity_in_seconds: o.validity_in_seconds, onError: o.onError };

@@ -83,22 +83,6 @@ export const errorBodySchema = z.looseObject({
 });
 export type ErrorBody = z.infer<typeof errorBodySchema>;
 
-/** The platform's error codes with their HTTP statuses (contract: "Error body"). */
-export const ERROR_CODES = {
-  apiKey: { code: 2, status: 401 },
-  input: { code: 4, status: 400 },
-  rateLimited: { code: 9, status: 429 },
-  notFound: { code: 16, status: 404 },
-  notAllowed: { code: 17, status: 403 },
-  tokenExpired: { code: 40, status: 401 },
-  tokenNotYetValid: { code: 41, status: 401 },
-  tokenIssuedInFuture: { code: 42, status: 401 },
-  tokenMalformed: { code: 43, status: 401 },
-  tokenRevoked: { code: 44, status: 401 },
-  tokenRequired: { code: 45, status: 401 },
-  tokenWrongUser: { code: 46, status: 401 },
-  internal: { code: -1, status: 500 },
-} as const;
 
 /**
  * The path (`a.b.__proto__`) of the first own `__proto__` key anywhere in `value`, or undefined.

@@ -26,34 +26,38 @@ export type HttpMethod = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
 export interface Endpoint<Req extends z.ZodType | undefined = z.ZodType | undefined, Res extends z.ZodType = z.ZodType> {
   readonly method: HttpMethod;
   readonly path: string;
-  /** `admin`: Api-Key + server token; `user`: Api-Key + user token or connection. */
+  /**
+   * Who may call it, enforced by the emulator from this field: `admin` needs Api-Key and a server
+   * token (a user token is 403, code 17); `user` needs Api-Key, and the handler checks the user's
+   * token or connection. Where one path has both, a server token picks the admin side.
+   */
   readonly auth: 'admin' | 'user';
   readonly request: Req;
   readonly response: Res;
-  /** Safe to send twice (reads, and writes that set a state rather than add to it). */
-  readonly idempotent: boolean;
+  /** The query string's parameters, where the route reads any (400, code 4, where they do not match). */
+  readonly query?: z.ZodType | undefined;
 }
 
 const endpoint = <Req extends z.ZodType | undefined, Res extends z.ZodType>(e: Endpoint<Req, Res>) => e;
 
 /** The admin routes (server side). */
 export const adminEndpoints = {
-  getApp: endpoint({ method: 'GET', path: '/v1/app', auth: 'admin', request: undefined, response: appResponseSchema, idempotent: true }),
-  updateApp: endpoint({ method: 'PATCH', path: '/v1/app', auth: 'admin', request: appPatchSchema, response: appResponseSchema, idempotent: true }),
-  upsertUsers: endpoint({ method: 'POST', path: '/v1/users', auth: 'admin', request: upsertUsersRequestSchema, response: usersResponseSchema, idempotent: true }),
-  getUser: endpoint({ method: 'GET', path: '/v1/users/:id', auth: 'admin', request: undefined, response: userResponseSchema, idempotent: true }),
-  updateUsersPartial: endpoint({ method: 'PATCH', path: '/v1/users', auth: 'admin', request: partialUpdateRequestSchema, response: usersResponseSchema, idempotent: true }),
-  putUser: endpoint({ method: 'PUT', path: '/v1/users/:id', auth: 'admin', request: putUserRequestSchema, response: putUserResponseSchema, idempotent: false }),
-  issueToken: endpoint({ method: 'POST', path: '/v1/users/:id/token', auth: 'admin', request: issueTokenRequestSchema, response: issueTokenResponseSchema, idempotent: false }),
-  revokeAllTokens: endpoint({ method: 'DELETE', path: '/v1/users/:id/token', auth: 'admin', request: undefined, response: revokeTokenResponseSchema, idempotent: true }),
+  getApp: endpoint({ method: 'GET', path: '/v1/app', auth: 'admin', request: undefined, response: appResponseSchema }),
+  updateApp: endpoint({ method: 'PATCH', path: '/v1/app', auth: 'admin', request: appPatchSchema, response: appResponseSchema }),
+  upsertUsers: endpoint({ method: 'POST', path: '/v1/users', auth: 'admin', request: upsertUsersRequestSchema, response: usersResponseSchema }),
+  getUser: endpoint({ method: 'GET', path: '/v1/users/:id', auth: 'admin', request: undefined, response: userResponseSchema }),
+  updateUsersPartial: endpoint({ method: 'PATCH', path: '/v1/users', auth: 'admin', request: partialUpdateRequestSchema, response: usersResponseSchema }),
+  putUser: endpoint({ method: 'PUT', path: '/v1/users/:id', auth: 'admin', request: putUserRequestSchema, response: putUserResponseSchema }),
+  issueToken: endpoint({ method: 'POST', path: '/v1/users/:id/token', auth: 'admin', request: issueTokenRequestSchema, response: issueTokenResponseSchema }),
+  revokeAllTokens: endpoint({ method: 'DELETE', path: '/v1/users/:id/token', auth: 'admin', request: undefined, response: revokeTokenResponseSchema }),
 } as const;
 
 /** The client routes (a user's app). */
 export const clientEndpoints = {
-  connect: endpoint({ method: 'POST', path: '/v1/connect', auth: 'user', request: connectRequestSchema, response: connectResponseSchema, idempotent: false }),
-  guest: endpoint({ method: 'POST', path: '/v1/guest', auth: 'user', request: guestRequestSchema, response: guestResponseSchema, idempotent: false }),
-  getUser: endpoint({ method: 'GET', path: '/v1/users/:id', auth: 'user', request: undefined, response: userResponseSchema, idempotent: true }),
-  updateMe: endpoint({ method: 'PATCH', path: '/v1/me', auth: 'user', request: updateMeRequestSchema, response: userResponseSchema, idempotent: true }),
+  connect: endpoint({ method: 'POST', path: '/v1/connect', auth: 'user', request: connectRequestSchema, response: connectResponseSchema }),
+  guest: endpoint({ method: 'POST', path: '/v1/guest', auth: 'user', request: guestRequestSchema, response: guestResponseSchema }),
+  getUser: endpoint({ method: 'GET', path: '/v1/users/:id', auth: 'user', request: undefined, response: userResponseSchema }),
+  updateMe: endpoint({ method: 'PATCH', path: '/v1/me', auth: 'user', request: updateMeRequestSchema, response: userResponseSchema }),
 } as const;
 
 /** Fills `:id` in an endpoint's path, encoding the value. */

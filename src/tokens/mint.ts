@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ArgumentError } from '../errors';
 import { refuseProtoKeys, shapeError, userIdSchema } from '../schemas/common';
+import { argumentError } from '../schemas/validate';
 import { RESERVED_CLAIMS } from './claims';
 import { HS256_HEADER_B64, signHS256 } from './jws';
 import type { SigningKey } from './key';
@@ -94,10 +95,6 @@ export function mintUserToken(key: SigningKey, input: GenerateUserTokenInput, no
 
 const SECONDS_THAT_LOOK_LIKE_MS = 1e11; // year 5138 in seconds; 1973 in milliseconds
 const EARLIEST_PLAUSIBLE_TIMESTAMP = 1e9; // 2001-09-09 in seconds
-
-function argumentError(field: string, message: string): ArgumentError {
-  return new ArgumentError(`Invalid ${field}: ${message}`, [{ path: field, message }]);
-}
 
 function toEpochSeconds(field: string, value: unknown): number {
   if (value instanceof Date) {

@@ -1,20 +1,20 @@
 // What the platform's token codes mean for a client app, and the token's `exp` (read without
 // checking the signature: only the platform can check it, and a client never holds the secret).
+import { REFRESH_CODES, platformCode } from '../schemas/codes';
 
 /** The codes a token provider can fix by giving a fresh token: expired (40) and revoked (44). */
-export const REFRESHABLE_CODES: ReadonlySet<number> = new Set([40, 44]);
+export function isRefreshCode(code: unknown): boolean {
+  return typeof code === 'number' && REFRESH_CODES.has(code);
+}
 
 /**
- * Codes a fresh token would not fix: they mean a fault in the backend that mints the tokens,
- * reported with what to check (issue 5: "reported as clock or signing faults").
+ * What to check for a token code a fresh token would not fix (41, 42, 43, 45, 46): a fault in the
+ * backend that mints the tokens (a clock or signing fault), from the code table's hint.
  */
-export const FAULT_HINTS: Readonly<Record<number, string>> = {
-  41: "a clock fault: the token is not valid yet (nbf ahead of the platform's clock beyond the tolerance); the clock of the backend that mints tokens runs fast: check its time sync (NTP)",
-  42: "a clock fault: the token was issued in the future (iat ahead of the platform's clock beyond the tolerance); the clock of the backend that mints tokens runs fast: check its time sync (NTP)",
-  43: "a signing fault: the token is malformed or its signature does not verify; the backend must mint HS256 tokens with the secret of the app this API key belongs to",
-  45: 'a token is required here (deny_login mode, or a user that must always use a token): connect with a token or a token provider',
-  46: 'the token belongs to another user than the one connected: the token provider must return a token for this user only',
-};
+export function faultHint(code: unknown): string | undefined {
+  const entry = platformCode(code);
+  return entry?.token && !entry.refresh ? entry.hint : undefined;
+}
 
 function base64UrlToText(segment: string): string | undefined {
   if (!/^[A-Za-z0-9_-]*$/.test(segment)) return undefined;

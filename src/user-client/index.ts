@@ -24,6 +24,6 @@ export {
   ConnectionError,
   ResponseShapeError,
 } from '../errors';
-export type { TokenkitErrorCode, LocalErrorCode, TokenErrorCode, ArgumentIssue, RateLimitInfo } from '../errors';
+export type { TokenkitErrorCode, LocalErrorCode, ApiLocalCode, TokenErrorCode, ArgumentIssue, RateLimitInfo } from '../errors';
 export type { User, Role } from '../schemas/users';
 export type { AuthKind } from '../schemas/client-routes';

@@ -1,7 +1,8 @@
 import { z } from 'zod';
-import { ConfigError, issuesFromZod } from '../errors';
+import { ConfigError } from '../errors';
 import type { FetchLike } from '../options';
 import { isHeaderValue } from '../schemas/common';
+import { DEFAULT_TIMEOUT_MS, parseOptions, timeoutMsSchema } from '../schemas/validate';
 
 /**
  * The options of {@link UserClient}. Unknown keys and wrong types are refused with a
@@ -39,11 +40,9 @@ const optionsSchema = z.strictObject({
     .refine(isHeaderValue, { error: 'expected printable ASCII (it is sent as the Api-Key header)' }),
   baseUrl: z.url({ protocol: /^https?$/, error: 'expected an http(s) URL such as http://127.0.0.1:8787' }),
   fetch: z.custom<FetchLike>((v) => typeof v === 'function', { error: 'expected a fetch function' }).optional(),
-  timeoutMs: z.number().int().positive().max(600_000).optional(),
+  timeoutMs: timeoutMsSchema.optional(),
   refreshAheadSeconds: z.number().min(0).max(30 * 24 * 3600).optional(),
 });
-
-const VALID = Object.keys(optionsSchema.shape).join(', ');
 
 /** The options once checked and defaulted. */
 export interface ResolvedUserClientOptions {
@@ -56,13 +55,7 @@ export interface ResolvedUserClientOptions {
 
 /** Checks the options; throws a {@link ConfigError} naming every field at fault. */
 export function resolveUserClientOptions(input: unknown): ResolvedUserClientOptions {
-  const parsed = optionsSchema.safeParse(input);
-  if (!parsed.success) {
-    const issues = issuesFromZod(parsed.error);
-    const lines = issues.map((i) => `  - ${i.path || '(options)'}: ${i.message}`);
-    throw new ConfigError(`Invalid UserClient options:\n${lines.join('\n')}\nValid options: ${VALID}.`, issues);
-  }
-  const o = parsed.data;
+  const o = parseOptions(optionsSchema, input, 'UserClient options');
   const fetchFn: FetchLike | undefined = o.fetch ?? (typeof globalThis.fetch === 'function' ? globalThis.fetch.bind(globalThis) : undefined);
   if (!fetchFn) {
     throw new ConfigError('UserClient needs fetch: this runtime has no global fetch, pass { fetch }', [{ path: 'fetch', message: 'required here' }]);
@@ -71,7 +64,7 @@ export function resolveUserClientOptions(input: unknown): ResolvedUserClientOpti
     apiKey: o.apiKey,
     baseUrl: o.baseUrl.replace(/\/+$/, ''),
     fetch: fetchFn,
-    timeoutMs: o.timeoutMs ?? 10_000,
+    timeoutMs: o.timeoutMs ?? DEFAULT_TIMEOUT_MS,
     refreshAheadMs: (o.refreshAheadSeconds ?? 0) * 1000,
   };
 }

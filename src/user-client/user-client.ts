@@ -2,10 +2,11 @@ import { z } from 'zod';
 import { ApiError, ArgumentError, TokenError } from '../errors';
 import { apiErrorFrom, decodeResponse } from '../http/response';
 import { type connectResponseSchema, updateMeRequestSchema } from '../schemas/client-routes';
-import { isHeaderValue, refuseProtoKeys, userIdSchema } from '../schemas/common';
+import { isHeaderValue, refuseProtoKeys } from '../schemas/common';
+import { argumentError, validateUserId } from '../schemas/validate';
 import { type Endpoint, clientEndpoints, endpointPath } from '../schemas/endpoints';
 import type { User } from '../schemas/users';
-import { FAULT_HINTS, REFRESHABLE_CODES } from './faults';
+import { faultHint, isRefreshCode } from './faults';
 import { type ResolvedUserClientOptions, type UserClientOptions, resolveUserClientOptions } from './options';
 import { Session, type SessionKind, type TokenProvider, untilEnded } from './session';
 import { type AttemptResult, sendAttempt } from './transport';
@@ -41,16 +42,6 @@ export interface UpdateMeInput {
  * ```
  */
 export type ConnectResult = z.output<typeof connectResponseSchema>;
-
-function argumentError(path: string, message: string): ArgumentError {
-  return new ArgumentError(`Invalid ${path}: ${message}`, [{ path, message }]);
-}
-
-function checkUserId(id: unknown, path: string): string {
-  const parsed = userIdSchema.safeParse(id);
-  if (!parsed.success) throw ArgumentError.fromZod(path, parsed.error, path);
-  return parsed.data;
-}
 
 /**
  * A client of the platform's client routes, for your users' apps (browsers included: it holds no
@@ -117,7 +108,7 @@ export class UserClient {
    */
   async connectUser(user: { id: string }, tokenOrProvider: string | TokenProvider | null): Promise<ConnectResult> {
     if (typeof user !== 'object' || user === null) throw argumentError('user', 'expected { id }');
-    const id = checkUserId(user.id, 'user.id');
+    const id = validateUserId(user.id, 'user.id');
     const t: unknown = tokenOrProvider;
     if (t === undefined || (t !== null && typeof t !== 'string' && typeof t !== 'function') || t === '') {
       throw argumentError('tokenOrProvider', 'expected a token, a token provider () => Promise<string>, or null to connect without a token');
@@ -192,7 +183,7 @@ export class UserClient {
    * ```
    */
   async getUser(id: string): Promise<User> {
-    const userId = checkUserId(id, 'id');
+    const userId = validateUserId(id, 'id');
     const session = this.#current();
     return (await this.#call(session, clientEndpoints.getUser, { id: userId }, undefined)).user;
   }
@@ -303,7 +294,7 @@ export class UserClient {
     let result = await send();
     if (result.res.ok) return decodeResponse<E['response']>(endpoint.response, result.res, result.text, result.ctx);
     let error = apiErrorFrom(result.res, result.text, result.ctx);
-    if (flags.tokenless || !REFRESHABLE_CODES.has(error.code) || !session.hasProvider) throw this.#explain(result, error);
+    if (flags.tokenless || !isRefreshCode(error.code) || !session.hasProvider) throw this.#explain(result, error);
 
     // Refused as expired or revoked: one provider call for every request refused with this token.
     // Join the refresh in progress; else start one, unless one was tried since this request went
@@ -318,7 +309,7 @@ export class UserClient {
     result = await send();
     if (result.res.ok) return decodeResponse<E['response']>(endpoint.response, result.res, result.text, result.ctx);
     error = apiErrorFrom(result.res, result.text, result.ctx);
-    if (REFRESHABLE_CODES.has(error.code)) {
+    if (isRefreshCode(error.code)) {
       throw apiErrorFrom(result.res, result.text, result.ctx, '. Refused again with a token the provider has just given: not refreshing a second time (check what your token endpoint returns)');
     }
     throw this.#explain(result, error);
@@ -326,7 +317,7 @@ export class UserClient {
 
   /** Adds what to check to the codes a new token would not fix (clock and signing faults). */
   #explain(result: AttemptResult, error: ApiError): ApiError {
-    const hint = FAULT_HINTS[error.code];
+    const hint = faultHint(error.code);
     return hint === undefined ? error : apiErrorFrom(result.res, result.text, result.ctx, `. This is ${hint}`);
   }
 }

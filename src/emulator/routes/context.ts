@@ -5,6 +5,7 @@ import type { User } from '../../schemas/users';
 import type { AuthContext } from '../auth';
 import type { EmulatorState } from '../state';
 import type { WriteLog, WriteRecord } from '../writes';
+import type { TestControls } from './test-routes';
 
 /** What a route handler gets besides its decoded input. */
 export interface RouteContext {
@@ -18,6 +19,10 @@ export interface RouteContext {
   state: EmulatorState;
   auth: AuthContext;
   writes: WriteLog;
+  /** The query string, decoded with the endpoint's `query` schema (`{}` for a route that reads none). */
+  query: unknown;
+  /** The emulator's test controls (faults, rate limit, write log, reset): read by the control routes only. */
+  controls: TestControls;
 }
 
 /** The decoded request body of an endpoint (`undefined` for routes without one). */

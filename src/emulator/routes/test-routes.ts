@@ -1,10 +1,11 @@
 import { z } from 'zod';
-import { ArgumentError } from '../../errors';
-import { PlatformError, platformError } from '../errors';
-import type { FaultInjector, FaultPlan, RateLimitConfig, RateLimiter } from '../faults';
+import { isoDateSchema } from '../../schemas/common';
+import { type Endpoint, type HttpMethod } from '../../schemas/endpoints';
+import { type FaultInjector, type RateLimiter, faultPlanSchema, rateLimitSchema } from '../faults';
 import type { WriteFilter, WriteRecord } from '../writes';
+import type { Handlers } from './context';
 
-/** What the test routes (`/_emulator/...`) reach: the emulator's test controls. */
+/** What the control routes (`/_emulator/...`) reach: the emulator's test controls. */
 export interface TestControls {
   faults: FaultInjector;
   rateLimit: RateLimiter;
@@ -12,71 +13,75 @@ export interface TestControls {
   reset(): void;
 }
 
-type TestHandler = (controls: TestControls, body: unknown, query: URLSearchParams) => unknown;
-
-function apply(fn: () => unknown): unknown {
-  try {
-    return fn();
-  } catch (err) {
-    // FaultInjector and RateLimiter refuse bad input with an ArgumentError naming the field.
-    if (err instanceof ArgumentError) throw platformError('input', err.message);
-    throw err;
-  }
-}
-
-const writeFilter = z.strictObject({
+const faultsResponseSchema = z.object({
+  faults: z.object({
+    active: z.boolean(),
+    matched: z.number(),
+    injected: z.number(),
+    remaining: z.number(),
+    byAction: z.record(z.string(), z.number()),
+  }),
+});
+const rateLimitResponseSchema = z.object({ rate_limit: rateLimitSchema.nullable() });
+const writesQuerySchema = z.strictObject({
   user_id: z.string().optional(),
   route: z.string().optional(),
   field: z.string().optional(),
 });
+const writeRecordSchema = z.object({
+  seq: z.number(),
+  at: isoDateSchema,
+  route: z.string(),
+  requestId: z.string(),
+  userId: z.string().optional(),
+  fields: z.array(z.string()),
+  created: z.boolean().optional(),
+  tokenIssued: z.enum(['jwt', 'session']).optional(),
+});
+const writesResponseSchema = z.object({ writes: z.array(writeRecordSchema) });
+
+const control = <Req extends z.ZodType | undefined, Res extends z.ZodType>(method: HttpMethod, path: string, request: Req, response: Res, query?: z.ZodType) =>
+  ({ method, path, auth: 'admin', request, response, ...(query ? { query } : {}) }) as const satisfies Endpoint<Req, Res>;
 
 /**
- * The emulator's own routes, for tests that reach it over HTTP only (the CLI): not part of the
- * contract, admin authentication (Api-Key + server token) required, never hit by faults or the
- * rate limit. Bodies are the same objects as `emulator.faults.set()` and `emulator.rateLimit.set()`.
+ * The emulator's own routes, for tests that reach it over HTTP only (the CLI): entries of the
+ * route table like the contract's, of the `control` kind (not part of the contract, never hit by
+ * faults, the rate limit or `Idempotency-Key` replays). `auth: 'admin'`: Api-Key and a server
+ * token. Bodies are the same objects as `emulator.faults.set()` and `emulator.rateLimit.set()`,
+ * checked with the same schemas.
  */
-export const TEST_ROUTES: Record<string, Partial<Record<string, TestHandler>>> = {
-  '/_emulator/faults': {
-    GET: (c) => ({ faults: c.faults.stats() }),
-    POST: (c, body) => ({ faults: apply(() => c.faults.set(body as FaultPlan)) }),
-    DELETE: (c) => ({ faults: c.faults.clear() }),
-  },
-  '/_emulator/rate-limit': {
-    GET: (c) => ({ rate_limit: c.rateLimit.config ?? null }),
-    POST: (c, body) => {
-      apply(() => c.rateLimit.set(body as RateLimitConfig));
-      return { rate_limit: c.rateLimit.config ?? null };
-    },
-    DELETE: (c) => {
-      c.rateLimit.clear();
-      return { rate_limit: null };
-    },
-  },
-  '/_emulator/reset': {
-    POST: (c) => {
-      c.reset();
-      return {};
-    },
-  },
-  '/_emulator/writes': {
-    GET: (c, _body, query) => {
-      const parsed = writeFilter.safeParse(Object.fromEntries(query));
-      if (!parsed.success) throw platformError('input', `Invalid query: ${parsed.error.issues.map((i) => i.message).join('; ')}`);
-      const { user_id, route, field } = parsed.data;
-      const writes = c.writes({ userId: user_id, route, field });
-      return { writes: writes.map((w) => ({ ...w, at: w.at.toISOString() })) };
-    },
-  },
+export const controlEndpoints = {
+  getFaults: control('GET', '/_emulator/faults', undefined, faultsResponseSchema),
+  setFaults: control('POST', '/_emulator/faults', faultPlanSchema, faultsResponseSchema),
+  clearFaults: control('DELETE', '/_emulator/faults', undefined, faultsResponseSchema),
+  getRateLimit: control('GET', '/_emulator/rate-limit', undefined, rateLimitResponseSchema),
+  setRateLimit: control('POST', '/_emulator/rate-limit', rateLimitSchema, rateLimitResponseSchema),
+  clearRateLimit: control('DELETE', '/_emulator/rate-limit', undefined, rateLimitResponseSchema),
+  reset: control('POST', '/_emulator/reset', undefined, z.object({})),
+  listWrites: control('GET', '/_emulator/writes', undefined, writesResponseSchema, writesQuerySchema),
 };
 
-/** The test route's handler, or 404 / 405. */
-export function matchTestRoute(method: string, pathname: string): TestHandler {
-  const methods = TEST_ROUTES[pathname];
-  if (!methods) throw platformError('notFound', `no route ${pathname}`);
-  const handler = methods[method];
-  if (!handler) {
-    const allowed = Object.keys(methods).join(', ');
-    throw new PlatformError(405, 4, `${method} is not allowed on ${pathname} (allowed: ${allowed})`, { headers: { Allow: allowed } });
-  }
-  return handler;
-}
+/** The handlers of the control routes: input already checked by the endpoint's schemas. */
+export const controlHandlers: Handlers<typeof controlEndpoints> = {
+  getFaults: (ctx) => ({ faults: ctx.controls.faults.stats() }),
+  setFaults: (ctx, plan) => ({ faults: ctx.controls.faults.set(plan) }),
+  clearFaults: (ctx) => ({ faults: ctx.controls.faults.clear() }),
+  getRateLimit: (ctx) => ({ rate_limit: ctx.controls.rateLimit.config ?? null }),
+  setRateLimit: (ctx, config) => {
+    ctx.controls.rateLimit.set(config);
+    return { rate_limit: ctx.controls.rateLimit.config ?? null };
+  },
+  clearRateLimit: (ctx) => {
+    ctx.controls.rateLimit.clear();
+    return { rate_limit: null };
+  },
+  reset: (ctx) => {
+    ctx.controls.reset();
+    return {};
+  },
+  listWrites: (ctx) => {
+    // Decoded by the pipeline with the endpoint's query schema.
+    const { user_id, route, field } = ctx.query as z.output<typeof writesQuerySchema>;
+    return { writes: ctx.controls.writes({ userId: user_id, route, field }) };
+  },
+};
