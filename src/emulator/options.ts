@@ -50,6 +50,11 @@ export interface EmulatorOptions {
   maxIdempotencyKeys?: number | undefined;
   /** The most write-log records kept (the oldest go first). Default 100000. */
   maxWrites?: number | undefined;
+  /**
+   * Serve the dashboard (app settings, users, token generator and inspector, live requests,
+   * faults) at `emulator.dashboardUrl`. Loopback hosts only. Default false (the CLI turns it on).
+   */
+  dashboard?: boolean | undefined;
 }
 
 const fn = <T>(what: string) => z.custom<T>((v) => typeof v === 'function', { error: `expected ${what}` });
@@ -86,6 +91,7 @@ const optionsSchema = z.strictObject({
   maxConnections: z.number().int().min(1).max(10_000_000).optional(),
   maxIdempotencyKeys: z.number().int().min(1).max(10_000_000).optional(),
   maxWrites: z.number().int().min(1).max(10_000_000).optional(),
+  dashboard: z.boolean().optional(),
 });
 
 const VALID = Object.keys(optionsSchema.shape).join(', ');

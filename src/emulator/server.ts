@@ -13,6 +13,7 @@ import { saveDataFile } from './persist';
 import { type RouteSide, matchRoute } from './router';
 import type { RouteContext } from './routes/context';
 import { type TestControls, matchTestRoute } from './routes/test-routes';
+import type { Dashboard } from './dashboard';
 import type { EmulatorState } from './state';
 import type { WriteLog } from './writes';
 
@@ -56,6 +57,8 @@ export interface ServerDeps {
   controls: TestControls;
   dataFile: string | undefined;
   logger: ((record: EmulatorLogRecord) => void) | undefined;
+  /** The dashboard, where it is on: serves `/_dashboard/...` and sees every answered request. */
+  dashboard?: Pick<Dashboard, 'owns' | 'serve' | 'record'> | undefined;
 }
 
 /** Node's `clientError` codes answered with a status of their own; anything else is 400. */
@@ -141,12 +144,16 @@ export function createRequestHandler(deps: ServerDeps): (req: IncomingMessage, r
     const requestId = randomUUID();
     const method = req.method ?? 'GET';
     const pathname = (req.url ?? '/').split('?')[0] ?? '/';
+    if (deps.dashboard?.owns(pathname)) return deps.dashboard.serve(req, res, pathname);
     const extra: Record<string, string> = { 'X-Request-Id': requestId };
     let fault: string | undefined;
+    let refusal: PlatformError | undefined;
 
     const log = (status: number | 'dropped'): void => {
+      const ms = performance.now() - started;
+      deps.dashboard?.record({ method, path: pathname, status, code: refusal?.code, message: refusal?.message, ms, requestId, fault, headers: req.headers });
       if (!deps.logger) return;
-      const record: EmulatorLogRecord = { method, path: pathname, status, ms: performance.now() - started, requestId };
+      const record: EmulatorLogRecord = { method, path: pathname, status, ms, requestId };
       if (fault !== undefined) record.fault = fault;
       deps.logger(record);
     };
@@ -170,6 +177,7 @@ export function createRequestHandler(deps: ServerDeps): (req: IncomingMessage, r
             ? err
             : new PlatformError(500, -1, `internal error: ${err instanceof Error ? err.message : String(err)}`);
         Object.assign(extra, e.headers);
+        refusal = e;
         answer(e.status, JSON.stringify(e.toBody()));
       },
     );
