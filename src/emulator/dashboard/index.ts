@@ -39,6 +39,7 @@ function page(token: string): string {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="tokenkit-dashboard-token" content="${token}">
 <title>tokenkit emulator dashboard</title>
+<link rel="icon" href="data:,">
 <link rel="stylesheet" href="${DASHBOARD_PATH}app.css">
 <script src="${DASHBOARD_PATH}app.js" defer></script>
 </head>

@@ -2,24 +2,7 @@ import { checkClientToken, type AuthContext } from '../auth';
 import { PlatformError } from '../errors';
 import { decodeJsonSegment } from '../../tokens/jws';
 import { MAX_TOKEN_LENGTH } from '../../tokens/verify';
-
-/** One claim of a token, with what it means in words. */
-export interface ClaimLine {
-  name: string;
-  /** The claim's value as JSON text. */
-  value: string;
-  words: string;
-}
-
-/** What the Token inspector shows: no part of the answer repeats the token itself. */
-export interface Inspection {
-  kind: 'jwt' | 'dev' | 'session' | 'unreadable';
-  header: Record<string, unknown> | null;
-  claims: ClaimLine[];
-  verdict: { ok: boolean; status: number; code: number | null; reason: string; userId: string | null };
-  /** Epoch ms of the timeline's marks (null where absent). */
-  times: { now: number; iat: number | null; exp: number | null; userCutoff: number | null; appCutoff: number | null };
-}
+import type { Inspection } from './wire';
 
 /** `12:00:00.123` (UTC): the clock time of an epoch-ms instant, to the millisecond. */
 export function clockTime(ms: number): string {

@@ -3,6 +3,9 @@ import { decodeJsonSegment } from '../../tokens/jws';
 import type { EmulatorState } from '../state';
 import { hashSessionToken } from '../state';
 import { matchRoute } from '../router';
+import type { RequestAuthKind, RequestEntry } from './wire';
+
+export type { RequestAuthKind, RequestEntry } from './wire';
 
 /**
  * The most requests the dashboard keeps (the oldest go first), and the most the page holds.
@@ -14,32 +17,6 @@ import { matchRoute } from '../router';
  * ```
  */
 export const DASHBOARD_MAX_REQUESTS = 1000;
-
-/** How a request authenticated, as far as its headers tell (nothing is verified here). */
-export type RequestAuthKind = 'server' | 'jwt' | 'dev' | 'session' | 'connection' | 'none';
-
-/** One line of the dashboard's Requests page. Never a header value, a token, a secret or a body. */
-export interface RequestEntry {
-  /** Order of arrival, from 1. */
-  seq: number;
-  /** When it was answered, epoch ms (wall time). */
-  at: number;
-  method: string;
-  path: string;
-  /** The contract route (`"METHOD /path"`), or null for an unknown path. */
-  route: string | null;
-  status: number | 'dropped';
-  /** The platform error code of an error answer, else null. */
-  code: number | null;
-  /** The error message of an error answer (the platform's words; never holds a token), else null. */
-  message: string | null;
-  /** The user the request names: the token's `user_id`, the connection's user, or the path's id for an admin route. */
-  user: string | null;
-  auth: RequestAuthKind;
-  ms: number;
-  requestId: string;
-  fault: string | null;
-}
 
 /** What the server hands over for each answered request. */
 export interface RequestTrace {

@@ -1,14 +1,7 @@
 import { useState } from 'preact/hooks';
 import { post } from './api';
+import type { Inspection } from '../wire';
 import { Json, PageTitle, Status, useAction } from './shared';
-
-interface Inspection {
-  kind: 'jwt' | 'dev' | 'session' | 'unreadable';
-  header: Record<string, unknown> | null;
-  claims: Array<{ name: string; value: string; words: string }>;
-  verdict: { ok: boolean; status: number; code: number | null; reason: string; userId: string | null };
-  times: { now: number; iat: number | null; exp: number | null; userCutoff: number | null; appCutoff: number | null };
-}
 
 const MARKS: Array<{ key: keyof Inspection['times']; label: string; cls: string }> = [
   { key: 'iat', label: 'iat', cls: 'mark-iat' },
@@ -18,29 +11,50 @@ const MARKS: Array<{ key: keyof Inspection['times']; label: string; cls: string 
   { key: 'now', label: 'now', cls: 'mark-now' },
 ];
 
-/** The token's life on a line: iat, exp, the cutoffs and now, in order of time. */
+function gap(ms: number): string {
+  const abs = Math.abs(ms);
+  if (abs < 1000) return `${abs} ms`;
+  if (abs < 120_000) return `${(abs / 1000).toFixed(abs < 10_000 ? 3 : 0)} s`;
+  if (abs < 7_200_000) return `${Math.round(abs / 60_000)} min`;
+  if (abs < 172_800_000) return `${Math.round(abs / 3_600_000)} h`;
+  return `${Math.round(abs / 86_400_000)} days`;
+}
+
+/**
+ * The token's life on a line: iat, exp, the cutoffs and now, in order of time. The marks are
+ * evenly spaced (their order is what decides a verdict), with the time between each two written
+ * under the line.
+ */
 function Timeline({ times }: { times: Inspection['times'] }) {
   const marks = MARKS.filter((m) => times[m.key] !== null).map((m) => ({ ...m, at: times[m.key] as number })).sort((a, b) => a.at - b.at);
-  const min = marks[0]?.at ?? 0;
-  const max = marks[marks.length - 1]?.at ?? 1;
-  const span = Math.max(1, max - min);
-  const x = (at: number): number => 40 + ((at - min) / span) * 620;
+  const step = marks.length > 1 ? 600 / (marks.length - 1) : 0;
+  const x = (i: number): number => (marks.length > 1 ? 50 + i * step : 350);
+  const iatIndex = marks.findIndex((m) => m.key === 'iat');
+  const expIndex = marks.findIndex((m) => m.key === 'exp');
   const description = marks.map((m) => `${m.label} ${new Date(m.at).toISOString()}`).join(', ');
   return (
     <figure class="timeline">
-      <svg viewBox="0 0 700 120" role="img" aria-label={`Timeline: ${description}`}>
-        <line x1={40} y1={60} x2={660} y2={60} class="axis" />
-        {times.iat !== null && times.exp !== null && <rect x={x(times.iat)} y={52} width={Math.max(1, x(times.exp) - x(times.iat))} height={16} class="validity" />}
+      <svg viewBox="0 0 700 130" role="img" aria-label={`Timeline: ${description}`}>
+        <line x1={20} y1={70} x2={680} y2={70} class="axis" />
+        {iatIndex >= 0 && expIndex >= 0 && <rect x={x(iatIndex)} y={62} width={Math.max(2, x(expIndex) - x(iatIndex))} height={16} class="validity" />}
         {marks.map((m, i) => (
           <g key={m.key} class={m.cls}>
-            <line x1={x(m.at)} y1={36} x2={x(m.at)} y2={84} />
-            <text x={x(m.at)} y={i % 2 === 0 ? 28 : 104} text-anchor="middle">
-              {m.label} {new Date(m.at).toISOString().slice(11, 23)}
+            <line x1={x(i)} y1={44} x2={x(i)} y2={90} />
+            <text x={x(i)} y={20} text-anchor="middle" class="label">
+              {m.label}
             </text>
+            <text x={x(i)} y={36} text-anchor="middle">
+              {new Date(m.at).toISOString().slice(11, 23)}
+            </text>
+            {i > 0 && (
+              <text x={(x(i - 1) + x(i)) / 2} y={112} text-anchor="middle" class="gap">
+                +{gap(m.at - marks[i - 1]!.at)}
+              </text>
+            )}
           </g>
         ))}
       </svg>
-      <figcaption>{description}</figcaption>
+      <figcaption>{description}. The marks are in order of time, evenly spaced; the time between two is written under the line.</figcaption>
     </figure>
   );
 }

@@ -1,22 +1,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { stream } from './api';
+import type { RequestEntry } from '../wire';
 import { PageTitle } from './shared';
-
-export interface RequestEntry {
-  seq: number;
-  at: number;
-  method: string;
-  path: string;
-  route: string | null;
-  status: number | 'dropped';
-  code: number | null;
-  message: string | null;
-  user: string | null;
-  auth: string;
-  ms: number;
-  requestId: string;
-  fault: string | null;
-}
 
 /** Rows drawn at once (newest first); the rest of the buffer is reached by filtering. */
 export const ROWS_SHOWN = 200;
