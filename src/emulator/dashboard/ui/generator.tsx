@@ -37,7 +37,9 @@ export function GeneratorPage() {
         <div class="panel">
           <TokenOut id="generated-token" label="Token" token={out.token} />
           <h2>Decoded</h2>
+          <h3>Header</h3>
           <Json label="Header" value={out.header} />
+          <h3>Claims</h3>
           <Json label="Claims" value={out.claims} />
         </div>
       )}
