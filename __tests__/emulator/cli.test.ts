@@ -85,6 +85,24 @@ test('without a key and secret it generates both and prints them; SIGINT stops i
   expect(await r.exited).toEqual({ code: 0, signal: null });
 });
 
+test('the dashboard is on by default and its address printed; --no-dashboard turns it off', async () => {
+  const on = await startCli(['--port', '0', '--quiet']);
+  running.push(on);
+  expect(on.out()).toContain(`  dashboard: ${on.url}/_dashboard/\n`);
+  const page = await fetch(`${on.url}/_dashboard/`);
+  expect(page.status).toBe(200);
+  expect(await page.text()).toContain('tokenkit-dashboard-token');
+  on.child.kill('SIGTERM');
+  await on.exited;
+
+  const off = await startCli(['--port', '0', '--quiet', '--no-dashboard']);
+  running.push(off);
+  expect(off.out()).toContain('  dashboard: off (--no-dashboard)\n');
+  expect((await fetch(`${off.url}/_dashboard/`)).status).toBe(404);
+  off.child.kill('SIGTERM');
+  await off.exited;
+});
+
 test('--data keeps the state in a file across restarts', async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tokenkit-cli-'));
   const file = path.join(dir, 'state.json');

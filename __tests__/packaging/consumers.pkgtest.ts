@@ -49,9 +49,9 @@ test('@arethetypeswrong/cli: every entry point resolves with types under node10,
   expect(Object.keys(report.analysis.entrypoints).sort()).toEqual(['.', './client', './emulator', './nest', './package.json']);
 });
 
-test('an ESM project imports every entry, mints, connects to the emulator, and shares the classes with require', async () => {
+test('an ESM project imports every entry, mints, connects to the emulator, opens its dashboard, and shares the classes with require', async () => {
   const { stdout } = await run(process.execPath, ['index.js'], consumers.esm);
-  expect(stdout.split('\n').filter(Boolean)).toEqual(['mint+verify: ok', 'one copy of each class: ok', 'exports: ok', 'emulator: ok']);
+  expect(stdout.split('\n').filter(Boolean)).toEqual(['mint+verify: ok', 'one copy of each class: ok', 'exports: ok', 'emulator: ok', 'dashboard: ok']);
 });
 
 test('a CommonJS project requires every entry, runs TokenkitModule in Nest, and shares the classes with import()', async () => {

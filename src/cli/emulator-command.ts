@@ -1,5 +1,6 @@
 import { type Command, InvalidArgumentError } from 'commander';
 import { startEmulator } from '../emulator/emulator';
+import { isLoopbackAddress } from '../emulator/dashboard/security';
 import type { EmulatorLogRecord } from '../emulator/server';
 
 /** Where the emulator command writes: the banner and the request log go to `out`. */
@@ -34,6 +35,7 @@ interface Flags {
   apiKey?: string;
   apiSecret?: string;
   quiet?: boolean;
+  dashboard: boolean;
 }
 
 /**
@@ -51,12 +53,15 @@ export function registerEmulatorCommand(program: Command, io: EmulatorCommandIo 
     .option('--api-key <key>', 'the app key (default: a random one)')
     .option('--api-secret <secret>', 'the app secret (default: a random one, printed at start)')
     .option('--quiet', 'do not log requests')
+    .option('--no-dashboard', 'do not serve the dashboard (it is on by default, on loopback hosts)')
     .addHelpText(
       'after',
       '\nExample:\n  npx tokenkit emulator --port 8787 --data .emulator.json\n' +
         'Then point the SDK at it with the printed TOKENKIT_BASE_URL, TOKENKIT_API_KEY and TOKENKIT_API_SECRET.',
     )
     .action(async (flags: Flags) => {
+      // The dashboard is served on loopback only: on another host it stays off, and the banner says why.
+      const dashboard = flags.dashboard && isLoopbackAddress(flags.host);
       const emulator = await startEmulator({
         port: flags.port,
         host: flags.host,
@@ -64,7 +69,13 @@ export function registerEmulatorCommand(program: Command, io: EmulatorCommandIo 
         apiKey: flags.apiKey,
         apiSecret: flags.apiSecret,
         logger: flags.quiet ? undefined : (record) => io.out(formatLogLine(record)),
+        dashboard,
       });
+      const dashboardLine = emulator.dashboardUrl
+        ? `  dashboard: ${emulator.dashboardUrl}\n`
+        : flags.dashboard
+          ? `  dashboard: off (served on loopback only, and --host is ${flags.host})\n`
+          : '  dashboard: off (--no-dashboard)\n';
       io.out(
         `tokenkit emulator listening on ${emulator.url}\n` +
           `  TOKENKIT_BASE_URL=${emulator.url}\n` +
@@ -72,6 +83,7 @@ export function registerEmulatorCommand(program: Command, io: EmulatorCommandIo 
           // A secret the user gave is not echoed: it may be one they use elsewhere.
           (flags.apiSecret === undefined ? `  TOKENKIT_API_SECRET=${emulator.apiSecret}\n` : '  TOKENKIT_API_SECRET=(the --api-secret given)\n') +
           `  state: ${flags.data === undefined ? 'in memory' : flags.data}\n` +
+          dashboardLine +
           'Stop with Ctrl-C.\n',
       );
       await new Promise<void>((resolve) => {

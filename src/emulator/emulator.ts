@@ -8,11 +8,15 @@ import { type SigningKey, toSigningKey } from '../tokens/key';
 import { mintServerToken, mintUserToken } from '../tokens/mint';
 import { DEFAULT_CLOCK_TOLERANCE_SECONDS } from '../tokens/verify';
 import { type Clock, systemClock } from './clock';
+import { DASHBOARD_PATH, Dashboard } from './dashboard';
+import { isLoopbackAddress } from './dashboard/security';
+import { ConfigError } from '../errors';
 import { FaultInjector, RateLimiter } from './faults';
 import { IdempotencyStore } from './idempotency';
 import { DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_IDEMPOTENCY_KEYS, DEFAULT_MAX_WRITES, type EmulatorOptions, validateEmulatorOptions } from './options';
 import { loadDataFile, saveDataFile } from './persist';
 import { answerClientError, createRequestHandler } from './server';
+import type { TestControls } from './routes/test-routes';
 import { type AppSettings, EmulatorState, defaultApp } from './state';
 import { type WriteFilter, type WriteRecord, WriteLog } from './writes';
 
@@ -69,6 +73,11 @@ export class Emulator {
   readonly faults: FaultInjector;
   /** The per-route rate limit: `set(config)`, `clear()`. */
   readonly rateLimit: RateLimiter;
+  /**
+   * The dashboard's address (`${url}/_dashboard/`) where `startEmulator({ dashboard: true })`
+   * turned it on, else undefined. Open it in a browser on the same machine.
+   */
+  readonly dashboardUrl: string | undefined;
   readonly #secret: string;
   readonly #key: SigningKey;
   readonly #server: Server;
@@ -91,6 +100,7 @@ export class Emulator {
     idempotency: IdempotencyStore;
     faults: FaultInjector;
     rateLimit: RateLimiter;
+    dashboard: boolean;
   }) {
     const address = init.server.address() as AddressInfo;
     this.host = address.address;
@@ -100,6 +110,7 @@ export class Emulator {
     this.clock = init.clock;
     this.faults = init.faults;
     this.rateLimit = init.rateLimit;
+    this.dashboardUrl = init.dashboard ? `${this.url}${DASHBOARD_PATH}` : undefined;
     this.#secret = init.secret;
     this.#key = init.key;
     this.#server = init.server;
@@ -324,6 +335,24 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   if (o.faults) faults.set(o.faults);
   const rateLimit = new RateLimiter();
   if (o.rateLimit) rateLimit.set(o.rateLimit);
+  if (o.dashboard && !isLoopbackAddress(o.host ?? '127.0.0.1')) {
+    throw new ConfigError(
+      `Invalid emulator options:\n  - dashboard: the dashboard is served on loopback only, and host is "${o.host}": use host 127.0.0.1 (the default), or leave dashboard off`,
+      [{ path: 'dashboard', message: 'needs a loopback host (127.0.0.1, ::1 or localhost)' }],
+    );
+  }
+  const toleranceSeconds = o.clockToleranceSeconds ?? DEFAULT_CLOCK_TOLERANCE_SECONDS;
+  const persist = (): void => {
+    if (state.dirty && o.dataFile !== undefined) saveDataFile(o.dataFile, state);
+    state.dirty = false;
+  };
+  const controls: TestControls = {
+    faults,
+    rateLimit,
+    writes: (filter) => writes.list(filter),
+    reset: () => void emulator?.reset(),
+  };
+  const dashboard = o.dashboard ? new Dashboard({ apiKey, key, clock, toleranceSeconds, state, writes, faults, rateLimit, controls, persist }) : undefined;
 
   // `reset` is reached through the handle, which exists only once the server listens.
   let emulator: Emulator | undefined;
@@ -332,20 +361,16 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       apiKey,
       key,
       clock,
-      toleranceSeconds: o.clockToleranceSeconds ?? DEFAULT_CLOCK_TOLERANCE_SECONDS,
+      toleranceSeconds,
       state,
       faults,
       rateLimit,
       idempotency,
       writes,
-      controls: {
-        faults,
-        rateLimit,
-        writes: (filter) => writes.list(filter),
-        reset: () => void emulator?.reset(),
-      },
+      controls,
       dataFile: o.dataFile,
       logger: o.logger,
+      dashboard,
     }),
   );
   server.on('clientError', answerClientError);
@@ -356,7 +381,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       resolve();
     });
   });
-  emulator = new Emulator({ options: o, secret, key, apiKey, clock, server, state, writes, idempotency, faults, rateLimit });
+  emulator = new Emulator({ options: o, secret, key, apiKey, clock, server, state, writes, idempotency, faults, rateLimit, dashboard: dashboard !== undefined });
   if (state.dirty && o.dataFile !== undefined) saveDataFile(o.dataFile, state);
   state.dirty = false;
   return emulator;

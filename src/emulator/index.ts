@@ -20,3 +20,4 @@ export { IDEMPOTENCY_WINDOW_MS } from './idempotency';
 export { MAX_BODY_BYTES } from './http-io';
 export { GUEST_TOKEN_SECONDS } from './routes/client';
 export { COMPATIBILITY_MODE_OFF_MESSAGE } from './routes/admin';
+export { DASHBOARD_MAX_REQUESTS } from './dashboard/request-log';

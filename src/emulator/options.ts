@@ -50,6 +50,11 @@ export interface EmulatorOptions {
   maxIdempotencyKeys?: number | undefined;
   /** The most write-log records kept (the oldest go first). Default 100000. */
   maxWrites?: number | undefined;
+  /**
+   * Serve the dashboard (app settings, users, token generator and inspector, live requests,
+   * faults) at `emulator.dashboardUrl`. Loopback hosts only. Default false (the CLI turns it on).
+   */
+  dashboard?: boolean | undefined;
 }
 
 /** The most open connections kept, where `maxConnections` does not say. */
@@ -93,6 +98,7 @@ const optionsSchema = z.strictObject({
   maxConnections: z.number().int().min(1).max(10_000_000).optional(),
   maxIdempotencyKeys: z.number().int().min(1).max(10_000_000).optional(),
   maxWrites: z.number().int().min(1).max(10_000_000).optional(),
+  dashboard: z.boolean().optional(),
 });
 
 /** The options, validated; throws a `ConfigError` listing every option at fault. */

@@ -14,6 +14,7 @@ import { saveDataFile } from './persist';
 import { ROUTE_KINDS, type RouteSide, matchRoute } from './router';
 import type { RouteContext } from './routes/context';
 import type { TestControls } from './routes/test-routes';
+import type { Dashboard } from './dashboard';
 import type { EmulatorState } from './state';
 import type { WriteLog } from './writes';
 
@@ -57,6 +58,8 @@ export interface ServerDeps {
   controls: TestControls;
   dataFile: string | undefined;
   logger: ((record: EmulatorLogRecord) => void) | undefined;
+  /** The dashboard, where it is on: serves `/_dashboard/...` and sees every answered request. */
+  dashboard?: Pick<Dashboard, 'owns' | 'serve' | 'record'> | undefined;
 }
 
 /** Node's `clientError` codes answered with a status of their own; anything else is 400. */
@@ -142,12 +145,16 @@ export function createRequestHandler(deps: ServerDeps): (req: IncomingMessage, r
     const requestId = randomUUID();
     const method = req.method ?? 'GET';
     const pathname = (req.url ?? '/').split('?')[0] ?? '/';
+    if (deps.dashboard?.owns(pathname)) return deps.dashboard.serve(req, res, pathname);
     const extra: Record<string, string> = { 'X-Request-Id': requestId };
     let fault: string | undefined;
+    let refusal: PlatformError | undefined;
 
     const log = (status: number | 'dropped'): void => {
+      const ms = performance.now() - started;
+      deps.dashboard?.record({ method, path: pathname, status, code: refusal?.code, message: refusal?.message, ms, requestId, fault, headers: req.headers });
       if (!deps.logger) return;
-      const record: EmulatorLogRecord = { method, path: pathname, status, ms: performance.now() - started, requestId };
+      const record: EmulatorLogRecord = { method, path: pathname, status, ms, requestId };
       if (fault !== undefined) record.fault = fault;
       deps.logger(record);
     };
@@ -171,6 +178,7 @@ export function createRequestHandler(deps: ServerDeps): (req: IncomingMessage, r
             ? err
             : platformError('internal', `internal error: ${err instanceof Error ? err.message : String(err)}`);
         Object.assign(extra, e.headers);
+        refusal = e;
         answer(e.status, JSON.stringify(e.toBody()));
       },
     );

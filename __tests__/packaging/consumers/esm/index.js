@@ -56,3 +56,16 @@ try {
   await emulator.close();
 }
 console.log('emulator: ok');
+
+// The dashboard ships in the package: its page and bundle are served, with no build step.
+const withDashboard = await startEmulator({ dashboard: true });
+try {
+  const html = await (await fetch(withDashboard.dashboardUrl)).text();
+  assert.match(html, /<meta name="tokenkit-dashboard-token" content="[\w-]+">/);
+  const js = await fetch(new URL('app.js', withDashboard.dashboardUrl));
+  assert.equal(js.status, 200);
+  assert.ok((await js.text()).includes('preact'));
+} finally {
+  await withDashboard.close();
+}
+console.log('dashboard: ok');
