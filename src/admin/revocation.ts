@@ -4,7 +4,7 @@ import { type RequestOptions, type Transport, type WriteOptions, validateRequest
 import type { User } from '../schemas/users';
 import { DEFAULT_VALIDITY_SECONDS, type GenerateUserTokenInput } from '../tokens/mint';
 import type { MintClock } from './clock';
-import { setUserCutoff, type UsersResult, userIdList, validateCutoff } from './users';
+import { observeCutoff, setUserCutoff, type UsersResult, userIdList, validateCutoff } from './users';
 
 /**
  * What `revokeUserTokens` answers: the cutoff it set and every user it wrote.
@@ -42,9 +42,15 @@ export async function revokeUserTokens(
       [{ path: 'before', message: 'required with idempotencyKey' }],
     );
   }
+  // A given date goes through the client's rule in updateUsersPartial (MintClock.givenCutoff).
   const cutoff = before === undefined ? new Date(clock.cutoffNow()) : validateCutoff(before, 'before');
-  const res = await setUserCutoff(http, ids, cutoff, opts, 'revokeUserTokens');
-  return { revokeTokensIssuedBefore: cutoff, users: res.users };
+  const res = await setUserCutoff(http, clock, ids, cutoff, opts, 'revokeUserTokens');
+  return { revokeTokensIssuedBefore: answeredCutoff(res, ids[0] ?? '', cutoff), users: res.users };
+}
+
+/** The cutoff the platform stored for `id` (it may raise a given one: docs/platform-api.md), else the one sent. */
+function answeredCutoff(res: UsersResult, id: string, sent: Date): Date {
+  return res.users[id]?.revoke_tokens_issued_before ?? sent;
 }
 
 /**
@@ -118,11 +124,11 @@ export async function rotateUserToken(
   // with nothing changed on the platform, rather than after the old tokens are gone.
   mint(input, Date.now());
   const cutoff = new Date(clock.cutoffNow());
-  const res = await setUserCutoff(http, [id], cutoff, request, 'rotateUserToken');
-  const mintMs = clock.mintNow();
-  const token = mint(input, mintMs);
+  const res = await setUserCutoff(http, clock, [id], cutoff, request, 'rotateUserToken');
   const user = res.users[id];
   if (!user) throw new ResponseShapeError(`PATCH /v1/users did not answer user "${id}"`, [{ path: `users.${id}`, message: 'missing' }]);
+  const mintMs = clock.mintNow();
+  const token = mint(input, mintMs);
   const validity = validity_in_seconds ?? DEFAULT_VALIDITY_SECONDS;
-  return { token, expiresAt: new Date((Math.floor(mintMs / 1000) + validity) * 1000), revokeTokensIssuedBefore: cutoff, user };
+  return { token, expiresAt: new Date((Math.floor(mintMs / 1000) + validity) * 1000), revokeTokensIssuedBefore: answeredCutoff(res, id, cutoff), user };
 }

@@ -5,6 +5,8 @@ import { idempotencyKeySchema } from '../schemas/common';
 import { adminEndpoints } from '../schemas/endpoints';
 import { SYSTEM_FIELDS } from '../schemas/users';
 import { getApp } from './app';
+import type { MintClock } from './clock';
+import { observeCutoff } from './users';
 
 /**
  * A token the platform issued, and when it expires.
@@ -163,9 +165,11 @@ export interface RevokeAllTokensResult {
  * `DELETE /v1/users/{id}/token`. It has no body, so it carries an `Idempotency-Key` only where the
  * caller gives one: then a repeat is answered with the first cutoff instead of setting a later one.
  */
-export async function revokeAllTokens(http: Transport, userId: string, options: WriteOptions | undefined): Promise<RevokeAllTokensResult> {
+export async function revokeAllTokens(http: Transport, clock: MintClock, userId: string, options: WriteOptions | undefined): Promise<RevokeAllTokensResult> {
   const id = validateUserId(userId);
   const opts = validateWriteOptions(options, 'revokeAllTokens options');
   const res = await http.call(adminEndpoints.revokeAllTokens, { ...opts, params: { id } });
+  // This client's next token is stamped after the platform's cutoff: "revoke, then mint" works.
+  observeCutoff(clock, res.revoke_tokens_issued_before);
   return { revokeTokensIssuedBefore: res.revoke_tokens_issued_before };
 }

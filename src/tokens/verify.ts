@@ -180,8 +180,8 @@ export function checkUserToken(key: KeyObject, token: string, options: CheckOpti
       throw new TokenError(
         44,
         iat === undefined
-          ? `token revoked: it has no iat, and tokens issued before ${cutoff.toISOString()} are revoked`
-          : `token revoked: issued at ${iso(iat as number)}, before the cutoff ${cutoff.toISOString()}`,
+          ? `token revoked: it has no iat, and tokens issued up to ${cutoff.toISOString()} are revoked`
+          : `token revoked: issued at ${iso(iat as number)}, not after the cutoff ${cutoff.toISOString()}`,
       );
     }
   }
