@@ -47,7 +47,7 @@ export type AppCutoff = Date | 'now';
 export async function revokeAppTokens(http: Transport, clock: MintClock, before: AppCutoff, options?: RequestOptions): Promise<App> {
   if (before === undefined || before === null) {
     throw new ArgumentError(
-      "revokeAppTokens needs the cutoff: it revokes every token of every user issued up to it. " +
+      "revokeAppTokens needs the cutoff (before): it revokes every token of every user issued up to it. " +
         "Pass revokeAppTokens('now') to revoke every token issued until now; restoreAppTokens() undoes it.",
       [{ path: 'before', message: "expected 'now' or a Date (required)" }],
     );
