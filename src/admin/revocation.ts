@@ -104,7 +104,7 @@ export type Minter = (input: GenerateUserTokenInput, nowMs: number) => string;
 /**
  * Revokes the user's tokens (cutoff: now, by this client's clock), then mints a new token with the
  * same clock, stamped no earlier than the cutoff: the new token is accepted at once and every
- * token issued before, this client's included, is refused (docs/platform-api.md "Times").
+ * token issued before, this client's included, is refused (docs/platform-api.md, "The revocation rule").
  */
 export async function rotateUserToken(
   http: Transport,

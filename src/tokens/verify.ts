@@ -112,7 +112,7 @@ function readPayload(key: KeyObject, token: string, parts: TokenParts, disableAu
   try {
     verified = jwt.verify(token, key, { algorithms: ['HS256'], ignoreExpiration: true, ignoreNotBefore: true });
   } catch (err) {
-    // Mapped by class, never by message text (style.md, "Errors").
+    // Mapped by class, never by message text: messages change between versions.
     if (err instanceof jwt.JsonWebTokenError) throw malformed(`token refused: ${err.message}`, err);
     throw err;
   }
