@@ -58,8 +58,18 @@ export function validateIssueOptions(options: unknown): IssueTokenOptions {
   const parsed = issueOptionsSchema.safeParse(options === undefined ? {} : options);
   if (!parsed.success) throw ArgumentError.fromZod('issueToken options', parsed.error);
   const { expiresAt } = parsed.data;
-  if (expiresAt !== undefined && expiresAt.getTime() <= Date.now()) {
+  const nowMs = Date.now();
+  if (expiresAt !== undefined && expiresAt.getTime() <= nowMs) {
     throw new ArgumentError(`Invalid expiresAt: ${expiresAt.toISOString()} is in the past`, [{ path: 'expiresAt', message: 'must be in the future' }]);
+  }
+  // A JWT's exp is whole seconds: the platform refuses an expiry before the next whole second
+  // (docs/platform-api.md, "Token routes"), so it is refused here, before any request.
+  if (expiresAt !== undefined && Math.floor(expiresAt.getTime() / 1000) * 1000 <= nowMs) {
+    const next = new Date((Math.floor(nowMs / 1000) + 1) * 1000).toISOString();
+    throw new ArgumentError(
+      `Invalid expiresAt: ${expiresAt.toISOString()} is inside the current second, and a token's exp is whole seconds: the token would be expired at once. Give ${next} or later`,
+      [{ path: 'expiresAt', message: 'must be at least the next whole second' }],
+    );
   }
   return parsed.data;
 }

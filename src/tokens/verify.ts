@@ -2,7 +2,8 @@ import type { KeyObject } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import { ArgumentError, TokenError } from '../errors';
 import { type UserTokenClaims, numericDateToMs } from './claims';
-import { HS256_HEADER_B64, decodeJsonSegment, hs256Verify, segmentFault } from './jws';
+import { USER_ID_PATTERN } from '../schemas/common';
+import { HS256_HEADER_B64, decodeJsonSegment, decodeLenientSegment, hs256Verify, refuseCrit, segmentFault } from './jws';
 import { type RevocationCutoffs, revokingCutoff } from './revocation';
 
 /**
@@ -86,14 +87,22 @@ function splitToken(token: string): TokenParts | undefined {
   };
 }
 
+/** A header with `crit` is malformed (43): tokenkit understands no JWS extension (RFC 7515 §4.1.11). */
+function checkCrit(head: Record<string, unknown>): void {
+  const fault = refuseCrit(head);
+  if (fault) throw malformed(`token malformed: ${fault}`);
+}
+
 /** Reads the payload, checking the signature (43) unless auth checks are off. */
 function readPayload(key: KeyObject, token: string, parts: TokenParts, disableAuthChecks: boolean): Record<string, unknown> {
   const { header, payload, signature } = parts;
   if (disableAuthChecks || header === HS256_HEADER_B64) {
     // tokenkit's own header is a known JSON object: decoding it again is work without a purpose
     // (bench/mint.ts, verification target). Any other header is decoded and must be an object.
-    if (header !== HS256_HEADER_B64 && !decodeJsonSegment(header)) {
-      throw malformed(`token malformed: the header ${segmentFault(header)}`);
+    if (header !== HS256_HEADER_B64) {
+      const head = decodeJsonSegment(header);
+      if (!head) throw malformed(`token malformed: the header ${segmentFault(header)}`);
+      checkCrit(head);
     }
     if (!disableAuthChecks && !hs256Verify(key, parts.signingInput, signature)) {
       throw malformed('token signature is invalid (signed with another secret, or changed)');
@@ -106,7 +115,9 @@ function readPayload(key: KeyObject, token: string, parts: TokenParts, disableAu
   // with the algorithm pinned to HS256: "none" and every other algorithm are refused. Its JSON
   // parser keeps the last of two equal keys, so both segments are read here first: a key given
   // twice (two "alg", two "user_id") is refused before it can mean two things (issue 8).
-  if (!decodeJsonSegment(header)) throw malformed(`token malformed: the header ${segmentFault(header)}`);
+  const head = decodeJsonSegment(header);
+  if (!head) throw malformed(`token malformed: the header ${segmentFault(header)}`);
+  checkCrit(head);
   if (!decodeJsonSegment(payload)) throw malformed(`token malformed: the payload ${segmentFault(payload)}`);
   let verified: string | jwt.JwtPayload;
   try {
@@ -139,8 +150,9 @@ export function checkUserToken(key: KeyObject, token: string, options: CheckOpti
     if (!disableAuthChecks) {
       throw malformed('dev tokens are refused while auth checks are on (the app has disable_auth_checks: false)');
     }
-    const payload = decodeJsonSegment(parts.payload);
-    if (!payload) throw malformed(`dev token malformed: the payload ${segmentFault(parts.payload)}`);
+    // Unsigned: other SDKs write it in standard base64 with padding, which is accepted here (docs/platform-api.md, "Base64 in tokens").
+    const payload = decodeLenientSegment(parts.payload);
+    if (!payload) throw malformed(`dev token malformed: the payload ${segmentFault(parts.payload, true)}`);
     claims = payload;
     kind = 'dev';
   } else {
@@ -149,8 +161,10 @@ export function checkUserToken(key: KeyObject, token: string, options: CheckOpti
 
   if (claims['server'] === true) throw malformed('a server token is not a user token');
   const userId = claims['user_id'];
-  if (userId === undefined) throw new TokenError(46, 'token has no user_id claim');
+  if (userId === undefined) throw new TokenError(46, 'token has no user_id claim: a user token must name its user in user_id');
   if (typeof userId !== 'string') throw malformed('token malformed: user_id is not a string');
+  // The platform makes the id a user on connect: an id it would refuse is refused here too, with its code.
+  if (!USER_ID_PATTERN.test(userId)) throw malformed('token malformed: user_id is not a valid user id (1 to 128 characters from A-Z a-z 0-9 @ _ - .)');
   if (options.userId !== undefined && userId !== options.userId) {
     throw new TokenError(46, `token belongs to another user (token user_id "${userId}", request for "${options.userId}")`);
   }

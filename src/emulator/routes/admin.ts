@@ -36,8 +36,17 @@ function givenCutoff(ctx: RouteContext, cutoff: Date | null): Date | null {
   return ms === cutoff.getTime() ? cutoff : new Date(ms);
 }
 
+/** Below this, a time in ms is 1973 or earlier: a value this small was meant as seconds (5138 in seconds). */
+const SECONDS_THAT_LOOK_LIKE_MS = 1e11;
+
 /** A token's expiry, checked: in the future, and for a JWT at least at the next whole second. */
 function tokenExpiry(ctx: RouteContext, field: string, given: number | undefined, jwt: boolean): number {
+  if (given !== undefined && given < SECONDS_THAT_LOOK_LIKE_MS) {
+    throw platformError(
+      'input',
+      `Invalid request body: ${field}: ${given} looks like seconds since the epoch; ${field} is milliseconds since the epoch (${given * 1000} for that time)`,
+    );
+  }
   const expiresAt = given ?? ctx.nowMs + DEFAULT_PLATFORM_TOKEN_MS;
   const effective = jwt ? Math.floor(expiresAt / 1000) * 1000 : expiresAt;
   if (effective <= ctx.nowMs) {
