@@ -149,8 +149,9 @@ describe('the wire: method, path, headers and body of every call', () => {
     expect(JSON.parse(seen[0]?.body ?? '')).toEqual({ users: [{ id: 'a', set: { revoke_tokens_issued_before: res.revokeTokensIssuedBefore.toISOString() } }] });
   });
 
-  test('rotateUserToken: PATCH the cutoff, then a token minted after it', async () => {
+  test('rotateUserToken: GET the app (its cutoff applies too), PATCH the cutoff, then a token minted after it', async () => {
     const seen: Seen[] = [];
+    intercept('GET', '/v1/app', { status: 200, body: { app: wireApp() } }, []);
     intercept('PATCH', '/v1/users', { status: 200, body: { users: { a: wireUser('a') } } }, seen);
     const client = wireClient();
     const old = client.generateUserToken({ user_id: 'a' });

@@ -163,11 +163,11 @@ export function checkUserToken(key: KeyObject, token: string, options: CheckOpti
   const userId = claims['user_id'];
   if (userId === undefined) throw new TokenError(46, 'token has no user_id claim: a user token must name its user in user_id');
   if (typeof userId !== 'string') throw malformed('token malformed: user_id is not a string');
-  // The platform makes the id a user on connect: an id it would refuse is refused here too, with its code.
-  if (!USER_ID_PATTERN.test(userId)) throw malformed('token malformed: user_id is not a valid user id (1 to 128 characters from A-Z a-z 0-9 @ _ - .)');
   if (options.userId !== undefined && userId !== options.userId) {
     throw new TokenError(46, `token belongs to another user (token user_id "${userId}", request for "${options.userId}")`);
   }
+  // The platform makes the id a user on connect: an id it would refuse is refused here too, with its code.
+  if (!USER_ID_PATTERN.test(userId)) throw malformed('token malformed: user_id is not a valid user id (1 to 128 characters from A-Z a-z 0-9 @ _ - .)');
 
   const nowMs = options.nowMs ?? Date.now();
   const toleranceMs = (options.clockToleranceSeconds ?? DEFAULT_CLOCK_TOLERANCE_SECONDS) * 1000;
