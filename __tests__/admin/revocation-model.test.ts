@@ -3,8 +3,9 @@
 // against one emulator. After every step, each token issued so far is accepted or refused exactly
 // as a small reference model predicts, by order of events alone: a "now" cutoff refuses every token
 // issued before it and none after; a past date (an hour ago) refuses none of them; a future date
-// (an hour ahead) refuses them all. Run on the real clock, and on a frozen clock where every event
-// falls in one millisecond (the emulator's manual clock, and Date frozen for the client).
+// (an hour ahead) refuses them all (and a future app cutoff makes rotateUserToken refuse to
+// rotate). Run on the real clock, and on a frozen clock where every event falls in one
+// millisecond (the emulator's manual clock, and Date frozen for the client).
 import fc from 'fast-check';
 import { ServerClient, verifyUserToken } from 'tokenkit';
 import { type Emulator, createManualClock, startEmulator } from 'tokenkit/emulator';
@@ -81,7 +82,11 @@ class RevokeUser implements Step {
     else if (this.how === 'past') await c.revokeUserTokens(u, new Date(now() - HOUR)), (cut = 'past');
     else if (this.how === 'future') await c.revokeUserTokens(u, new Date(now() + HOUR)), (cut = 'future');
     else if (this.how === 'restore') await c.restoreUserTokens(u), (cut = null);
-    else {
+    else if (m.app === 'future') {
+      // The new token would be refused: rotateUserToken rejects (44) and changes nothing.
+      await expect(c.rotateUserToken(u)).rejects.toMatchObject({ name: 'TokenError', code: 44 });
+      cut = m.user[u];
+    } else {
       const { token } = await c.rotateUserToken(u);
       m.user[u] = cut;
       m.tokens.push({ user: u, at: m.clock++, token, how: 'rotateUserToken' });
