@@ -1,5 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import type { KeyObject } from 'node:crypto';
+import type { SigningKey } from '../tokens/key';
 import { TokenError } from '../errors';
 import { numericDateToMs } from '../tokens/claims';
 import { decodeJsonSegment, hs256Verify, refuseCrit, segmentFault } from '../tokens/jws';
@@ -11,7 +11,7 @@ import { type EmulatorState, hashSessionToken } from './state';
 /** What the checks need to know about the app's credentials and clock. */
 export interface AuthContext {
   apiKey: string;
-  key: KeyObject;
+  key: SigningKey;
   state: EmulatorState;
   nowMs: number;
   toleranceSeconds: number;
