@@ -1,6 +1,9 @@
 import { inspect } from 'node:util';
 import { type AppCutoff, getApp, revokeAppTokens, updateApp } from './admin/app';
 import { MintClock } from './admin/clock';
+
+/** The issuer clock shared by the ServerClients of this process (Date.now, read at each call). */
+const PROCESS_MINT_CLOCK = new MintClock();
 import { type RevokeUserTokensResult, type RotatedToken, type RotateUserTokenOptions, revokeUserTokens, rotateUserToken } from './admin/revocation';
 import { type IssuedToken, type IssueTokenOptions, type RevokeAllTokensResult, issueToken, revokeAllTokens } from './admin/tokens';
 import { type UpdateUsersPartialInput, type UsersResult, getUser, setUserCutoff, updateUsersPartial, upsertUsers, userIdList } from './admin/users';
@@ -36,7 +39,9 @@ export class ServerClient {
   readonly #key: SigningKey;
   readonly #options: ResolvedOptions;
   readonly #http: Transport;
-  readonly #clock = new MintClock();
+  // One issuer clock for every ServerClient of the process: a cutoff one of them sets or reads is
+  // known to all, so the tokens any of them mints afterwards are stamped after it (docs/platform-api.md).
+  readonly #clock = PROCESS_MINT_CLOCK;
   readonly #bulk: BulkOperations;
 
   /**
