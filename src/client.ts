@@ -1,6 +1,9 @@
 import { inspect } from 'node:util';
-import { getApp, revokeAppTokens, updateApp } from './admin/app';
+import { type AppCutoff, getApp, revokeAppTokens, updateApp } from './admin/app';
 import { MintClock } from './admin/clock';
+
+/** The issuer clock shared by the ServerClients of this process (Date.now, read at each call). */
+const PROCESS_MINT_CLOCK = new MintClock();
 import { type RevokeUserTokensResult, type RotatedToken, type RotateUserTokenOptions, revokeUserTokens, rotateUserToken } from './admin/revocation';
 import { type IssuedToken, type IssueTokenOptions, type RevokeAllTokensResult, issueToken, revokeAllTokens } from './admin/tokens';
 import { type UpdateUsersPartialInput, type UsersResult, getUser, setUserCutoff, updateUsersPartial, upsertUsers, userIdList } from './admin/users';
@@ -36,7 +39,9 @@ export class ServerClient {
   readonly #key: SigningKey;
   readonly #options: ResolvedOptions;
   readonly #http: Transport;
-  readonly #clock = new MintClock();
+  // One issuer clock for every ServerClient of the process: a cutoff one of them sets or reads is
+  // known to all, so the tokens any of them mints afterwards are stamped after it (docs/platform-api.md).
+  readonly #clock = PROCESS_MINT_CLOCK;
   readonly #bulk: BulkOperations;
 
   /**
@@ -48,7 +53,7 @@ export class ServerClient {
     this.#options = resolveOptions(options);
     this.#key = toSigningKey(this.#options.apiSecret);
     this.#http = new Transport(this.#key, this.#options);
-    this.#bulk = new BulkOperations(this.#http, this.#options.compatibilityMode, () => this.#clock.cutoffNow());
+    this.#bulk = new BulkOperations(this.#http, this.#options.compatibilityMode, this.#clock);
   }
 
   /**
@@ -185,7 +190,7 @@ export class ServerClient {
    * ```
    */
   async updateApp(patch: AppPatch, options?: WriteOptions): Promise<App> {
-    return updateApp(this.#http, patch, options);
+    return updateApp(this.#http, this.#clock, patch, options);
   }
 
   /**
@@ -226,7 +231,7 @@ export class ServerClient {
    * ```
    */
   async updateUsersPartial(input: UpdateUsersPartialInput, options?: WriteOptions): Promise<UsersResult> {
-    return updateUsersPartial(this.#http, input, options);
+    return updateUsersPartial(this.#http, this.#clock, input, options);
   }
 
   /**
@@ -258,20 +263,21 @@ export class ServerClient {
    */
   async restoreUserTokens(userIdOrIds: string | string[], options?: WriteOptions): Promise<UsersResult> {
     const ids = userIdList(userIdOrIds);
-    return setUserCutoff(this.#http, ids, null, options, 'restoreUserTokens');
+    return setUserCutoff(this.#http, this.#clock, ids, null, options, 'restoreUserTokens');
   }
 
   /**
-   * Revokes every token of every user issued before `before`. The date is required, so nobody
-   * revokes the whole app by accident.
+   * Revokes every token of every user issued up to `before`: `'now'` (by this client's clock,
+   * after every token it minted) or a `Date`. It is required, so nobody revokes the whole app by
+   * accident. Undo with {@link ServerClient.restoreAppTokens}.
    *
    * @example
    * ```ts
-   * await client.revokeAppTokens(new Date());
+   * await client.revokeAppTokens('now'); // a leaked secret, once the new one is deployed
    * ```
    */
-  async revokeAppTokens(before: Date, options?: RequestOptions): Promise<App> {
-    return revokeAppTokens(this.#http, before, options);
+  async revokeAppTokens(before: AppCutoff, options?: RequestOptions): Promise<App> {
+    return revokeAppTokens(this.#http, this.#clock, before, options);
   }
 
   /**
@@ -283,7 +289,7 @@ export class ServerClient {
    * ```
    */
   async restoreAppTokens(options?: RequestOptions): Promise<App> {
-    return updateApp(this.#http, { revoke_tokens_issued_before: null }, validateRequestOptions(options));
+    return updateApp(this.#http, this.#clock, { revoke_tokens_issued_before: null }, validateRequestOptions(options));
   }
 
   /**
@@ -325,7 +331,7 @@ export class ServerClient {
    * ```
    */
   async revokeAllTokens(userId: string, options?: WriteOptions): Promise<RevokeAllTokensResult> {
-    return revokeAllTokens(this.#http, userId, options);
+    return revokeAllTokens(this.#http, this.#clock, userId, options);
   }
 
   /**

@@ -84,16 +84,19 @@ describe('dev tokens (step 3)', () => {
 });
 
 describe('revocation (step 5)', () => {
-  test("the user's cutoff revokes tokens issued before it (44), to the millisecond; null undoes it", async () => {
+  test("the user's cutoff revokes tokens issued in or before its millisecond (44); null undoes it", async () => {
     await createUsers(emu, { id: 'alice' }, { id: 'bob' });
     const early = sign(emu, { user_id: 'alice', iat: (T0 + 499) / 1000 });
     const exact = sign(emu, { user_id: 'alice', iat: (T0 + 500) / 1000 });
+    const after = sign(emu, { user_id: 'alice', iat: (T0 + 501) / 1000 });
     const bobs = sign(emu, { user_id: 'bob', iat: (T0 + 499) / 1000 });
     const cutoff = new Date(T0 + 500).toISOString();
     await call(emu, 'PATCH', '/v1/users', { body: { users: [{ id: 'alice', set: { revoke_tokens_issued_before: cutoff } }] } });
     clock.advance(1000);
-    expectError(await connect(emu, {}, early), 401, 44, /before the cutoff/);
-    expect((await connect(emu, {}, exact)).status).toBe(200);
+    expectError(await connect(emu, {}, early), 401, 44, /not after the cutoff/);
+    // Inclusive: a token issued in the cutoff's millisecond is revoked, one a millisecond later is not.
+    expectError(await connect(emu, {}, exact), 401, 44, /not after the cutoff/);
+    expect((await connect(emu, {}, after)).status).toBe(200);
     expect((await connect(emu, {}, bobs)).status).toBe(200);
     await call(emu, 'PATCH', '/v1/users', { body: { users: [{ id: 'alice', set: { revoke_tokens_issued_before: null } }] } });
     expect((await connect(emu, {}, early)).status).toBe(200);

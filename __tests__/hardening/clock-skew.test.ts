@@ -74,7 +74,9 @@ describe.each([
       // The platform is ahead: tokens minted now carry an iat before its cutoff, until the
       // backend clock reaches the cutoff ("mint only once your clock has passed it").
       await expect(connectOutcome(emu, client.generateUserToken({ user_id: 'alice' }))).resolves.toBe(44);
-      await expect(connectOutcome(emu, mintedAt(cutoff.getTime()))).resolves.toBe('ok');
+      // The rule is inclusive: a token of the cutoff's millisecond is refused, one a millisecond later accepted.
+      await expect(connectOutcome(emu, mintedAt(cutoff.getTime()))).resolves.toBe(44);
+      await expect(connectOutcome(emu, mintedAt(cutoff.getTime() + 1))).resolves.toBe('ok');
     } else {
       // The platform is behind: tokens minted up to 4.9 s before the call survive it; older ones do not.
       await expect(connectOutcome(emu, mintedAt(Date.now() - 1000))).resolves.toBe('ok');

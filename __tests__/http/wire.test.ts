@@ -145,12 +145,13 @@ describe('the wire: method, path, headers and body of every call', () => {
     const minted = client.generateUserToken({ user_id: 'a' });
     const iatMs = Math.round((JSON.parse(Buffer.from(minted.split('.')[1] ?? '', 'base64url').toString()) as { iat: number }).iat * 1000);
     const res = await client.revokeUserTokens('a');
-    expect(res.revokeTokensIssuedBefore.getTime()).toBeGreaterThan(iatMs);
+    expect(res.revokeTokensIssuedBefore.getTime()).toBeGreaterThanOrEqual(iatMs);
     expect(JSON.parse(seen[0]?.body ?? '')).toEqual({ users: [{ id: 'a', set: { revoke_tokens_issued_before: res.revokeTokensIssuedBefore.toISOString() } }] });
   });
 
-  test('rotateUserToken: PATCH the cutoff, then a token minted no earlier than it', async () => {
+  test('rotateUserToken: GET the app (its cutoff applies too), PATCH the cutoff, then a token minted after it', async () => {
     const seen: Seen[] = [];
+    intercept('GET', '/v1/app', { status: 200, body: { app: wireApp() } }, []);
     intercept('PATCH', '/v1/users', { status: 200, body: { users: { a: wireUser('a') } } }, seen);
     const client = wireClient();
     const old = client.generateUserToken({ user_id: 'a' });
@@ -160,7 +161,7 @@ describe('the wire: method, path, headers and body of every call', () => {
     expect(rotated.revokeTokensIssuedBefore.getTime()).toBe(cutoffMs);
     const { payload } = await jwtVerify(rotated.token, new TextEncoder().encode(SECRET), { algorithms: ['HS256'] });
     expect(payload).toMatchObject({ user_id: 'a', scope: 'chat' });
-    expect(Math.round((payload.iat ?? 0) * 1000)).toBeGreaterThanOrEqual(cutoffMs);
+    expect(Math.round((payload.iat ?? 0) * 1000)).toBeGreaterThan(cutoffMs);
     expect((payload.exp ?? 0) - Math.floor(payload.iat ?? 0)).toBe(600);
     await expect(client.verifyUserToken(old, { revokedBefore: { user: rotated.revokeTokensIssuedBefore } })).rejects.toMatchObject({ code: 44 });
     await expect(client.verifyUserToken(rotated.token, { revokedBefore: { user: rotated.revokeTokensIssuedBefore } })).resolves.toMatchObject({ user_id: 'a' });

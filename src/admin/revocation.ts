@@ -1,11 +1,13 @@
 import { z } from 'zod';
-import { ArgumentError, ResponseShapeError } from '../errors';
+import { ArgumentError, ResponseShapeError, TokenError } from '../errors';
 import { type RequestOptions, type Transport, type WriteOptions, validateRequestOptions, validateWriteOptions } from '../http/transport';
 import { parseArgument, validateUserId } from '../schemas/validate';
 import type { User } from '../schemas/users';
 import { DEFAULT_VALIDITY_SECONDS, type GenerateUserTokenInput } from '../tokens/mint';
-import type { MintClock } from './clock';
-import { setUserCutoff, type UsersResult, userIdList, validateCutoff } from './users';
+import { revokingCutoff } from '../tokens/revocation';
+import { getApp } from './app';
+import { MAX_LEAD_MS, type MintClock } from './clock';
+import { observeCutoff, setUserCutoff, type UsersResult, userIdList, validateCutoff } from './users';
 
 /**
  * What `revokeUserTokens` answers: the cutoff it set and every user it wrote.
@@ -43,9 +45,15 @@ export async function revokeUserTokens(
       [{ path: 'before', message: 'required with idempotencyKey' }],
     );
   }
+  // A given date goes through the client's rule in updateUsersPartial (MintClock.givenCutoff).
   const cutoff = before === undefined ? new Date(clock.cutoffNow()) : validateCutoff(before, 'before');
-  const res = await setUserCutoff(http, ids, cutoff, opts, 'revokeUserTokens');
-  return { revokeTokensIssuedBefore: cutoff, users: res.users };
+  const res = await setUserCutoff(http, clock, ids, cutoff, opts, 'revokeUserTokens');
+  return { revokeTokensIssuedBefore: answeredCutoff(res, ids[0] ?? '', cutoff), users: res.users };
+}
+
+/** The cutoff the platform stored for `id` (it may raise a given one: docs/platform-api.md), else the one sent. */
+function answeredCutoff(res: UsersResult, id: string, sent: Date): Date {
+  return res.users[id]?.revoke_tokens_issued_before ?? sent;
 }
 
 /**
@@ -99,7 +107,7 @@ export type Minter = (input: GenerateUserTokenInput, nowMs: number) => string;
 /**
  * Revokes the user's tokens (cutoff: now, by this client's clock), then mints a new token with the
  * same clock, stamped no earlier than the cutoff: the new token is accepted at once and every
- * token issued before, this client's included, is refused (docs/platform-api.md "Times").
+ * token issued before, this client's included, is refused (docs/platform-api.md, "The revocation rule").
  */
 export async function rotateUserToken(
   http: Transport,
@@ -117,12 +125,34 @@ export async function rotateUserToken(
   // Minted once and thrown away before the revocation: the token's input is refused here,
   // with nothing changed on the platform, rather than after the old tokens are gone.
   mint(input, Date.now());
+  // The app's cutoff applies to the new token too: one in the future (more than MAX_LEAD_MS
+  // ahead: a nearer one counts as now, and the new token is stamped after it) would refuse it.
+  // Refused here, before the user's tokens are revoked: rotateUserToken never answers a dead token.
+  const app = await getApp(http, request);
+  const appCutoff = app.revoke_tokens_issued_before;
+  if (appCutoff) clock.observeCutoff(appCutoff.getTime());
+  if (appCutoff && appCutoff.getTime() > Date.now() + MAX_LEAD_MS) {
+    throw new TokenError(
+      44,
+      `rotateUserToken: the app's revoke_tokens_issued_before is ${appCutoff.toISOString()}, in the future: every token issued before it is refused, ` +
+        'a new one too. Nothing was changed. Restore the app cutoff (restoreAppTokens) or set it to now, then rotate',
+    );
+  }
   const cutoff = new Date(clock.cutoffNow());
-  const res = await setUserCutoff(http, [id], cutoff, request, 'rotateUserToken');
-  const mintMs = clock.mintNow();
-  const token = mint(input, mintMs);
+  const res = await setUserCutoff(http, clock, [id], cutoff, request, 'rotateUserToken');
   const user = res.users[id];
   if (!user) throw new ResponseShapeError(`PATCH /v1/users did not answer user "${id}"`, [{ path: `users.${id}`, message: 'missing' }]);
+  const mintMs = clock.mintNow();
+  const token = mint(input, mintMs);
+  const refusedBy = revokingCutoff(mintMs / 1000, { user: user.revoke_tokens_issued_before, app: appCutoff });
+  if (refusedBy) {
+    // Only where the platform stored a cutoff ahead of the one sent (another writer at the same time).
+    throw new TokenError(
+      44,
+      `rotateUserToken: the user's tokens were revoked, but the new token would be refused too: the platform holds the cutoff ${refusedBy.toISOString()}, ` +
+        'after it. Call rotateUserToken again once that time has passed',
+    );
+  }
   const validity = validity_in_seconds ?? DEFAULT_VALIDITY_SECONDS;
-  return { token, expiresAt: new Date((Math.floor(mintMs / 1000) + validity) * 1000), revokeTokensIssuedBefore: cutoff, user };
+  return { token, expiresAt: new Date((Math.floor(mintMs / 1000) + validity) * 1000), revokeTokensIssuedBefore: answeredCutoff(res, id, cutoff), user };
 }

@@ -7,6 +7,8 @@ import { PLATFORM_CODES } from '../schemas/codes';
 import { adminEndpoints } from '../schemas/endpoints';
 import { SYSTEM_FIELDS } from '../schemas/users';
 import { getApp } from './app';
+import type { MintClock } from './clock';
+import { observeCutoff } from './users';
 
 /**
  * A token the platform issued, and when it expires.
@@ -56,8 +58,18 @@ export function validateIssueOptions(options: unknown): IssueTokenOptions {
   // Only undefined means "no options": null is refused like any other wrong type (issue 8).
   const parsed = parseArgument(issueOptionsSchema, options === undefined ? {} : options, 'issueToken options');
   const { expiresAt } = parsed;
-  if (expiresAt !== undefined && expiresAt.getTime() <= Date.now()) {
+  const nowMs = Date.now();
+  if (expiresAt !== undefined && expiresAt.getTime() <= nowMs) {
     throw new ArgumentError(`Invalid expiresAt: ${expiresAt.toISOString()} is in the past`, [{ path: 'expiresAt', message: 'must be in the future' }]);
+  }
+  // A JWT's exp is whole seconds: the platform refuses an expiry before the next whole second
+  // (docs/platform-api.md, "Token routes"), so it is refused here, before any request.
+  if (expiresAt !== undefined && Math.floor(expiresAt.getTime() / 1000) * 1000 <= nowMs) {
+    const next = new Date((Math.floor(nowMs / 1000) + 1) * 1000).toISOString();
+    throw new ArgumentError(
+      `Invalid expiresAt: ${expiresAt.toISOString()} is inside the current second, and a token's exp is whole seconds: the token would be expired at once. Give ${next} or later`,
+      [{ path: 'expiresAt', message: 'must be at least the next whole second' }],
+    );
   }
   return parsed;
 }
@@ -163,9 +175,11 @@ export interface RevokeAllTokensResult {
  * `DELETE /v1/users/{id}/token`. It has no body, so it carries an `Idempotency-Key` only where the
  * caller gives one: then a repeat is answered with the first cutoff instead of setting a later one.
  */
-export async function revokeAllTokens(http: Transport, userId: string, options: WriteOptions | undefined): Promise<RevokeAllTokensResult> {
+export async function revokeAllTokens(http: Transport, clock: MintClock, userId: string, options: WriteOptions | undefined): Promise<RevokeAllTokensResult> {
   const id = validateUserId(userId);
   const opts = validateWriteOptions(options, 'revokeAllTokens options');
   const res = await http.call(adminEndpoints.revokeAllTokens, { ...opts, params: { id } });
+  // This client's next token is stamped after the platform's cutoff: "revoke, then mint" works.
+  observeCutoff(clock, res.revoke_tokens_issued_before);
   return { revokeTokensIssuedBefore: res.revoke_tokens_issued_before };
 }

@@ -4,6 +4,7 @@ import { ArgumentError } from '../errors';
 import { type RequestOptions, type Transport, type WriteOptions, validateRequestOptions, validateWriteOptions } from '../http/transport';
 import { parseArgument, validateUserId } from '../schemas/validate';
 import { adminEndpoints } from '../schemas/endpoints';
+import type { MintClock } from './clock';
 import {
   MAX_USERS_PER_REQUEST,
   type User,
@@ -117,6 +118,7 @@ export async function upsertUsers(http: Transport, users: UserInput[], options?:
  */
 export async function updateUsersPartial(
   http: Transport,
+  clock: MintClock,
   input: UpdateUsersPartialInput,
   options?: WriteOptions,
   what = 'updateUsersPartial',
@@ -124,6 +126,7 @@ export async function updateUsersPartial(
   refuseProtoKeys(input, `${what} input`);
   const shape = parseArgument(partialInputSchema, input, `${what} input`);
   const wire = encodeList(partialList, shape.users, `${what} input`);
+  raiseWireCutoffs(clock, wire);
   const opts = validateWriteOptions(options, `${what} options`);
   if (opts.idempotencyKey !== undefined && wire.length > MAX_USERS_PER_REQUEST) {
     const requests = Math.ceil(wire.length / MAX_USERS_PER_REQUEST);
@@ -133,7 +136,28 @@ export async function updateUsersPartial(
       [{ path: 'idempotencyKey', message: `applies to one request: at most ${MAX_USERS_PER_REQUEST} users` }],
     );
   }
-  return sendBatches(http, adminEndpoints.updateUsersPartial, wire, opts);
+  const result = await sendBatches(http, adminEndpoints.updateUsersPartial, wire, opts);
+  for (const user of Object.values(result.users)) observeCutoff(clock, user.revoke_tokens_issued_before);
+  return result;
+}
+
+/**
+ * Applies the client's rule for a given cutoff ({@link MintClock.givenCutoff}) to each
+ * `set.revoke_tokens_issued_before` of a wire-encoded `PATCH /v1/users` list (the list is the
+ * encoder's copy: the caller's input is not changed). `new Date()` right after a mint then
+ * revokes that token, even where its stamp ran a millisecond ahead of the clock.
+ */
+function raiseWireCutoffs(clock: MintClock, wire: unknown[]): void {
+  for (const entry of wire) {
+    const set = (entry as { set?: Record<string, unknown> }).set;
+    const given = set?.['revoke_tokens_issued_before'];
+    if (set && typeof given === 'string') set['revoke_tokens_issued_before'] = new Date(clock.givenCutoff(Date.parse(given))).toISOString();
+  }
+}
+
+/** Notes a cutoff the platform answered, so that this client's next token is stamped after it. */
+export function observeCutoff(clock: MintClock, cutoff: Date | null | undefined): void {
+  if (cutoff) clock.observeCutoff(cutoff.getTime());
 }
 
 /** One user id, or a non-empty array of them, validated; the field is named in the error. */
@@ -156,6 +180,13 @@ export function validateCutoff(value: unknown, field: string): Date {
 }
 
 /** Sets (or clears, with `null`) `revoke_tokens_issued_before` on each user, 100 per request. */
-export async function setUserCutoff(http: Transport, ids: string[], cutoff: Date | null, options: WriteOptions | undefined, what: string): Promise<UsersResult> {
-  return updateUsersPartial(http, { users: ids.map((id) => ({ id, set: { revoke_tokens_issued_before: cutoff } })) }, options, what);
+export async function setUserCutoff(
+  http: Transport,
+  clock: MintClock,
+  ids: string[],
+  cutoff: Date | null,
+  options: WriteOptions | undefined,
+  what: string,
+): Promise<UsersResult> {
+  return updateUsersPartial(http, clock, { users: ids.map((id) => ({ id, set: { revoke_tokens_issued_before: cutoff } })) }, options, what);
 }

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import type { MintClock } from '../admin/clock';
+import { observeCutoff } from '../admin/users';
 import { type IssuedToken, type IssueTokenOptions, isAppWideRefusal, issueToken, validateIssueOptions } from '../admin/tokens';
 import { ApiError } from '../errors';
 import type { Transport } from '../http/transport';
@@ -97,13 +99,13 @@ function refusedForAnItem(error: unknown): boolean {
 export class BulkOperations {
   readonly #http: Transport;
   readonly #compatibilityMode: boolean;
-  readonly #now: () => number;
+  readonly #clock: MintClock;
 
   /** @internal Built by `ServerClient`. */
-  constructor(http: Transport, compatibilityMode: boolean, now: () => number) {
+  constructor(http: Transport, compatibilityMode: boolean, clock: MintClock) {
     this.#http = http;
     this.#compatibilityMode = compatibilityMode;
-    this.#now = now;
+    this.#clock = clock;
   }
 
   /**
@@ -126,7 +128,8 @@ export class BulkOperations {
   async revokeUserTokens(userIds: IdSource, options?: BulkRevokeOptions): Promise<BulkResult<string>> {
     const source = validateSource(userIds);
     const opts = validate(revokeSchema, options, 'bulk.revokeUserTokens options') as BulkRevokeOptions;
-    const before = opts.before ?? new Date(this.#now());
+    // A given date goes through the client's rule (MintClock.givenCutoff), as in revokeUserTokens.
+    const before = new Date(opts.before ? this.#clock.givenCutoff(opts.before.getTime()) : this.#clock.cutoffNow());
     const iso = before.toISOString();
     const http = this.#http;
     const timeoutMs = opts.timeoutMs;
@@ -136,7 +139,9 @@ export class BulkOperations {
         // Built in wire form without another schema pass: the engine has checked every id, and
         // `before` was checked with the options (a zod pass over 100 users costs ~0.4 ms a batch).
         const prepared = http.prepareEncoded(endpoint, endpoint.path, { users: ids.map((id) => ({ id, set: { revoke_tokens_issued_before: iso } })) });
-        await http.send(prepared, { signal, timeoutMs });
+        const res = await http.send(prepared, { signal, timeoutMs });
+        // The platform may raise the cutoff (docs/platform-api.md): the next token is stamped after it.
+        for (const user of Object.values(res.users)) observeCutoff(this.#clock, user.revoke_tokens_issued_before);
         return ids.map((id) => ({ ok: true, value: id }));
       } catch (error) {
         if (ids.length > 1 && refusedForAnItem(error) && !signal.aborted) {

@@ -1,9 +1,8 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { SigningKey } from '../tokens/key';
 import { TokenError } from '../errors';
-import { USER_ID_PATTERN } from '../schemas/common';
 import { numericDateToMs } from '../tokens/claims';
-import { decodeJsonSegment, hs256Verify, segmentFault } from '../tokens/jws';
+import { decodeJsonSegment, hs256Verify, refuseCrit, segmentFault } from '../tokens/jws';
 import { SERVER_TOKEN_MAX_SECONDS } from '../tokens/mint';
 import { MAX_TOKEN_LENGTH, checkUserToken } from '../tokens/verify';
 import { platformError, tokenError } from './errors';
@@ -66,6 +65,8 @@ export function checkServerToken(token: string | undefined, ctx: AuthContext): v
   const head = decodeJsonSegment(h);
   if (!head) throw tokenError(43, `server token malformed: the header ${segmentFault(h)}`);
   if (head['alg'] !== 'HS256') throw tokenError(43, 'server token refused: the algorithm must be HS256');
+  const crit = refuseCrit(head);
+  if (crit) throw tokenError(43, `server token malformed: ${crit}`);
   if (!hs256Verify(ctx.key, h + '.' + p, s)) throw tokenError(43, 'server token signature is invalid (signed with another secret, or changed)');
   const claims = decodeJsonSegment(p);
   if (!claims) throw tokenError(43, `server token malformed: the payload ${segmentFault(p)}`);
@@ -126,8 +127,7 @@ export function checkClientToken(token: string, expectedUserId: string | undefin
       clockToleranceSeconds: ctx.toleranceSeconds,
       nowMs: ctx.nowMs,
     });
-    // The id becomes a user (connect creates it): it must be a valid user id.
-    if (!USER_ID_PATTERN.test(claims.user_id)) throw tokenError(43, 'token malformed: user_id is not a valid user id');
+    // checkUserToken refuses a user_id that is not a valid user id (43): connect makes it a user.
     return { userId: claims.user_id, auth: kind };
   } catch (err) {
     if (err instanceof TokenError) throw tokenError(err.code, err.message);

@@ -225,10 +225,11 @@ export class Emulator {
    * ```
    */
   userToken(userId: string, options: { validityInSeconds?: number; claims?: Record<string, unknown> } = {}): string {
+    // Stamped by the platform's issuer clock, like the tokens the platform issues.
     return mintUserToken(
       this.#key,
       { user_id: userId, validity_in_seconds: options.validityInSeconds, claims: options.claims },
-      this.clock.now(),
+      this.#state.issuer.mintNow(),
     );
   }
 
@@ -326,7 +327,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const apiKey = o.apiKey ?? `emu_${randomBytes(8).toString('hex')}`;
   const key = toSigningKey(secret);
   const clock = o.clock ?? systemClock;
-  const state = new EmulatorState(o.maxConnections ?? DEFAULT_MAX_CONNECTIONS);
+  const state = new EmulatorState(o.maxConnections ?? DEFAULT_MAX_CONNECTIONS, () => clock.now());
   if (o.dataFile !== undefined) loadDataFile(o.dataFile, state);
   if (o.app) state.setApp({ ...state.app, ...o.app });
   const writes = new WriteLog(o.maxWrites ?? DEFAULT_MAX_WRITES);

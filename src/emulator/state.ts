@@ -1,4 +1,5 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { MintClock } from '../admin/clock';
 import type { App } from '../schemas/app';
 import type { AuthKind } from '../schemas/client-routes';
 import type { User } from '../schemas/users';
@@ -113,11 +114,18 @@ export class EmulatorState {
   readonly sessions = new Map<string, SessionRecord>();
   readonly #sessionsByUser = new Map<string, Set<string>>();
   readonly connections: LruMap<string, Connection>;
+  /**
+   * The platform's issuer clock: the `iat` of every token it issues and every cutoff it sets or
+   * stores go through it, as the SDK's mint clock does for the tokens a backend mints
+   * (docs/platform-api.md, "The revocation rule").
+   */
+  readonly issuer: MintClock;
   /** Set by every change; cleared by the server once the data file is written. */
   dirty = false;
 
-  constructor(maxConnections: number) {
+  constructor(maxConnections: number, now: () => number = () => Date.now()) {
     this.connections = new LruMap(maxConnections);
+    this.issuer = new MintClock(now);
   }
 
   /** Forgets everything: users, sessions, connections; the app back to `app`. */
@@ -127,6 +135,7 @@ export class EmulatorState {
     this.sessions.clear();
     this.#sessionsByUser.clear();
     this.connections.clear();
+    this.issuer.reset();
     this.dirty = true;
   }
 

@@ -82,12 +82,47 @@ export function decodeJsonSegment(segment: string): Record<string, unknown> | un
   return value as Record<string, unknown>;
 }
 
+const B64_ANY = /^[A-Za-z0-9_\-+/]*={0,2}$/;
+
+/**
+ * {@link decodeJsonSegment} for an unsigned segment (a dev token's payload): standard base64 with
+ * `+`, `/` and `=` padding is read too, as other SDKs write it. Nothing is signed, so reading it
+ * leniently makes no two tokens one.
+ */
+export function decodeLenientSegment(segment: string): Record<string, unknown> | undefined {
+  if (!B64_ANY.test(segment)) return undefined;
+  return decodeJsonSegment(segment.replace(/=+$/, '').replace(/\+/g, '-').replace(/\//g, '_'));
+}
+
+/**
+ * Why a header's `crit` makes it malformed, or undefined where it has none. tokenkit understands no
+ * JWS extension, so any `crit` names one it does not (RFC 7515 §4.1.11: the token must be refused).
+ */
+export function refuseCrit(header: Record<string, unknown>): string | undefined {
+  if (!Object.prototype.hasOwnProperty.call(header, 'crit')) return undefined;
+  const crit = header['crit'];
+  if (!Array.isArray(crit) || crit.length === 0 || !crit.every((c) => typeof c === 'string')) {
+    return 'the header\'s crit is not a non-empty list of names (RFC 7515 §4.1.11)';
+  }
+  const names = crit.slice(0, 5).map((c) => JSON.stringify(String(c).slice(0, 40))).join(', ');
+  return `the header's crit names an extension tokenkit does not understand (${names}): a critical extension must be understood (RFC 7515 §4.1.11)`;
+}
+
 /**
  * Why {@link decodeJsonSegment} refused a segment, in words for an error message (called only on
  * failure: the fast path never pays for it). Never quotes the segment: it may be part of a token.
+ * `lenient`: the segment was read by {@link decodeLenientSegment}.
  */
-export function segmentFault(segment: string): string {
-  if (!B64URL.test(segment)) return 'is not base64url';
+export function segmentFault(segment: string, lenient = false): string {
+  if (!lenient && !B64URL.test(segment)) {
+    if (B64_ANY.test(segment)) {
+      return 'is not base64url without padding: it holds ' + (/=$/.test(segment) ? '"=" padding' : '"+" or "/" (the standard base64 alphabet)') +
+        ', and JWS segments are base64url without padding (RFC 7515 §2)';
+    }
+    return 'is not base64url';
+  }
+  if (lenient && !B64_ANY.test(segment)) return 'is not base64';
+  if (lenient) segment = segment.replace(/=+$/, '').replace(/\+/g, '-').replace(/\//g, '_');
   let value: unknown;
   try {
     value = JSON.parse(runtime.base64urlDecodeText(segment));

@@ -1,4 +1,3 @@
-import { numericDateToMs } from './claims';
 
 /**
  * The revocation cutoffs that apply to a user: its own and the app's (`null`: none).
@@ -18,14 +17,25 @@ export interface RevocationCutoffs {
 }
 
 /**
- * The contract's revocation rule: where a cutoff is set, a token without `iat` is revoked, and a
- * token is revoked iff `iat * 1000 < cutoff_ms`. Returns the cutoff that revokes it, or undefined.
+ * The millisecond a token was issued in: `iat` (seconds, maybe with a fraction) to whole ms,
+ * rounded down. It is first rounded to microseconds: in floating point `1764070800.537 * 1000` is
+ * `1764070800536.9998`, which would put a token minted in millisecond 537 into 536.
+ */
+export function issuedAtMs(iat: number): number {
+  return Math.floor(Math.round(iat * 1e6) / 1000);
+}
+
+/**
+ * The contract's revocation rule (docs/platform-api.md, "The revocation rule"): where a cutoff is
+ * set, a token without `iat` is revoked, and a token is revoked iff it was issued in or before the
+ * cutoff's millisecond, `issued_ms <= cutoff_ms` (inclusive). Returns the cutoff that revokes it,
+ * or undefined.
  */
 export function revokingCutoff(iat: number | undefined, cutoffs: RevocationCutoffs | undefined): Date | undefined {
   if (!cutoffs) return undefined;
   for (const cutoff of [cutoffs.user, cutoffs.app]) {
     if (!cutoff) continue;
-    if (iat === undefined || numericDateToMs(iat) < cutoff.getTime()) return cutoff;
+    if (iat === undefined || issuedAtMs(iat) <= cutoff.getTime()) return cutoff;
   }
   return undefined;
 }

@@ -1,6 +1,7 @@
 import { ArgumentError, TokenError } from '../errors';
 import { type UserTokenClaims, numericDateToMs } from './claims';
-import { HS256_HEADER_B64, decodeJsonSegment, hs256Verify, segmentFault } from './jws';
+import { USER_ID_PATTERN } from '../schemas/common';
+import { HS256_HEADER_B64, decodeJsonSegment, decodeLenientSegment, hs256Verify, refuseCrit, segmentFault } from './jws';
 import type { SigningKey } from './key';
 import { type RevocationCutoffs, revokingCutoff } from './revocation';
 
@@ -85,6 +86,12 @@ function splitToken(token: string): TokenParts | undefined {
   };
 }
 
+/** A header with `crit` is malformed (43): tokenkit understands no JWS extension (RFC 7515 §4.1.11). */
+function checkCrit(head: Record<string, unknown>): void {
+  const fault = refuseCrit(head);
+  if (fault) throw malformed(`token malformed: ${fault}`);
+}
+
 /** The header's `alg` in words for a message: quoted only when it is a short plain name. */
 function algorithmName(alg: unknown): string {
   if (alg === undefined) return 'no algorithm';
@@ -102,6 +109,7 @@ function readPayload(key: SigningKey, parts: TokenParts, disableAuthChecks: bool
     // can mean two things to two readers.
     const head = decodeJsonSegment(header);
     if (!head) throw malformed(`token malformed: the header ${segmentFault(header)}`);
+    checkCrit(head);
     if (!decodeJsonSegment(payload)) throw malformed(`token malformed: the payload ${segmentFault(payload)}`);
     // The algorithm is pinned to HS256: "none", RS256/ES256 (key confusion), HS384/HS512 and
     // everything else are refused, whatever the signature.
@@ -134,8 +142,9 @@ export function checkUserToken(key: SigningKey, token: string, options: CheckOpt
     if (!disableAuthChecks) {
       throw malformed('dev tokens are refused while auth checks are on (the app has disable_auth_checks: false)');
     }
-    const payload = decodeJsonSegment(parts.payload);
-    if (!payload) throw malformed(`dev token malformed: the payload ${segmentFault(parts.payload)}`);
+    // Unsigned: other SDKs write it in standard base64 with padding, which is accepted here (docs/platform-api.md, "Base64 in tokens").
+    const payload = decodeLenientSegment(parts.payload);
+    if (!payload) throw malformed(`dev token malformed: the payload ${segmentFault(parts.payload, true)}`);
     claims = payload;
     kind = 'dev';
   } else {
@@ -144,11 +153,13 @@ export function checkUserToken(key: SigningKey, token: string, options: CheckOpt
 
   if (claims['server'] === true) throw malformed('a server token is not a user token');
   const userId = claims['user_id'];
-  if (userId === undefined) throw new TokenError(46, 'token has no user_id claim');
+  if (userId === undefined) throw new TokenError(46, 'token has no user_id claim: a user token must name its user in user_id');
   if (typeof userId !== 'string') throw malformed('token malformed: user_id is not a string');
   if (options.userId !== undefined && userId !== options.userId) {
     throw new TokenError(46, `token belongs to another user (token user_id "${userId}", request for "${options.userId}")`);
   }
+  // The platform makes the id a user on connect: an id it would refuse is refused here too, with its code.
+  if (!USER_ID_PATTERN.test(userId)) throw malformed('token malformed: user_id is not a valid user id (1 to 128 characters from A-Z a-z 0-9 @ _ - .)');
 
   const nowMs = options.nowMs ?? Date.now();
   const toleranceMs = (options.clockToleranceSeconds ?? DEFAULT_CLOCK_TOLERANCE_SECONDS) * 1000;
@@ -175,8 +186,8 @@ export function checkUserToken(key: SigningKey, token: string, options: CheckOpt
       throw new TokenError(
         44,
         iat === undefined
-          ? `token revoked: it has no iat, and tokens issued before ${cutoff.toISOString()} are revoked`
-          : `token revoked: issued at ${iso(iat as number)}, before the cutoff ${cutoff.toISOString()}`,
+          ? `token revoked: it has no iat, and tokens issued up to ${cutoff.toISOString()} are revoked`
+          : `token revoked: issued at ${iso(iat as number)}, not after the cutoff ${cutoff.toISOString()}`,
       );
     }
   }

@@ -29,18 +29,31 @@ function base64UrlToText(segment: string): string | undefined {
   }
 }
 
-/** The `exp` of a JWT in milliseconds, or undefined (not a JWT, no `exp`). Not a check of any kind. */
-export function tokenExpiryMs(token: string): number | undefined {
+/** The payload of a JWT or dev token, read without any check, or undefined (not one). */
+function readPayload(token: string): Record<string, unknown> | undefined {
   const parts = token.split('.');
   if (parts.length !== 3) return undefined;
   const text = base64UrlToText(parts[1] ?? '');
   if (text === undefined) return undefined;
   try {
     const payload: unknown = JSON.parse(text);
-    if (typeof payload !== 'object' || payload === null) return undefined;
-    const exp = (payload as { exp?: unknown }).exp;
-    return typeof exp === 'number' && Number.isFinite(exp) ? exp * 1000 : undefined;
+    return typeof payload === 'object' && payload !== null && !Array.isArray(payload) ? (payload as Record<string, unknown>) : undefined;
   } catch {
     return undefined;
   }
+}
+
+/** The `exp` of a JWT in milliseconds, or undefined (not a JWT, no `exp`). Not a check of any kind. */
+export function tokenExpiryMs(token: string): number | undefined {
+  const exp = readPayload(token)?.['exp'];
+  return typeof exp === 'number' && Number.isFinite(exp) ? exp * 1000 : undefined;
+}
+
+/** What a 46 means for this token: it names no user at all, or another user. */
+export function wrongUserHint(token: string | undefined): string {
+  const payload = token === undefined ? undefined : readPayload(token);
+  if (payload !== undefined && payload['user_id'] === undefined) {
+    return 'a token without a user_id claim: it names no user. The token provider (or the backend that mints tokens) must put the user\'s id in user_id';
+  }
+  return faultHint(46) ?? '';
 }

@@ -3,6 +3,7 @@ import { ConfigError } from '../errors';
 import type { FetchLike } from '../options';
 import { isHeaderValue } from '../schemas/common';
 import { DEFAULT_TIMEOUT_MS, parseOptions, timeoutMsSchema } from '../schemas/validate';
+import { DEFAULT_TOKEN_PROVIDER_TIMEOUT_MS } from './session';
 
 /**
  * The options of {@link UserClient}. Unknown keys and wrong types are refused with a
@@ -31,6 +32,12 @@ export interface UserClientOptions {
    * token. Default 0: refresh only when the platform refuses the token (40 or 44).
    */
   refreshAheadSeconds?: number | undefined;
+  /**
+   * Milliseconds one token provider call may take (default 10000, at most 600000). Past it, every
+   * request waiting for the token rejects with a `TimeoutError`, and the next request calls the
+   * provider again.
+   */
+  tokenProviderTimeoutMs?: number | undefined;
 }
 
 const optionsSchema = z.strictObject({
@@ -42,6 +49,7 @@ const optionsSchema = z.strictObject({
   fetch: z.custom<FetchLike>((v) => typeof v === 'function', { error: 'expected a fetch function' }).optional(),
   timeoutMs: timeoutMsSchema.optional(),
   refreshAheadSeconds: z.number().min(0).max(30 * 24 * 3600).optional(),
+  tokenProviderTimeoutMs: z.number().int().positive().max(600_000).optional(),
 });
 
 /** The options once checked and defaulted. */
@@ -51,6 +59,7 @@ export interface ResolvedUserClientOptions {
   fetch: FetchLike;
   timeoutMs: number;
   refreshAheadMs: number;
+  tokenProviderTimeoutMs: number;
 }
 
 /** Checks the options; throws a {@link ConfigError} naming every field at fault. */
@@ -66,5 +75,6 @@ export function resolveUserClientOptions(input: unknown): ResolvedUserClientOpti
     fetch: fetchFn,
     timeoutMs: o.timeoutMs ?? DEFAULT_TIMEOUT_MS,
     refreshAheadMs: (o.refreshAheadSeconds ?? 0) * 1000,
+    tokenProviderTimeoutMs: o.tokenProviderTimeoutMs ?? DEFAULT_TOKEN_PROVIDER_TIMEOUT_MS,
   };
 }

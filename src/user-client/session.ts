@@ -1,4 +1,4 @@
-import { ArgumentError } from '../errors';
+import { ArgumentError, TimeoutError } from '../errors';
 import { isHeaderValue } from '../schemas/common';
 import type { AuthKind } from '../schemas/client-routes';
 import type { User } from '../schemas/users';
@@ -55,6 +55,35 @@ export function untilEnded<T>(promise: Promise<T>, session: Ending, what: string
   });
 }
 
+/** How long one token provider call may take by default (`tokenProviderTimeoutMs`). */
+export const DEFAULT_TOKEN_PROVIDER_TIMEOUT_MS = 10_000;
+
+/**
+ * The provider's answer, or a {@link TimeoutError} after `ms`: a provider that never answers must
+ * not hold every waiting request forever. The timer is cleared as soon as the provider answers.
+ */
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      reject(
+        new TimeoutError(
+          `The token provider did not answer within ${ms} ms (tokenProviderTimeoutMs): every request waiting for a token fails; the next request calls the provider again. Check the backend's token endpoint`,
+        ),
+      );
+    }, ms);
+    promise.then(
+      (v) => {
+        clearTimeout(timer);
+        resolve(v);
+      },
+      (e: unknown) => {
+        clearTimeout(timer);
+        reject(e);
+      },
+    );
+  });
+}
+
 /**
  * One user's session: its token, provider and connection. A new connect makes a new Session and
  * closes the old one, so nothing of a previous user (token, provider, connection id, waiting
@@ -81,15 +110,27 @@ export class Session implements SessionEnd {
   #refresh: { promise: Promise<void>; ahead: boolean } | undefined;
   #failure: unknown;
   readonly #aheadMs: number;
+  readonly #providerTimeoutMs: number;
   /** When to refresh early (ms), or undefined: no `exp`, no window, or already tried for this token. */
   #earlyAt: number | undefined;
 
-  /** @param aheadMs - the refresh-ahead window (0: off). */
-  constructor(kind: SessionKind, userId: string | undefined, token: string | undefined, provider: TokenProvider | undefined, aheadMs = 0) {
+  /**
+   * @param aheadMs - the refresh-ahead window (0: off).
+   * @param providerTimeoutMs - how long one token provider call may take.
+   */
+  constructor(
+    kind: SessionKind,
+    userId: string | undefined,
+    token: string | undefined,
+    provider: TokenProvider | undefined,
+    aheadMs = 0,
+    providerTimeoutMs = DEFAULT_TOKEN_PROVIDER_TIMEOUT_MS,
+  ) {
     this.kind = kind;
     this.userId = userId;
     this.#provider = provider;
     this.#aheadMs = aheadMs;
+    this.#providerTimeoutMs = providerTimeoutMs;
     this.#setToken(token);
   }
 
@@ -170,7 +211,7 @@ export class Session implements SessionEnd {
     this.#attempts += 1;
     const attempt = this.#attempts;
     const promise = untilEnded(
-      Promise.resolve().then(() => provider()),
+      withTimeout(Promise.resolve().then(() => provider()), this.#providerTimeoutMs),
       this,
       'Fetching a token from the token provider',
     ).then(

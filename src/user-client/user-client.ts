@@ -6,7 +6,7 @@ import { isHeaderValue, refuseProtoKeys } from '../schemas/common';
 import { argumentError, validateUserId } from '../schemas/validate';
 import { type Endpoint, clientEndpoints, endpointPath } from '../schemas/endpoints';
 import type { User } from '../schemas/users';
-import { faultHint, isRefreshCode } from './faults';
+import { faultHint, isRefreshCode, wrongUserHint } from './faults';
 import { type ResolvedUserClientOptions, type UserClientOptions, resolveUserClientOptions } from './options';
 import { Session, type SessionKind, type TokenProvider, untilEnded } from './session';
 import { type AttemptResult, sendAttempt } from './transport';
@@ -222,7 +222,7 @@ export class UserClient {
 
   #open(kind: SessionKind, userId: string | undefined, token: string | undefined, provider: TokenProvider | undefined): Session {
     this.#session?.close();
-    const session = new Session(kind, userId, token, provider, this.#options.refreshAheadMs);
+    const session = new Session(kind, userId, token, provider, this.#options.refreshAheadMs, this.#options.tokenProviderTimeoutMs);
     this.#session = session;
     return session;
   }
@@ -294,7 +294,7 @@ export class UserClient {
     let result = await send();
     if (result.res.ok) return decodeResponse<E['response']>(endpoint.response, result.res, result.text, result.ctx);
     let error = apiErrorFrom(result.res, result.text, result.ctx);
-    if (flags.tokenless || !isRefreshCode(error.code) || !session.hasProvider) throw this.#explain(result, error);
+    if (flags.tokenless || !isRefreshCode(error.code) || !session.hasProvider) throw this.#explain(result, error, session.token);
 
     // Refused as expired or revoked: one provider call for every request refused with this token.
     // Join the refresh in progress; else start one, unless one was tried since this request went
@@ -312,12 +312,12 @@ export class UserClient {
     if (isRefreshCode(error.code)) {
       throw apiErrorFrom(result.res, result.text, result.ctx, '. Refused again with a token the provider has just given: not refreshing a second time (check what your token endpoint returns)');
     }
-    throw this.#explain(result, error);
+    throw this.#explain(result, error, session.token);
   }
 
   /** Adds what to check to the codes a new token would not fix (clock and signing faults). */
-  #explain(result: AttemptResult, error: ApiError): ApiError {
-    const hint = faultHint(error.code);
+  #explain(result: AttemptResult, error: ApiError, token: string | undefined): ApiError {
+    const hint = error.code === 46 ? wrongUserHint(token) : faultHint(error.code);
     return hint === undefined ? error : apiErrorFrom(result.res, result.text, result.ctx, `. This is ${hint}`);
   }
 }

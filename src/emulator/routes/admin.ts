@@ -25,8 +25,28 @@ import { existingUser, patchedUser, replacedUser, saveUser } from './user-ops';
 export const COMPATIBILITY_MODE_OFF_MESSAGE =
   'issue_session_token needs jwt_compatibility_mode: turn it on with PATCH /v1/app, or use POST /v1/users/{id}/token';
 
+/**
+ * A cutoff received in a request, through the issuer clock (`MintClock.givenCutoff`): one that falls
+ * in or after the millisecond of the platform's last token is raised to that token's stamp, and the
+ * platform's next token is stamped after it. Unchanged otherwise; `null` stays `null`.
+ */
+function givenCutoff(ctx: RouteContext, cutoff: Date | null): Date | null {
+  if (cutoff === null) return null;
+  const ms = ctx.state.issuer.givenCutoff(cutoff.getTime());
+  return ms === cutoff.getTime() ? cutoff : new Date(ms);
+}
+
+/** Below this, a time in ms is 1973 or earlier: a value this small was meant as seconds (5138 in seconds). */
+const SECONDS_THAT_LOOK_LIKE_MS = 1e11;
+
 /** A token's expiry, checked: in the future, and for a JWT at least at the next whole second. */
 function tokenExpiry(ctx: RouteContext, field: string, given: number | undefined, jwt: boolean): number {
+  if (given !== undefined && given < SECONDS_THAT_LOOK_LIKE_MS) {
+    throw platformError(
+      'input',
+      `Invalid request body: ${field}: ${given} looks like seconds since the epoch; ${field} is milliseconds since the epoch (${given * 1000} for that time)`,
+    );
+  }
   const expiresAt = given ?? ctx.nowMs + DEFAULT_PLATFORM_TOKEN_MS;
   const effective = jwt ? Math.floor(expiresAt / 1000) * 1000 : expiresAt;
   if (effective <= ctx.nowMs) {
@@ -44,7 +64,8 @@ function issue(ctx: RouteContext, user: User, expiresAt: number): { token: strin
   let kind: 'jwt' | 'session';
   if (ctx.state.app.jwt_enabled) {
     const exp = Math.floor(expiresAt / 1000);
-    token = signHS256(ctx.auth.key, { user_id: user.id, iat: ctx.nowMs / 1000, exp });
+    // Stamped by the issuer clock: after every cutoff the platform knows, even in this millisecond.
+    token = signHS256(ctx.auth.key, { user_id: user.id, iat: ctx.state.issuer.mintNow() / 1000, exp });
     expiresAt = exp * 1000;
     kind = 'jwt';
   } else {
@@ -68,6 +89,7 @@ export const adminHandlers: Handlers<typeof adminEndpoints> = {
         fields.push(k);
       }
     }
+    if (patch.revoke_tokens_issued_before !== undefined) next.revoke_tokens_issued_before = givenCutoff(ctx, patch.revoke_tokens_issued_before);
     ctx.state.setApp(next);
     recordWrite(ctx, { fields });
     return { app: next };
@@ -99,7 +121,8 @@ export const adminHandlers: Handlers<typeof adminEndpoints> = {
     const out: Array<[string, User]> = [];
     for (const u of users) {
       const before = existingUser(ctx, u.id);
-      out.push([u.id, saveUser(ctx, before, patchedUser(before, u.set, u.unset))]);
+      const set = u.set && u.set['revoke_tokens_issued_before'] instanceof Date ? { ...u.set, revoke_tokens_issued_before: givenCutoff(ctx, u.set['revoke_tokens_issued_before']) } : u.set;
+      out.push([u.id, saveUser(ctx, before, patchedUser(before, set, u.unset))]);
       recordWrite(ctx, { userId: u.id, fields: [...Object.keys(u.set ?? {}), ...(u.unset ?? [])] });
     }
     return { users: Object.fromEntries(out) };
@@ -140,8 +163,9 @@ export const adminHandlers: Handlers<typeof adminEndpoints> = {
 
   revokeAllTokens: (ctx) => {
     const user = existingUser(ctx, ctx.id);
-    // The cutoff comes from the same clock that stamps `iat` on the platform's tokens.
-    const cutoff = new Date(ctx.nowMs);
+    // "Now" by the issuer clock that stamps the platform's tokens: no earlier than every token it
+    // issued, later than every cutoff it knows (docs/platform-api.md, "The revocation rule").
+    const cutoff = new Date(ctx.state.issuer.cutoffNow());
     const deleted = ctx.state.deleteSessions(ctx.id);
     saveUser(ctx, user, { ...user, revoke_tokens_issued_before: cutoff });
     recordWrite(ctx, { userId: ctx.id, fields: deleted > 0 ? ['revoke_tokens_issued_before', 'session_tokens'] : ['revoke_tokens_issued_before'] });

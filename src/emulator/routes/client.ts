@@ -104,10 +104,11 @@ export const clientHandlers: Handlers<typeof clientEndpoints> = {
     const next = { ...base, ...(input.name !== undefined ? { name: input.name } : {}), requires_token: true };
     const user = saveUser(ctx, before, next);
     recordWrite(ctx, { userId: input.id, fields: input.name !== undefined ? ['name'] : [], ...(before ? {} : { created: true }), tokenIssued: 'jwt' });
+    const iatMs = ctx.state.issuer.mintNow();
     const access_token = signHS256(ctx.auth.key, {
       user_id: input.id,
-      iat: ctx.nowMs / 1000,
-      exp: Math.floor(ctx.nowMs / 1000) + GUEST_TOKEN_SECONDS,
+      iat: iatMs / 1000,
+      exp: Math.floor(iatMs / 1000) + GUEST_TOKEN_SECONDS,
     });
     return { user, access_token };
   },
