@@ -9,7 +9,7 @@ import { mintServerToken, mintUserToken } from '../tokens/mint';
 import { DEFAULT_CLOCK_TOLERANCE_SECONDS } from '../tokens/verify';
 import { type Clock, systemClock } from './clock';
 import { FaultInjector, RateLimiter } from './faults';
-import { IdempotencyStore } from './idempotency';
+import { DEFAULT_IDEMPOTENCY_BYTES, IdempotencyStore } from './idempotency';
 import { type EmulatorOptions, validateEmulatorOptions } from './options';
 import { loadDataFile, saveDataFile } from './persist';
 import { answerClientError, createRequestHandler } from './server';
@@ -35,6 +35,10 @@ export interface EmulatorStats {
   connectionsEvicted: number;
   /** `Idempotency-Key` answers kept for replay. */
   idempotencyKeys: number;
+  /** Bytes of those answers (bodies, keys, fingerprints), at most `maxIdempotencyBytes`. */
+  idempotencyBytes: number;
+  /** Answers dropped before their 10 minutes were up, to stay under `maxIdempotencyKeys` or `maxIdempotencyBytes`. */
+  idempotencyEvicted: number;
   /** Legacy session tokens stored (their hashes). */
   sessionTokens: number;
 }
@@ -181,6 +185,8 @@ export class Emulator {
       connections: this.#state.connections.size,
       connectionsEvicted: this.#state.connections.evicted,
       idempotencyKeys: this.#idempotency.size,
+      idempotencyBytes: this.#idempotency.bytes,
+      idempotencyEvicted: this.#idempotency.evicted,
       sessionTokens: this.#state.sessions.size,
     };
   }
@@ -319,7 +325,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   if (o.dataFile !== undefined) loadDataFile(o.dataFile, state);
   if (o.app) state.setApp({ ...state.app, ...o.app });
   const writes = new WriteLog(o.maxWrites ?? 100_000);
-  const idempotency = new IdempotencyStore(o.maxIdempotencyKeys ?? 10_000);
+  const idempotency = new IdempotencyStore(o.maxIdempotencyKeys ?? 10_000, o.maxIdempotencyBytes ?? DEFAULT_IDEMPOTENCY_BYTES);
   const faults = new FaultInjector();
   if (o.faults) faults.set(o.faults);
   const rateLimit = new RateLimiter();
