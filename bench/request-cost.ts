@@ -141,7 +141,7 @@ export async function run(): Promise<Row[]> {
     const rows: Row[] = [];
     for (const concurrency of [1, 32]) {
       for (const { label, candidates } of routes) {
-        const figures = await measure(candidates, concurrency, rounds, concurrency === 1 ? 1500 : 3000);
+        const figures = await measure(candidates, concurrency, rounds, concurrency === 1 ? 1000 : 2000);
         const bare = figures.get('bare fetch')!;
         for (const c of candidates) {
           const f = figures.get(c.name)!;
