@@ -9,6 +9,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { buildSync } from 'esbuild';
+import { NODE_BUNDLE } from '../__tests__/build-cli';
 
 export const ROOT = path.resolve(__dirname, '..');
 /** Two levels below the root, as dist/cli/main.js is, so that the CLI reads the same package.json. */
@@ -33,12 +34,7 @@ export function buildChildren(): void {
       cli: path.join(ROOT, 'src', 'cli', 'main.ts'),
     },
     outdir: OUT,
-    bundle: true,
-    platform: 'node',
-    format: 'cjs',
-    target: 'node20',
-    packages: 'external',
-    logLevel: 'error',
+    ...NODE_BUNDLE,
   });
   built = true;
 }
