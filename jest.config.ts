@@ -19,6 +19,8 @@ const config: Config = {
     '^tokenkit/nest$': '<rootDir>/src/nest/index.ts',
   },
   testTimeout: 30_000,
+  // Builds the CLI once (into .tmp/cli/main.js): CLI tests spawn node on it, not tsx on the sources.
+  globalSetup: '<rootDir>/__tests__/build-cli.ts',
 };
 
 export default config;

@@ -1,56 +1,155 @@
-// Bulk revocation throughput: 100,000 users revoked through `client.bulk.revokeUserTokens`
-// (PATCH /v1/users, 100 users a request) against a local emulator over real HTTP on 127.0.0.1
-// (issue 4). The emulator runs in this process, so its work counts against the figure: it is the
-// SDK's throughput with a platform that answers at once, not a platform's. Run:
-// `npx tsx bench/bulk.ts`, or `npm run bench -- --only bulk`.
+// Bulk revocation at 10k, 100k and 1M ids, and the emulator holding 1M users (issue 16). The
+// emulator runs in a process of its own (defaults, as users get it); the users are created through
+// the API; each library run is a child process of its own, so its peak RSS is its alone: the ids
+// streamed from an async generator, `collect: false`. Then the CLI (`tokenkit revoke --users-file`,
+// with its report) and the library on the same 100k ids, CPU per id of the whole process,
+// start-up included for both. Last, the emulator's RSS with every user revoked. Run:
+// `npx tsx bench/bulk.ts` (BENCH_BULK_MAX=100000 for a quick run).
 
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { ServerClient } from '../src/index';
-import { startEmulator } from '../src/emulator/index';
-import { type Row, median, runMain } from './lib';
+import { MB, type Usage, startChild, verdict } from './children';
+import { type Row, runMain } from './lib';
 
-const USERS = 100_000;
+const RSS_TARGET = 1.3;
+const EMULATOR_RSS_TARGET = 1024 * MB;
 
 function envInt(name: string, fallback: number): number {
   const n = Number(process.env[name]);
   return Number.isInteger(n) && n > 0 ? n : fallback;
 }
 
-/** Users revoked per second, median of rounds, at a few concurrencies. */
-export async function run(): Promise<Row[]> {
-  const rounds = Math.min(envInt('BENCH_ROUNDS', 3), 5);
-  const emulator = await startEmulator({ maxWrites: 1000, maxIdempotencyKeys: 5000 });
+interface BulkFigures extends Usage {
+  done: number;
+  failed: number;
+  skipped: number;
+  seconds: number;
+}
+
+interface Credentials {
+  url: string;
+  apiKey: string;
+  apiSecret: string;
+}
+
+async function libraryRun(emu: Credentials, n: number, dedupe?: boolean): Promise<BulkFigures & { total: Usage }> {
+  const child = startChild('bulk', [JSON.stringify({ ...emu, n, dedupe })], { nodeArgs: ['--require', path.join(__dirname, '..', '.tmp', 'bench', 'usage-preload.js')] });
+  const figures = await child.next<BulkFigures>();
+  await child.exited();
+  const total = child.usage();
+  if (!total) throw new Error('the bulk child reported no usage');
+  if (figures.done !== n) throw new Error(`bulk run of ${n}: ${figures.done} done, ${figures.failed} failed, ${figures.skipped} skipped`);
+  return { ...figures, total };
+}
+
+async function cliRun(emu: Credentials, n: number): Promise<Usage & { seconds: number }> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'tokenkit-bench-'));
   try {
-    const client = new ServerClient({ apiKey: emulator.apiKey, apiSecret: emulator.apiSecret, baseUrl: emulator.url });
-    const ids = Array.from({ length: USERS }, (_, i) => `bench-user-${i}`);
-    // The users must exist (an unknown id is refused): created 10,000 at a time, 4 calls at once.
-    const chunks = Array.from({ length: USERS / 10_000 }, (_, i) => ids.slice(i * 10_000, (i + 1) * 10_000));
-    for (let i = 0; i < chunks.length; i += 4) {
-      await Promise.all(chunks.slice(i, i + 4).map((chunk) => client.upsertUsers(chunk.map((id) => ({ id })))));
+    const ids = path.join(dir, 'ids.txt');
+    writeFileSync(ids, Array.from({ length: n }, (_, i) => `bench-user-${i}`).join('\n') + '\n');
+    const started = process.hrtime.bigint();
+    const child = startChild('cli', ['revoke', '--users-file', ids, '--report', path.join(dir, 'report.jsonl')], {
+      nodeArgs: ['--require', path.join(__dirname, '..', '.tmp', 'bench', 'usage-preload.js')],
+      env: { TOKENKIT_BASE_URL: emu.url, TOKENKIT_API_KEY: emu.apiKey, TOKENKIT_API_SECRET: emu.apiSecret },
+    });
+    child.proc.stdin!.end();
+    const code = await child.exited();
+    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    if (code !== 0) throw new Error(`tokenkit revoke exited with ${code}`);
+    const usage = child.usage();
+    if (!usage) throw new Error('the CLI reported no usage');
+    return { ...usage, seconds };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export async function run(): Promise<Row[]> {
+  const max = envInt('BENCH_BULK_MAX', 1_000_000);
+  const sizes = [10_000, 100_000, 1_000_000].filter((n) => n <= max);
+  if (!sizes.includes(max)) sizes.push(max);
+  const emulator = startChild('emulator', [JSON.stringify({})], { nodeArgs: ['--expose-gc'] });
+  try {
+    const emu = await emulator.next<Credentials>();
+    const client = new ServerClient({ apiKey: emu.apiKey, apiSecret: emu.apiSecret, baseUrl: emu.url, timeoutMs: 120_000 });
+    // The users must exist (an unknown id is refused): created 10,000 per call (100 a request), 4 calls at once.
+    const createStarted = Date.now();
+    for (let start = 0; start < max; start += 40_000) {
+      const calls = [];
+      for (let c = start; c < Math.min(start + 40_000, max); c += 10_000) {
+        calls.push(client.upsertUsers(Array.from({ length: Math.min(10_000, max - c) }, (_, i) => ({ id: `bench-user-${c + i}` }))));
+      }
+      await Promise.all(calls);
     }
-    // Warm-up: JIT and sockets.
-    await client.bulk.revokeUserTokens(ids.slice(0, 10_000), { collect: false, concurrency: 4 });
+    const createSeconds = (Date.now() - createStarted) / 1000;
+    emulator.send({ cmd: 'usage' });
+    const created = await emulator.next<Usage & { heapUsed: number }>();
 
     const rows: Row[] = [];
-    for (const concurrency of [1, 4, 16]) {
-      const perRound: number[] = [];
-      for (let r = 0; r < rounds; r++) {
-        const started = process.hrtime.bigint();
-        const result = await client.bulk.revokeUserTokens(ids, { collect: false, concurrency });
-        const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-        if (result.counts.done !== USERS) throw new Error(`round ${r}: ${result.counts.done} done, ${result.counts.failed} failed`);
-        perRound.push(USERS / seconds);
-      }
-      const m = median(perRound);
+    const byN = new Map<number, BulkFigures & { total: Usage }>();
+    for (const n of sizes) {
+      const f = await libraryRun(emu, n);
+      byN.set(n, f);
       rows.push({
-        name: `bulk.revokeUserTokens: ${USERS.toLocaleString('en-US')} users, concurrency ${concurrency}${concurrency === 4 ? ' (default)' : ''}`,
-        value: Math.round(m),
-        unit: 'users/s',
-        note: `median of ${rounds} runs (${perRound.map((v) => Math.round(v).toLocaleString('en-US')).join(', ')}); ${(USERS / m).toFixed(2)} s a run`,
+        name: `library bulk.revokeUserTokens: ${n.toLocaleString('en-US')} ids, streamed, collect: false`,
+        value: Math.round(f.maxRss / MB),
+        unit: 'MB peak RSS',
+        note: `${Math.round(n / f.seconds).toLocaleString('en-US')} ids/s; ${(f.cpuUs / n).toFixed(1)} µs CPU/id`,
       });
     }
+    const base = byN.get(100_000);
+    const top = byN.get(Math.max(...sizes));
+    if (base && top && top !== base) {
+      const ratio = top.maxRss / base.maxRss;
+      rows.push({
+        name: `target: peak RSS at ${Math.max(...sizes).toLocaleString('en-US')} ids / 100,000`,
+        value: Math.round(ratio * 1000) / 1000,
+        unit: 'x',
+        note: verdict(ratio <= RSS_TARGET, `<= ${RSS_TARGET}x (dedupe on, the default: every distinct id kept, compactly)`),
+      });
+    }
+    const cliN = Math.min(100_000, max);
+    const cli = await cliRun(emu, cliN);
+    const lib = byN.get(cliN) ?? (await libraryRun(emu, cliN));
+    const cliPerId = cli.cpuUs / cliN;
+    const libPerId = lib.total.cpuUs / cliN;
+    rows.push({ name: `library: ${cliN.toLocaleString('en-US')} ids, whole process`, value: Math.round(libPerId * 10) / 10, unit: 'µs CPU/id', note: `${lib.seconds.toFixed(1)} s` });
+    rows.push({
+      name: `CLI tokenkit revoke --users-file --report: ${cliN.toLocaleString('en-US')} ids, whole process`,
+      value: Math.round(cliPerId * 10) / 10,
+      unit: 'µs CPU/id',
+      ratio: cliPerId / libPerId,
+      note: `${cli.seconds.toFixed(1)} s; peak RSS ${Math.round(cli.maxRss / MB)} MB`,
+    });
+    rows.push({
+      name: 'target: CLI CPU per id / library',
+      value: Math.round((cliPerId / libPerId) * 1000) / 1000,
+      unit: 'x',
+      note: verdict(cliPerId <= libPerId, '<= 1x'),
+    });
+
+    emulator.send({ cmd: 'usage' });
+    const after = await emulator.next<Usage & { heapUsed: number; stats: { users: number; idempotencyKeys: number; idempotencyBytes: number } }>();
+    rows.push({
+      name: `emulator: ${max.toLocaleString('en-US')} users created`,
+      value: Math.round(created.rss / MB),
+      unit: 'MB RSS',
+      note: `heap ${Math.round(created.heapUsed / MB)} MB; created in ${createSeconds.toFixed(0)} s`,
+    });
+    rows.push({
+      name: `emulator: ${max.toLocaleString('en-US')} users, each revoked (several times)`,
+      value: Math.round(after.maxRss / MB),
+      unit: 'MB peak RSS',
+      note:
+        `${verdict(after.maxRss < EMULATOR_RSS_TARGET, '< 1 GB')}; now ${Math.round(after.rss / MB)} MB, heap ${Math.round(after.heapUsed / MB)} MB; ` +
+        `${after.stats.idempotencyKeys} answers kept for replay (${Math.round(after.stats.idempotencyBytes / MB)} MB)`,
+    });
     return rows;
   } finally {
-    await emulator.close();
+    emulator.proc.stdin!.end();
+    await emulator.exited(20_000).catch(() => emulator.kill());
   }
 }
 

@@ -1,5 +1,9 @@
 // Tokens per second: tokenkit's minting and verification against the raw node:crypto limit,
-// jsonwebtoken, and Stream's two server SDKs (issue 2, item 6). Run: `npx tsx bench/mint.ts`.
+// jsonwebtoken, fast-jwt, jose, and Stream's two server SDKs (issues 2 and 16). Every library gets
+// the same key: a KeyObject where it takes one (jsonwebtoken, jose, tokenkit), the same bytes as a
+// Buffer for fast-jwt (which refuses a KeyObject). The string-secret rows show jsonwebtoken as the
+// Stream SDKs use it (a string secret is hashed into a key on every call: its slow path), and
+// tokenkit's verifyUserToken given the string. Run: `npx tsx bench/mint.ts`.
 //
 // No network: neither Stream SDK connects in its constructor (read in their dist code: StreamChat
 // only builds an axios instance and an https.Agent; StreamClient only builds API client objects
@@ -9,6 +13,8 @@
 import { createHmac, createSecretKey, randomBytes, timingSafeEqual, type KeyObject } from 'node:crypto';
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { StreamClient } from '@stream-io/node-sdk';
+import { createSigner, createVerifier } from 'fast-jwt';
+import { SignJWT, jwtVerify } from 'jose';
 import jwt from 'jsonwebtoken';
 import { StreamChat } from 'stream-chat';
 import { ServerClient, SigningKey, verifyUserToken } from '../src/index';
@@ -79,10 +85,21 @@ async function mintRows(secret: string, key: KeyObject, client: ServerClient): P
   const chat = new StreamChat('bench-key', secret, { baseURL: OFFLINE_URL });
   const node = new StreamClient('bench-key', secret, { basePath: OFFLINE_URL, timeout: 1000 });
   const nowSeconds = (): number => Math.floor(Date.now() / 1000);
+  const fastSign = createSigner({ key: Buffer.from(secret, 'utf8'), algorithm: 'HS256' });
 
   const candidates: Candidate[] = [
     { name: 'raw node:crypto HMAC (limit)', fn: () => rawMint(key) },
     { name: 'tokenkit client.generateUserToken', fn: () => client.generateUserToken({ user_id: USER, validity_in_seconds: VALIDITY }) },
+    {
+      name: 'jsonwebtoken.sign, KeyObject',
+      fn: () => jwt.sign({ user_id: USER, exp: nowSeconds() + VALIDITY }, key, { algorithm: 'HS256' }),
+    },
+    { name: 'fast-jwt signer, Buffer key (same bytes)', fn: () => fastSign({ user_id: USER, exp: nowSeconds() + VALIDITY }) },
+    {
+      name: 'jose SignJWT, KeyObject',
+      async: true,
+      fn: () => new SignJWT({ user_id: USER }).setProtectedHeader({ alg: 'HS256' }).setIssuedAt().setExpirationTime(nowSeconds() + VALIDITY).sign(key),
+    },
     {
       name: 'jsonwebtoken.sign, string secret',
       fn: () => jwt.sign({ user_id: USER, exp: nowSeconds() + VALIDITY }, secret, { algorithm: 'HS256' }),
@@ -100,7 +117,7 @@ async function mintRows(secret: string, key: KeyObject, client: ServerClient): P
       fn: () => node.generateUserToken({ user_id: USER, validity_in_seconds: VALIDITY }),
     },
   ];
-  for (const c of candidates) assertComparable(c.name, c.fn() as string, key);
+  for (const c of candidates) assertComparable(c.name, (await c.fn()) as string, key);
 
   const measured = await measure(candidates);
   const tokenkit = byName(measured, 'tokenkit client.generateUserToken');
@@ -119,6 +136,7 @@ async function verifyRows(secret: string, key: KeyObject, client: ServerClient):
   const options = { secret: key };
   const signingKey = { secret: SigningKey.from(secret) };
   const stringSecret = { secret };
+  const fastVerify = createVerifier({ key: Buffer.from(secret, 'utf8'), algorithms: ['HS256'] });
   const candidates: Candidate[] = [
     { name: 'raw HMAC check (limit)', fn: () => rawVerify(key, token) },
     { name: 'tokenkit verifyUserToken, SigningKey', fn: () => verifyUserToken(token, signingKey), async: true },
@@ -126,6 +144,9 @@ async function verifyRows(secret: string, key: KeyObject, client: ServerClient):
     { name: 'tokenkit verifyUserToken, KeyObject secret', fn: () => verifyUserToken(token, options), async: true },
     { name: 'tokenkit client.verifyUserToken', fn: () => client.verifyUserToken(token), async: true },
     { name: 'jsonwebtoken.verify, KeyObject', fn: () => jwt.verify(token, key, { algorithms: ['HS256'] }) },
+    { name: 'fast-jwt verifier, Buffer key (same bytes)', fn: () => fastVerify(token) as unknown },
+    { name: 'jose jwtVerify, KeyObject', fn: async () => (await jwtVerify(token, key, { algorithms: ['HS256'] })).payload, async: true },
+    { name: 'jsonwebtoken.verify, string secret', fn: () => jwt.verify(token, secret, { algorithms: ['HS256'] }) },
   ];
   // Every candidate must accept the token and read the same user.
   for (const c of candidates) {

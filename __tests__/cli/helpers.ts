@@ -1,12 +1,13 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { ServerClient } from 'tokenkit';
 import type { Emulator } from 'tokenkit/emulator';
+import { CLI_BUNDLE, ROOT } from '../cli-bundle';
 
-/** The repository root: the CLI runs from here so that `--import tsx` resolves. */
-export const ROOT = resolve(__dirname, '../..');
+/** The repository root: the CLI runs from here. */
+export { ROOT };
 
 /** What a CLI run ended with. */
 export interface CliResult {
@@ -23,9 +24,9 @@ export function cliEnv(env: Record<string, string> = {}): NodeJS.ProcessEnv {
   return { ...base, ...env };
 }
 
-/** Starts `tokenkit <args>` as a subprocess (node --import tsx src/cli/main.ts). */
+/** Starts `tokenkit <args>` as a subprocess: node on the CLI built from src/cli by jest's globalSetup. */
 export function startCli(args: string[], options: { env?: Record<string, string>; input?: string } = {}): ChildProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
+  const child = spawn(process.execPath, [CLI_BUNDLE, ...args], {
     cwd: ROOT,
     env: cliEnv(options.env),
     stdio: ['pipe', 'pipe', 'pipe'],

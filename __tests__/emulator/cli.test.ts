@@ -1,4 +1,4 @@
-// `tokenkit emulator`: started as a child process (node --import tsx src/cli/main.ts), it prints
+// `tokenkit emulator`: started as a child process (node on the CLI built from src/cli), it prints
 // its URL, key and secret, logs one line per request without secrets, and stops cleanly on
 // SIGTERM and SIGINT.
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { SigningKey } from '../../src/tokens/key';
 import { mintServerToken } from '../../src/tokens/mint';
+import { CLI_BUNDLE } from '../cli-bundle';
 
 const ROOT = path.resolve(__dirname, '../..');
 
@@ -28,7 +29,7 @@ async function waitFor(read: () => string, predicate: (s: string) => boolean, wh
 }
 
 async function startCli(args: string[]): Promise<Running> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'emulator', ...args], {
+  const child = spawn(process.execPath, [CLI_BUNDLE, 'emulator', ...args], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -129,7 +130,7 @@ test('--data keeps the state in a file across restarts', async () => {
 });
 
 test('a bad flag is refused with a message and a non-zero exit', async () => {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'emulator', '--port', 'eighty'], { cwd: ROOT });
+  const child = spawn(process.execPath, [CLI_BUNDLE, 'emulator', '--port', 'eighty'], { cwd: ROOT });
   let err = '';
   child.stderr.on('data', (c: Buffer) => (err += c.toString()));
   const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));

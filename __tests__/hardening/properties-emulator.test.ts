@@ -16,7 +16,7 @@ afterAll(() => emu.close());
 const notFinite = fc.oneof(fc.constantFrom<unknown>(Number.NaN, Number.POSITIVE_INFINITY, '5', null, {}, 10n));
 
 test('startEmulator: bad options reject with a ConfigError', async () => {
-  const known = ['port', 'host', 'apiKey', 'apiSecret', 'clock', 'faults', 'rateLimit', 'dataFile', 'app', 'logger', 'clockToleranceSeconds', 'maxConnections', 'maxIdempotencyKeys', 'maxWrites'];
+  const known = ['port', 'host', 'apiKey', 'apiSecret', 'clock', 'faults', 'rateLimit', 'dataFile', 'app', 'logger', 'clockToleranceSeconds', 'maxConnections', 'maxIdempotencyKeys', 'maxIdempotencyBytes', 'maxWrites'];
   const bad = fc.oneof(
     fc.tuple(unknownKeyArb(known), fc.anything({ maxDepth: 0 })).map(([k, v]) => ({ [k]: v })),
     fc.oneof(fc.integer({ max: -1 }), fc.integer({ min: 65536 }), fc.double({ noInteger: true })).map((port) => ({ port })),

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { AbortError, ApiError, ArgumentError, ConfigError } from '../errors';
 import { USER_ID_PATTERN } from '../schemas/common';
 import { requestOptionsShape } from '../schemas/validate';
+import { IdSet } from './id-set';
 import type { BulkItem, BulkOptions, BulkProgress, BulkResult, IdSource } from './types';
 
 /** The outcome of one id of a group, in the group's order. */
@@ -75,7 +76,7 @@ function badId(raw: unknown): ArgumentError {
 export async function runBulk<D>(source: IdSource, work: GroupWork<D>, options: BulkOptions<D>): Promise<BulkResult<D>> {
   const concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
   const collect = options.collect !== false;
-  const seen = options.dedupe === false ? undefined : new Set<string>();
+  const seen = options.dedupe === false ? undefined : new IdSet();
   const result: BulkResult<D> = { total: 0, done: [], failed: [], skipped: [], counts: { done: 0, failed: 0, skipped: 0 }, complete: false };
   const controller = new AbortController();
   // One listener per request in flight (and per backoff wait): up to `concurrency` at once, by design.
@@ -177,12 +178,9 @@ export async function runBulk<D>(source: IdSource, work: GroupWork<D>, options: 
         await report({ id: typeof raw === 'string' ? raw : String(raw), status: 'failed', error: badId(raw) });
         continue;
       }
-      if (seen) {
-        if (seen.has(raw)) {
-          await report({ id: raw, status: 'skipped', reason: 'duplicate' });
-          continue;
-        }
-        seen.add(raw);
+      if (seen && !seen.add(raw)) {
+        await report({ id: raw, status: 'skipped', reason: 'duplicate' });
+        continue;
       }
       group.push(raw);
       if (group.length >= work.groupSize) {

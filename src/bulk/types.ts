@@ -119,8 +119,11 @@ export interface BulkOptions<D> {
   /** Keep `done`, `failed` and `skipped` in the result. Default true; false for millions of ids (use `onItem`). */
   collect?: boolean | undefined;
   /**
-   * Skip (and report) an id seen earlier in the run, so that nothing is applied twice. Default true;
-   * with false, no set of ids is kept (for inputs known to be unique) and an id given twice is written twice.
+   * Skip (and report) an id seen earlier in the run, so that nothing is applied twice. Default true.
+   * What it costs: every distinct id is kept for the whole run, compactly and off the JS heap
+   * (its length + 1 bytes plus 8 to 16 bytes of table: about 25 MB at a million ids of 12
+   * characters). With false, nothing is kept (for inputs known to be unique: memory stays flat
+   * however long the input) and an id given twice is written twice.
    */
   dedupe?: boolean | undefined;
   /** Milliseconds each attempt may take (default: the client's `timeoutMs`). */

@@ -12,7 +12,7 @@ import { DASHBOARD_PATH, Dashboard } from './dashboard';
 import { isLoopbackAddress } from './dashboard/security';
 import { ConfigError } from '../errors';
 import { FaultInjector, RateLimiter } from './faults';
-import { IdempotencyStore } from './idempotency';
+import { DEFAULT_IDEMPOTENCY_BYTES, IdempotencyStore } from './idempotency';
 import { DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_IDEMPOTENCY_KEYS, DEFAULT_MAX_WRITES, type EmulatorOptions, validateEmulatorOptions } from './options';
 import { loadDataFile, saveDataFile } from './persist';
 import { answerClientError, createRequestHandler } from './server';
@@ -39,6 +39,10 @@ export interface EmulatorStats {
   connectionsEvicted: number;
   /** `Idempotency-Key` answers kept for replay. */
   idempotencyKeys: number;
+  /** Bytes of those answers (bodies, keys, fingerprints), at most `maxIdempotencyBytes`. */
+  idempotencyBytes: number;
+  /** Answers dropped before their 10 minutes were up, to stay under `maxIdempotencyKeys` or `maxIdempotencyBytes`. */
+  idempotencyEvicted: number;
   /** Legacy session tokens stored (their hashes). */
   sessionTokens: number;
 }
@@ -192,6 +196,8 @@ export class Emulator {
       connections: this.#state.connections.size,
       connectionsEvicted: this.#state.connections.evicted,
       idempotencyKeys: this.#idempotency.size,
+      idempotencyBytes: this.#idempotency.bytes,
+      idempotencyEvicted: this.#idempotency.evicted,
       sessionTokens: this.#state.sessions.size,
     };
   }
@@ -331,7 +337,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   if (o.dataFile !== undefined) loadDataFile(o.dataFile, state);
   if (o.app) state.setApp({ ...state.app, ...o.app });
   const writes = new WriteLog(o.maxWrites ?? DEFAULT_MAX_WRITES);
-  const idempotency = new IdempotencyStore(o.maxIdempotencyKeys ?? DEFAULT_MAX_IDEMPOTENCY_KEYS);
+  const idempotency = new IdempotencyStore(o.maxIdempotencyKeys ?? DEFAULT_MAX_IDEMPOTENCY_KEYS, o.maxIdempotencyBytes ?? DEFAULT_IDEMPOTENCY_BYTES);
   const faults = new FaultInjector();
   if (o.faults) faults.set(o.faults);
   const rateLimit = new RateLimiter();

@@ -1,4 +1,4 @@
-import { LruMap } from './state';
+import { LruMap } from './lru';
 
 /**
  * How long an answer is kept for replay: 10 minutes (docs/platform-api.md, "Errors and limits").
@@ -26,17 +26,27 @@ export interface StoredAnswer {
 // The SDK checks a caller's key by the same rule, so it lives with the shared schemas.
 export { IDEMPOTENCY_KEY_PATTERN } from '../schemas/common';
 
+/** The default of `maxIdempotencyBytes`: 64 MiB of stored answers. */
+export const DEFAULT_IDEMPOTENCY_BYTES = 64 * 2 ** 20;
+
+/** What an entry is counted as: its key, fingerprint and body, in UTF-8 bytes, plus its fixed fields. */
+function answerBytes(key: string, answer: StoredAnswer): number {
+  return key.length + answer.fingerprint.length + Buffer.byteLength(answer.body) + 16;
+}
+
 /**
  * The answers to requests that carried an `Idempotency-Key`, replayed (same status, same body)
  * to a retry within {@link IDEMPOTENCY_WINDOW_MS}. Only successful answers are kept: a refused
  * request changed nothing, so running it again is the same as replaying it. At most `cap` keys
- * are kept (least recently used dropped first), so memory stays bounded under load.
+ * and `maxBytes` bytes of answers are kept (least recently used dropped first), so memory stays
+ * bounded under load however large the answers are: a retry within the window is replayed as
+ * long as its answer is among the most recent `maxBytes`.
  */
 export class IdempotencyStore {
   readonly #answers: LruMap<string, StoredAnswer>;
 
-  constructor(cap: number) {
-    this.#answers = new LruMap(cap);
+  constructor(cap: number, maxBytes: number = DEFAULT_IDEMPOTENCY_BYTES) {
+    this.#answers = new LruMap(cap, { maxBytes, bytesOf: answerBytes });
   }
 
   /** The stored answer for `key`, if it has not expired. */
@@ -59,5 +69,15 @@ export class IdempotencyStore {
 
   get size(): number {
     return this.#answers.size;
+  }
+
+  /** The bytes of the answers kept (keys, fingerprints and bodies). */
+  get bytes(): number {
+    return this.#answers.bytes;
+  }
+
+  /** How many answers were dropped, before their window ended, to stay under the bounds. */
+  get evicted(): number {
+    return this.#answers.evicted;
   }
 }

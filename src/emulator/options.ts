@@ -48,6 +48,8 @@ export interface EmulatorOptions {
   maxConnections?: number | undefined;
   /** The most `Idempotency-Key` answers kept (each for 10 minutes). Default 10000. */
   maxIdempotencyKeys?: number | undefined;
+  /** The most bytes of `Idempotency-Key` answers kept (bodies, keys, fingerprints); the least recently used is dropped first. Default 67108864 (64 MiB). */
+  maxIdempotencyBytes?: number | undefined;
   /** The most write-log records kept (the oldest go first). Default 100000. */
   maxWrites?: number | undefined;
   /**
@@ -97,6 +99,7 @@ const optionsSchema = z.strictObject({
   clockToleranceSeconds: z.number().min(0).max(3600).optional(),
   maxConnections: z.number().int().min(1).max(10_000_000).optional(),
   maxIdempotencyKeys: z.number().int().min(1).max(10_000_000).optional(),
+  maxIdempotencyBytes: z.number().int().min(1024).max(2 ** 40).optional(),
   maxWrites: z.number().int().min(1).max(10_000_000).optional(),
   dashboard: z.boolean().optional(),
 });

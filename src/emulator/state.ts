@@ -3,6 +3,9 @@ import { MintClock } from '../admin/clock';
 import type { App } from '../schemas/app';
 import type { AuthKind } from '../schemas/client-routes';
 import type { User } from '../schemas/users';
+import { LruMap } from './lru';
+
+export { LruMap } from './lru';
 
 /**
  * The app settings the emulator keeps (contract: "App settings").
@@ -49,59 +52,6 @@ export interface Connection {
 /** SHA-256 of a session token, hex: what the emulator stores instead of the token. */
 export function hashSessionToken(token: string): string {
   return createHash('sha256').update(token).digest('hex');
-}
-
-/** A Map used as an LRU cache: `get` refreshes an entry, `set` evicts the oldest past `cap`. */
-export class LruMap<K, V> {
-  readonly #map = new Map<K, V>();
-  readonly #cap: number;
-  #evicted = 0;
-
-  constructor(cap: number) {
-    this.#cap = cap;
-  }
-
-  get(key: K): V | undefined {
-    const value = this.#map.get(key);
-    if (value !== undefined) {
-      this.#map.delete(key);
-      this.#map.set(key, value);
-    }
-    return value;
-  }
-
-  set(key: K, value: V): void {
-    this.#map.delete(key);
-    this.#map.set(key, value);
-    while (this.#map.size > this.#cap) {
-      const oldest = this.#map.keys().next();
-      if (oldest.done) break;
-      this.#map.delete(oldest.value);
-      this.#evicted++;
-    }
-  }
-
-  delete(key: K): void {
-    this.#map.delete(key);
-  }
-
-  clear(): void {
-    this.#map.clear();
-  }
-
-  /** Entries from oldest to newest. */
-  entries(): IterableIterator<[K, V]> {
-    return this.#map.entries();
-  }
-
-  get size(): number {
-    return this.#map.size;
-  }
-
-  /** How many entries were dropped to keep under the cap. */
-  get evicted(): number {
-    return this.#evicted;
-  }
 }
 
 /**
