@@ -1,6 +1,7 @@
 import type { KeyObject } from 'node:crypto';
 import { inspect } from 'node:util';
 import { getApp, revokeAppTokens, updateApp } from './admin/app';
+import { type AddedSecret, addSecret, changeSecret, listSecrets } from './admin/secrets';
 import { MintClock } from './admin/clock';
 import { type RevokeUserTokensResult, type RotatedToken, type RotateUserTokenOptions, revokeUserTokens, rotateUserToken } from './admin/revocation';
 import { type IssuedToken, type IssueTokenOptions, type RevokeAllTokensResult, issueToken, revokeAllTokens } from './admin/tokens';
@@ -10,6 +11,7 @@ import { ArgumentError } from './errors';
 import { type RequestOptions, Transport, type WriteOptions, validateRequestOptions } from './http/transport';
 import { type ResolvedOptions, type ServerClientOptions, resolveOptions } from './options';
 import type { App, AppPatch } from './schemas/app';
+import type { SecretInfo } from './schemas/secrets';
 import type { User, UserInput } from './schemas/users';
 import { type TokenProviderHandler, createTokenProvider } from './provider/handler';
 import type { TokenProviderOptions } from './provider/options';
@@ -327,6 +329,69 @@ export class ServerClient {
    */
   async revokeAllTokens(userId: string, options?: WriteOptions): Promise<RevokeAllTokensResult> {
     return revokeAllTokens(this.#http, userId, options);
+  }
+
+  /**
+   * Adds a secret to the app (`POST /v1/app/secrets`): `active` at once (tokens signed with it
+   * verify), not yet primary. Resolves to its `kid` and value (`secret`), which the platform shows
+   * this once: store it, put `{ kid, secret }` in every backend's `apiSecret` keyring, then
+   * {@link ServerClient.promoteSecret}. An app holds at most three secrets: with three, the
+   * oldest retired one is forgotten; with none retired, the platform refuses (400, code 4).
+   * See docs/secret-rotation.md.
+   *
+   * @example
+   * ```ts
+   * const { kid, secret } = await client.addSecret();
+   * console.log(kid, secret.length > 0); // sec_... true
+   * ```
+   */
+  async addSecret(options?: WriteOptions): Promise<AddedSecret> {
+    return addSecret(this.#http, options);
+  }
+
+  /**
+   * Makes a secret the primary (`POST /v1/app/secrets/{kid}/promote`): the platform signs what
+   * it issues with it and checks tokens without a `kid` against it first; the former primary
+   * stays active. A retired secret cannot be promoted (400, code 4). Resolves to every secret.
+   *
+   * @example
+   * ```ts
+   * const { kid } = await client.addSecret();
+   * const secrets = await client.promoteSecret(kid);
+   * console.log(secrets.find((s) => s.kid === kid)?.state); // primary
+   * ```
+   */
+  async promoteSecret(kid: string, options?: WriteOptions): Promise<SecretInfo[]> {
+    return changeSecret(this.#http, 'promote', kid, options);
+  }
+
+  /**
+   * Retires a secret (`POST /v1/app/secrets/{kid}/retire`), for good: every token signed with
+   * it, user or server token, is refused from now on with code 44 (revoked), so a `UserClient`
+   * fetches a new one from its token provider. The primary cannot be retired (400, code 4):
+   * promote another first. Resolves to every secret.
+   *
+   * @example
+   * ```ts
+   * const { kid } = await client.addSecret();
+   * const secrets = await client.retireSecret(kid);
+   * console.log(secrets.find((s) => s.kid === kid)?.state); // retired
+   * ```
+   */
+  async retireSecret(kid: string, options?: WriteOptions): Promise<SecretInfo[]> {
+    return changeSecret(this.#http, 'retire', kid, options);
+  }
+
+  /**
+   * The app's secrets (`GET /v1/app/secrets`): kid, state and dates, oldest first. Never a value.
+   *
+   * @example
+   * ```ts
+   * for (const s of await client.listSecrets()) console.log(s.kid, s.state);
+   * ```
+   */
+  async listSecrets(options?: RequestOptions): Promise<SecretInfo[]> {
+    return listSecrets(this.#http, options);
   }
 
   /**

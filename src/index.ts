@@ -17,6 +17,7 @@ export type { RetryInput, RetryDecision, NoRetryReason, AttemptFailure } from '.
 export type { UsersResult, UpdateUsersPartialInput } from './admin/users';
 export type { RevokeUserTokensResult, RotateUserTokenOptions, RotatedToken } from './admin/revocation';
 export type { IssuedToken, IssueTokenOptions, RevokeAllTokensResult } from './admin/tokens';
+export { AddedSecret } from './admin/secrets';
 export type { BulkOperations, BulkRevokeOptions, BulkIssueOptions, IssuedUserToken } from './bulk/operations';
 export type { IdSource, BulkItem, BulkFailure, BulkProgress, BulkOptions, BulkResult } from './bulk/types';
 
@@ -54,3 +55,5 @@ export type {
 
 export type { App, AppPatch, AccessTokenPermission } from './schemas/app';
 export type { User, UserInput, UserPartialUpdate, Role } from './schemas/users';
+export type { SecretInfo, SecretState } from './schemas/secrets';
+export { MAX_APP_SECRETS } from './schemas/secrets';

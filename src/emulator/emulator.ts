@@ -13,6 +13,8 @@ import { IdempotencyStore } from './idempotency';
 import { type EmulatorOptions, validateEmulatorOptions } from './options';
 import { loadDataFile, saveDataFile } from './persist';
 import { answerClientError, createRequestHandler } from './server';
+import { type SecretInfo } from '../schemas/secrets';
+import { AppSecrets } from './secrets';
 import { type AppSettings, EmulatorState, defaultApp } from './state';
 import { type WriteFilter, type WriteRecord, WriteLog } from './writes';
 
@@ -76,6 +78,7 @@ export class Emulator {
   readonly #writes: WriteLog;
   readonly #idempotency: IdempotencyStore;
   readonly #options: EmulatorOptions;
+  readonly #startSecrets: AppSecrets;
   #closed: Promise<void> | undefined;
 
   /** @internal Use {@link startEmulator}. */
@@ -107,10 +110,12 @@ export class Emulator {
     this.#writes = init.writes;
     this.#idempotency = init.idempotency;
     this.#options = init.options;
+    this.#startSecrets = init.state.secrets.clone();
   }
 
   /**
-   * The app secret (to give to a `ServerClient`).
+   * The app's primary secret (to give to a `ServerClient`): the `apiSecret` option, or a random
+   * one, until another secret is promoted (docs/secret-rotation.md).
    *
    * @example
    * ```ts
@@ -119,7 +124,20 @@ export class Emulator {
    * ```
    */
   get apiSecret(): string {
-    return this.#secret;
+    // The primary always has its value: only a retired secret may lack one (persist.ts).
+    return this.#state.secrets.primary.value ?? this.#secret;
+  }
+
+  /**
+   * The app's secrets: kid, state and dates, oldest first; never a value (`GET /v1/app/secrets`).
+   *
+   * @example
+   * ```ts
+   * console.log(emulator.secrets().map((s) => `${s.kid}:${s.state}`)); // [ 'initial:primary' ]
+   * ```
+   */
+  secrets(): SecretInfo[] {
+    return this.#state.secrets.list();
   }
 
   /**
@@ -223,8 +241,8 @@ export class Emulator {
 
   /**
    * Forgets every user, session token, connection, idempotency answer and write, clears faults
-   * and the rate limit, and sets the app back to the defaults (with the `app` option applied).
-   * With a data file, the empty state is written to it.
+   * and the rate limit, sets the app back to the defaults (with the `app` option applied) and its
+   * secrets back to those it started with. With a data file, the empty state is written to it.
    *
    * @example
    * ```ts
@@ -234,6 +252,7 @@ export class Emulator {
    */
   async reset(): Promise<void> {
     this.#state.clear({ ...defaultApp(), ...this.#options.app });
+    this.#state.secrets = this.#startSecrets.clone();
     this.#writes.clear();
     this.#idempotency.clear();
     this.faults.clear();
@@ -316,7 +335,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const key = toSecretKey(secret);
   const clock = o.clock ?? systemClock;
   const state = new EmulatorState(o.maxConnections ?? 10_000);
-  if (o.dataFile !== undefined) loadDataFile(o.dataFile, state);
+  state.secrets = AppSecrets.initial(secret, o.apiSecret === undefined, clock.now());
+  if (o.dataFile !== undefined) loadDataFile(o.dataFile, state, o.apiSecret);
   if (o.app) state.setApp({ ...state.app, ...o.app });
   const writes = new WriteLog(o.maxWrites ?? 100_000);
   const idempotency = new IdempotencyStore(o.maxIdempotencyKeys ?? 10_000);

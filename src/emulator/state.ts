@@ -2,6 +2,7 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { App } from '../schemas/app';
 import type { AuthKind } from '../schemas/client-routes';
 import type { User } from '../schemas/users';
+import { AppSecrets } from './secrets';
 
 /**
  * The app settings the emulator keeps (contract: "App settings").
@@ -104,11 +105,14 @@ export class LruMap<K, V> {
 }
 
 /**
- * The platform's data: the app settings, the users, the stored session-token hashes, and the
- * open connections (in memory only, at most `maxConnections`, least recently used dropped first).
+ * The platform's data: the app settings and secrets, the users, the stored session-token hashes,
+ * and the open connections (in memory only, at most `maxConnections`, least recently used
+ * dropped first).
  */
 export class EmulatorState {
   app: AppSettings = defaultApp();
+  /** The app's secrets (docs/platform-api.md, "App secrets and rotation"): set at start. */
+  secrets: AppSecrets = AppSecrets.initial(randomBytes(32).toString('base64url'), true, Date.now());
   readonly users = new Map<string, User>();
   readonly sessions = new Map<string, SessionRecord>();
   readonly #sessionsByUser = new Map<string, Set<string>>();

@@ -3,5 +3,6 @@ export * from './common';
 export * from './app';
 export * from './users';
 export * from './tokens';
+export * from './secrets';
 export * from './client-routes';
 export * from './endpoints';

@@ -5,6 +5,7 @@ import type { User } from '../../schemas/users';
 import { platformError } from '../errors';
 import type { AppSettings } from '../state';
 import { type Handlers, type RouteContext, contentFields, recordWrite } from './context';
+import { secretHandlers } from './secrets';
 import { existingUser, patchedUser, replacedUser, saveUser } from './user-ops';
 
 /**
@@ -147,4 +148,6 @@ export const adminHandlers: Handlers<typeof adminEndpoints> = {
     recordWrite(ctx, { userId: ctx.id, fields: deleted > 0 ? ['revoke_tokens_issued_before', 'session_tokens'] : ['revoke_tokens_issued_before'] });
     return { revoke_tokens_issued_before: cutoff };
   },
+
+  ...secretHandlers,
 };
