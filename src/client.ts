@@ -336,7 +336,7 @@ export class ServerClient {
    * verify), not yet primary. Resolves to its `kid` and value (`secret`), which the platform shows
    * this once: store it, put `{ kid, secret }` in every backend's `apiSecret` keyring, then
    * {@link ServerClient.promoteSecret}. An app holds at most three secrets: with three, the
-   * oldest retired one is forgotten; with none retired, the platform refuses (400, code 4).
+   * one retired longest ago is forgotten; with none retired, the platform refuses (400, code 4).
    * See docs/secret-rotation.md.
    *
    * @example

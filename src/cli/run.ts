@@ -21,7 +21,8 @@ export function processIo(): Io {
 }
 
 /** Platform codes that mean "these credentials are wrong", whatever the item. */
-const CREDENTIAL_CODES = new Set([2, 40, 42, 43, 45]);
+// 44 on an admin route: the server token is signed with a retired secret (docs/secret-rotation.md).
+const CREDENTIAL_CODES = new Set([2, 40, 42, 43, 44, 45]);
 
 /** True where the platform refused the API key or the server token: no item can succeed. */
 export function isCredentialError(err: unknown): err is ApiError {
@@ -35,7 +36,9 @@ export function credentialMessage(err: ApiError): string {
       ? 'check the API key (--api-key or TOKENKIT_API_KEY)'
       : err.code === 17
         ? 'the platform took the server token for a user token: check the secret'
-        : 'check the API secret (--api-secret-file or TOKENKIT_API_SECRET) and the clock';
+        : err.code === 44
+          ? 'the app secret given is retired: use the primary secret (--api-secret-file or TOKENKIT_API_SECRET)'
+          : 'check the API secret (--api-secret-file or TOKENKIT_API_SECRET) and the clock';
   return `the platform refused the credentials (code ${err.code}): ${hint}. ${err.message}`;
 }
 

@@ -71,11 +71,14 @@ export class AppSecrets {
 
   /**
    * Adds a secret, `active`, and answers its value (the only time it is shown). With three held,
-   * the oldest retired one is forgotten; with none retired, 400 (code 4).
+   * the one retired longest ago is forgotten; with none retired, 400 (code 4).
    */
   add(nowMs: number): SecretInfo & { value: string } {
     if (this.#secrets.length >= MAX_APP_SECRETS) {
-      const oldestRetired = this.#secrets.find((s) => s.state === 'retired');
+      // The one retired longest ago: its tokens are the likeliest to have expired by now.
+      const oldestRetired = this.#secrets
+        .filter((s) => s.state === 'retired')
+        .reduce<StoredSecret | undefined>((a, s) => (a === undefined || (s.retiredAt?.getTime() ?? 0) < (a.retiredAt?.getTime() ?? 0) ? s : a), undefined);
       if (!oldestRetired) {
         throw platformError('input', `the app holds ${MAX_APP_SECRETS} secrets, none retired: retire one before adding another`);
       }

@@ -93,6 +93,7 @@ const RENEW_BEFORE_MS = 60_000;
 const ADMIN_AUTH_HINTS: Partial<Record<number, string>> = {
   2: 'Check apiKey (or TOKENKIT_API_KEY): the platform does not know this API key',
   43: "Check apiSecret (or TOKENKIT_API_SECRET): the platform could not verify the server token signed with this client's secret",
+  44: 'Check apiSecret (or TOKENKIT_API_SECRET): the secret signing the server token is retired; sign with the primary secret (docs/secret-rotation.md)',
   40: "Check this server's clock: the platform found the server token expired",
   42: "Check this server's clock: the platform found the server token issued in the future",
 };
