@@ -15,7 +15,8 @@ import type { User, UserInput } from './schemas/users';
 import { type TokenProviderHandler, createTokenProvider } from './provider/handler';
 import type { TokenProviderOptions } from './provider/options';
 import type { UserTokenClaims } from './tokens/claims';
-import { type SigningKey, toSigningKey } from './tokens/key';
+import type { SigningKey } from './tokens/key';
+import { type KeySet, toKeySet } from './tokens/keyring';
 import { type GenerateUserTokenInput, mintDevToken, mintLegacyToken, mintUserToken } from './tokens/mint';
 import { checkUserToken } from './tokens/verify';
 import { type VerifyUserTokenOptions, validateVerifyOptions } from './tokens/verify-user-token';
@@ -24,7 +25,7 @@ const CLIENT_VERIFY_OPTIONS = new Set(['userId', 'revokedBefore', 'disableAuthCh
 
 /**
  * The server-side client: mints user tokens locally and calls the platform's admin API.
- * The secret becomes a {@link SigningKey} once, here, and never leaves the client: it does not show in
+ * The secret (each secret of a keyring) becomes a {@link SigningKey} once, here, and never leaves the client: it does not show in
  * `util.inspect(client)`, `JSON.stringify(client)`, errors or logs.
  *
  * @example
@@ -35,7 +36,7 @@ const CLIENT_VERIFY_OPTIONS = new Set(['userId', 'revokedBefore', 'disableAuthCh
  * ```
  */
 export class ServerClient {
-  readonly #key: SigningKey;
+  readonly #key: KeySet;
   readonly #options: ResolvedOptions;
   readonly #http: Transport;
   readonly #clock = new MintClock();
@@ -48,7 +49,7 @@ export class ServerClient {
    */
   constructor(options?: ServerClientOptions) {
     this.#options = resolveOptions(options);
-    this.#key = toSigningKey(this.#options.apiSecret);
+    this.#key = toKeySet(this.#options.apiSecret);
     this.#http = new Transport(this.#key, this.#options);
     this.#bulk = new BulkOperations(this.#http, this.#options.compatibilityMode, () => this.#clock.cutoffNow());
   }

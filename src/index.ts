@@ -58,4 +58,5 @@ export type {
 export type { App, AppPatch, AccessTokenPermission } from './schemas/app';
 export type { User, UserInput, UserPartialUpdate, Role } from './schemas/users';
 export type { SecretInfo, SecretState } from './schemas/secrets';
+export type { KeyringEntry } from './tokens/keyring';
 export { MAX_APP_SECRETS } from './schemas/secrets';

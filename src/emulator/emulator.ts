@@ -4,7 +4,6 @@ import type { AddressInfo } from 'node:net';
 import { inspect } from 'node:util';
 import { z } from 'zod';
 import { type User, userSchema } from '../schemas/users';
-import { type SigningKey, toSigningKey } from '../tokens/key';
 import { mintServerToken, mintUserToken } from '../tokens/mint';
 import { DEFAULT_CLOCK_TOLERANCE_SECONDS } from '../tokens/verify';
 import { type Clock, systemClock } from './clock';
@@ -71,8 +70,6 @@ export class Emulator {
   readonly faults: FaultInjector;
   /** The per-route rate limit: `set(config)`, `clear()`. */
   readonly rateLimit: RateLimiter;
-  readonly #secret: string;
-  readonly #key: SigningKey;
   readonly #server: Server;
   readonly #state: EmulatorState;
   readonly #writes: WriteLog;
@@ -84,8 +81,6 @@ export class Emulator {
   /** @internal Use {@link startEmulator}. */
   constructor(init: {
     options: EmulatorOptions;
-    secret: string;
-    key: SigningKey;
     apiKey: string;
     clock: Clock;
     server: Server;
@@ -103,8 +98,6 @@ export class Emulator {
     this.clock = init.clock;
     this.faults = init.faults;
     this.rateLimit = init.rateLimit;
-    this.#secret = init.secret;
-    this.#key = init.key;
     this.#server = init.server;
     this.#state = init.state;
     this.#writes = init.writes;
@@ -125,7 +118,7 @@ export class Emulator {
    */
   get apiSecret(): string {
     // The primary always has its value: only a retired secret may lack one (persist.ts).
-    return this.#state.secrets.primary.value ?? this.#secret;
+    return this.#state.secrets.primary.value ?? '';
   }
 
   /**
@@ -215,7 +208,7 @@ export class Emulator {
    * ```
    */
   serverToken(ttlSeconds?: number): string {
-    return mintServerToken(this.#key, this.clock.now(), ttlSeconds);
+    return mintServerToken(this.#state.secrets.keyring, this.clock.now(), ttlSeconds);
   }
 
   /**
@@ -233,7 +226,7 @@ export class Emulator {
    */
   userToken(userId: string, options: { validityInSeconds?: number; claims?: Record<string, unknown> } = {}): string {
     return mintUserToken(
-      this.#key,
+      this.#state.secrets.keyring,
       { user_id: userId, validity_in_seconds: options.validityInSeconds, claims: options.claims },
       this.clock.now(),
     );
@@ -332,7 +325,6 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const o = validateEmulatorOptions(options);
   const secret = o.apiSecret ?? randomBytes(32).toString('hex');
   const apiKey = o.apiKey ?? `emu_${randomBytes(8).toString('hex')}`;
-  const key = toSigningKey(secret);
   const clock = o.clock ?? systemClock;
   const state = new EmulatorState(o.maxConnections ?? 10_000);
   state.secrets = AppSecrets.initial(secret, o.apiSecret === undefined, clock.now());
@@ -350,7 +342,6 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const server = createServer(
     createRequestHandler({
       apiKey,
-      key,
       clock,
       toleranceSeconds: o.clockToleranceSeconds ?? DEFAULT_CLOCK_TOLERANCE_SECONDS,
       state,
@@ -376,7 +367,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       resolve();
     });
   });
-  emulator = new Emulator({ options: o, secret, key, apiKey, clock, server, state, writes, idempotency, faults, rateLimit });
+  emulator = new Emulator({ options: o, apiKey, clock, server, state, writes, idempotency, faults, rateLimit });
   if (state.dirty && o.dataFile !== undefined) saveDataFile(o.dataFile, state);
   state.dirty = false;
   return emulator;

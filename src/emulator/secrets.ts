@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { MAX_APP_SECRETS, type SecretInfo, type SecretState } from '../schemas/secrets';
-import { type KeyEntry, verifyByKid } from '../tokens/keyring';
-import { toSecretKey } from '../tokens/key';
+import { type KeyEntry, Keyring } from '../tokens/keyring';
+import { toSigningKey } from '../tokens/key';
 import { platformError } from './errors';
 
 /** The kid of the secret an emulator starts with (the `apiSecret` option, or a random one). */
@@ -37,6 +37,7 @@ function newKid(): string {
  */
 export class AppSecrets {
   #secrets: StoredSecret[];
+  #keyring: Keyring | undefined;
 
   constructor(secrets: StoredSecret[]) {
     if (secrets.filter((s) => s.state === 'primary').length !== 1) throw new Error('the app needs exactly one primary secret');
@@ -89,6 +90,7 @@ export class AppSecrets {
     const value = newValue();
     const secret = stored(kid, value, true, 'active', nowMs);
     this.#secrets.push(secret);
+    this.#keyring = undefined;
     return { ...info(secret), value };
   }
 
@@ -99,6 +101,7 @@ export class AppSecrets {
     if (secret.state === 'retired') throw platformError('input', `secret "${kid}" is retired, for good: add a new secret and promote that one`);
     this.primary.state = 'active';
     secret.state = 'primary';
+    this.#keyring = undefined;
     secret.promotedAt = new Date(nowMs);
     return true;
   }
@@ -110,12 +113,17 @@ export class AppSecrets {
     if (secret.state === 'primary') throw platformError('input', `secret "${kid}" is the primary: promote another secret first, then retire this one`);
     secret.state = 'retired';
     secret.retiredAt = new Date(nowMs);
+    this.#keyring = undefined;
     return true;
   }
 
-  /** Checks a token's signature by the kid rule (throws a `TokenError`: 43, or 44 for a retired secret). */
-  verify(kid: unknown, signingInput: string, signature: string, what: 'token' | 'server token' = 'token'): void {
-    verifyByKid(this.#secrets, kid, signingInput, signature, what);
+  /**
+   * The secrets as a keyring (built again after each change): the primary signs what the platform
+   * issues, and tokens are checked by the kid rule (43, or 44 for a retired secret).
+   */
+  get keyring(): Keyring {
+    this.#keyring ??= new Keyring(this.#secrets.map((s) => ({ kid: s.kid, state: s.state, key: s.key })));
+    return this.#keyring;
   }
 
   #find(kid: string): StoredSecret {
@@ -142,7 +150,7 @@ export function stored(
     kid,
     state,
     value,
-    key: value === undefined ? undefined : toSecretKey(value),
+    key: value === undefined ? undefined : toSigningKey(value),
     generated,
     createdAt: dates.createdAt ?? new Date(nowMs),
     promotedAt: dates.promotedAt !== undefined ? dates.promotedAt : state === 'primary' ? new Date(nowMs) : null,

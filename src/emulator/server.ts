@@ -1,5 +1,4 @@
 import { createHash, randomUUID } from 'node:crypto';
-import type { SigningKey } from '../tokens/key';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { z } from 'zod';
@@ -46,7 +45,6 @@ export interface EmulatorLogRecord {
 /** Everything the request pipeline works with. */
 export interface ServerDeps {
   apiKey: string;
-  key: SigningKey;
   clock: Clock;
   toleranceSeconds: number;
   state: EmulatorState;
@@ -215,7 +213,7 @@ async function handle(
   const raw = await readBody(req);
   const body = parseJsonBody(method, raw, header(req, 'content-type'));
   const nowMs = deps.clock.now();
-  const auth: AuthContext = { apiKey: deps.apiKey, key: deps.key, state: deps.state, nowMs, toleranceSeconds: deps.toleranceSeconds };
+  const auth: AuthContext = { apiKey: deps.apiKey, state: deps.state, nowMs, toleranceSeconds: deps.toleranceSeconds };
 
   // GET /v1/users/{id} is both an admin and a client route: a server token makes it the admin one.
   const token = bearerToken(req.headers);
@@ -293,7 +291,6 @@ async function handleTestRoute(deps: ServerDeps, req: IncomingMessage, method: s
   const nowMs = deps.clock.now();
   checkServerToken(bearerToken(req.headers), {
     apiKey: deps.apiKey,
-    key: deps.key,
     state: deps.state,
     nowMs,
     toleranceSeconds: deps.toleranceSeconds,

@@ -4,7 +4,7 @@ import type { FetchLike, RequestLogRecord, ResolvedOptions } from '../options';
 import { USER_ID_PATTERN, idempotencyKeySchema, refuseProtoKeys, userIdSchema } from '../schemas/common';
 import { type Endpoint, endpointPath } from '../schemas/endpoints';
 import { runtime } from '../runtime';
-import type { SigningKey } from '../tokens/key';
+import type { KeySet } from '../tokens/keyring';
 import { mintServerToken, SERVER_TOKEN_MAX_SECONDS } from '../tokens/mint';
 import { resolveDispatcher, userAgent } from './environment';
 import { apiErrorFrom, decodeResponse } from './response';
@@ -142,7 +142,7 @@ function failureOf(err: unknown): string {
  * the endpoint's response schema, and turns failures into tokenkit's errors.
  */
 export class Transport {
-  readonly #key: SigningKey;
+  readonly #key: KeySet;
   readonly #options: ResolvedOptions;
   readonly #fetch: FetchLike;
   readonly #dispatcher: object | undefined;
@@ -150,7 +150,7 @@ export class Transport {
   readonly #random: (() => number) | undefined;
   #serverToken: { value: string; expMs: number } | undefined;
 
-  constructor(key: SigningKey, options: ResolvedOptions, deps: TransportDeps = {}) {
+  constructor(key: KeySet, options: ResolvedOptions, deps: TransportDeps = {}) {
     this.#key = key;
     this.#options = options;
     this.#fetch = options.fetch ?? ((input, init) => fetch(input, init as RequestInit));

@@ -1,6 +1,7 @@
 import { ArgumentError } from '../errors';
 import type { UserTokenClaims } from './claims';
 import { type SecretInput, type SigningKey, signingKeyForString, toSigningKey } from './key';
+import { type KeyringEntry, toKeyring } from './keyring';
 import type { RevocationCutoffs } from './revocation';
 import { checkUserToken, validateCheckOptions } from './verify';
 
@@ -31,10 +32,12 @@ export interface TokenVerifier {
  */
 export interface VerifyUserTokenOptions {
   /**
-   * The app secret: a string, its bytes, a {@link SigningKey} (or, on Node, a secret key object from `createSecretKey`).
+   * The app secret: a string, its bytes, a {@link SigningKey} (or, on Node, a secret key object from `createSecretKey`);
+   * or a keyring `[{ kid, secret }, ...]`, whose entries all verify: a token's `kid` picks its entry (43 for a kid the
+   * keyring does not hold), and a token without `kid` is checked against the first entry, then the others.
    * A string's key is prepared once and reused by later calls with the same string.
    */
-  secret?: SecretInput | undefined;
+  secret?: SecretInput | readonly KeyringEntry[] | undefined;
   /** A client whose secret to use (it never leaves the client). */
   client?: TokenVerifier | undefined;
   /** The user the request is for: a token for anyone else is refused with 46. */
@@ -115,7 +118,8 @@ export async function verifyUserToken(token: string, options: VerifyUserTokenOpt
   }
   // A string secret's key is prepared once and kept (bounded): preparing it on every call cost
   // more than the check itself (bench/mint.ts, "string secret").
-  const key = typeof secret === 'string' ? signingKeyForString(secret, 'secret') : toSigningKey(secret, 'secret');
+  const keyOf = (s: unknown, field: string): SigningKey => (typeof s === 'string' ? signingKeyForString(s, field) : toSigningKey(s, field));
+  const key = Array.isArray(secret) ? toKeyring(secret, 'secret', keyOf) : keyOf(secret, 'secret');
   // The check's options by name, not by spread: copying the caller's object cost about a fifth
   // of the call (bench/mint.ts).
   return checkUserToken(key, token, {

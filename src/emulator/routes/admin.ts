@@ -1,4 +1,3 @@
-import { signHS256 } from '../../tokens/jws';
 import type { adminEndpoints } from '../../schemas/endpoints';
 import { DEFAULT_PLATFORM_TOKEN_MS } from '../../schemas/tokens';
 import type { User } from '../../schemas/users';
@@ -45,7 +44,7 @@ function issue(ctx: RouteContext, user: User, expiresAt: number): { token: strin
   let kind: 'jwt' | 'session';
   if (ctx.state.app.jwt_enabled) {
     const exp = Math.floor(expiresAt / 1000);
-    token = signHS256(ctx.auth.key, { user_id: user.id, iat: ctx.nowMs / 1000, exp });
+    token = ctx.state.secrets.keyring.sign({ user_id: user.id, iat: ctx.nowMs / 1000, exp });
     expiresAt = exp * 1000;
     kind = 'jwt';
   } else {

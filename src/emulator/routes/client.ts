@@ -1,6 +1,5 @@
 import type { AuthKind } from '../../schemas/client-routes';
 import type { clientEndpoints } from '../../schemas/endpoints';
-import { signHS256 } from '../../tokens/jws';
 import { bearerToken, checkClientToken } from '../auth';
 import { platformError, tokenError } from '../errors';
 import { type Handlers, type RouteContext, newUser, recordWrite } from './context';
@@ -104,7 +103,7 @@ export const clientHandlers: Handlers<typeof clientEndpoints> = {
     const next = { ...base, ...(input.name !== undefined ? { name: input.name } : {}), requires_token: true };
     const user = saveUser(ctx, before, next);
     recordWrite(ctx, { userId: input.id, fields: input.name !== undefined ? ['name'] : [], ...(before ? {} : { created: true }), tokenIssued: 'jwt' });
-    const access_token = signHS256(ctx.auth.key, {
+    const access_token = ctx.state.secrets.keyring.sign({
       user_id: input.id,
       iat: ctx.nowMs / 1000,
       exp: Math.floor(ctx.nowMs / 1000) + GUEST_TOKEN_SECONDS,
