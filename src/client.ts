@@ -350,7 +350,7 @@ export class ServerClient {
   }
 
   /**
-   * Makes a secret the primary (`POST /v1/app/secrets/{kid}/promote`): the platform signs what
+   * Makes a secret the primary (`POST /v1/app/secrets/promote`, the kid in the body): the platform signs what
    * it issues with it and checks tokens without a `kid` against it first; the former primary
    * stays active. A retired secret cannot be promoted (400, code 4). Resolves to every secret.
    *
@@ -366,7 +366,7 @@ export class ServerClient {
   }
 
   /**
-   * Retires a secret (`POST /v1/app/secrets/{kid}/retire`), for good: every token signed with
+   * Retires a secret (`POST /v1/app/secrets/retire`, the kid in the body), for good: every token signed with
    * it, user or server token, is refused from now on with code 44 (revoked), so a `UserClient`
    * fetches a new one from its token provider. The primary cannot be retired (400, code 4):
    * promote another first. Resolves to every secret.

@@ -72,7 +72,7 @@ test('promote makes a secret the primary (the former one stays active); retire i
   const again = await admin.promoteSecret(kid);
   expect(states(again)).toEqual(['initial:active', `${kid}:primary`]);
   expect(again.find((s) => s.kid === kid)?.promoted_at).toBeInstanceOf(Date);
-  expect(emulator.writes({ route: 'POST /v1/app/secrets/:id/promote' })).toHaveLength(1);
+  expect(emulator.writes({ route: 'POST /v1/app/secrets/promote' })).toHaveLength(1);
 
   // The old secret may sign the request that retires it; from then on it signs nothing (44).
   const retired = await admin.retireSecret('initial');

@@ -98,13 +98,13 @@ export async function addSecret(http: Transport, options?: WriteOptions): Promis
   return new AddedSecret(secret.kid, secret.value, secret.state, secret.created_at);
 }
 
-/** `POST /v1/app/secrets/{kid}/promote` or `.../retire`: every secret after the change. */
+/** `POST /v1/app/secrets/promote` or `.../retire` with `{ kid }`: every secret after the change. */
 export async function changeSecret(http: Transport, change: 'promote' | 'retire', kid: string, options?: WriteOptions): Promise<SecretInfo[]> {
   const what = change === 'promote' ? 'promoteSecret' : 'retireSecret';
   const id = validateKid(kid);
   const { idempotencyKey, ...request } = validateWriteOptions(options, `${what} options`);
   const endpoint = change === 'promote' ? adminEndpoints.promoteSecret : adminEndpoints.retireSecret;
-  const prepared = http.prepare(endpoint, { params: { id }, body: {}, idempotencyKey });
+  const prepared = http.prepare(endpoint, { body: { kid: id }, idempotencyKey }, `${what} kid`);
   const res = await http.send(prepared, request);
   return res.secrets;
 }

@@ -98,7 +98,7 @@ export class AppSecrets {
   promote(kid: string, nowMs: number): boolean {
     const secret = this.#find(kid);
     if (secret.state === 'primary') return false;
-    if (secret.state === 'retired') throw platformError('input', `secret "${kid}" is retired, for good: add a new secret and promote that one`);
+    if (secret.state === 'retired') throw platformError('input', `secret "${secret.kid}" is retired, for good: add a new secret and promote that one`);
     this.primary.state = 'active';
     secret.state = 'primary';
     this.#keyring = undefined;
@@ -128,7 +128,8 @@ export class AppSecrets {
 
   #find(kid: string): StoredSecret {
     const secret = this.#secrets.find((s) => s.kid === kid);
-    if (!secret) throw platformError('notFound', `no secret "${kid}" (the app holds ${this.#secrets.map((s) => `"${s.kid}"`).join(', ')})`);
+    // The kid asked for is not quoted: a secret pasted where a kid goes must not come back in an error.
+    if (!secret) throw platformError('notFound', `no such secret: the app holds ${this.#secrets.map((s) => `"${s.kid}"`).join(', ')}`);
     return secret;
   }
 }

@@ -7,7 +7,7 @@ import {
   guestResponseSchema,
   updateMeRequestSchema,
 } from './client-routes';
-import { addSecretResponseSchema, emptyRequestSchema, secretsResponseSchema } from './secrets';
+import { addSecretResponseSchema, emptyRequestSchema, secretChangeRequestSchema, secretsResponseSchema } from './secrets';
 import { issueTokenRequestSchema, issueTokenResponseSchema, revokeTokenResponseSchema } from './tokens';
 import {
   partialUpdateRequestSchema,
@@ -47,11 +47,11 @@ export const adminEndpoints = {
   putUser: endpoint({ method: 'PUT', path: '/v1/users/:id', auth: 'admin', request: putUserRequestSchema, response: putUserResponseSchema, idempotent: false }),
   issueToken: endpoint({ method: 'POST', path: '/v1/users/:id/token', auth: 'admin', request: issueTokenRequestSchema, response: issueTokenResponseSchema, idempotent: false }),
   revokeAllTokens: endpoint({ method: 'DELETE', path: '/v1/users/:id/token', auth: 'admin', request: undefined, response: revokeTokenResponseSchema, idempotent: true }),
-  // The app's secrets (docs/platform-api.md, "App secrets and rotation"); `:id` is a secret's kid.
+  // The app's secrets (docs/platform-api.md, "App secrets and rotation"); the kid goes in the body.
   listSecrets: endpoint({ method: 'GET', path: '/v1/app/secrets', auth: 'admin', request: undefined, response: secretsResponseSchema, idempotent: true }),
   addSecret: endpoint({ method: 'POST', path: '/v1/app/secrets', auth: 'admin', request: emptyRequestSchema, response: addSecretResponseSchema, idempotent: false }),
-  promoteSecret: endpoint({ method: 'POST', path: '/v1/app/secrets/:id/promote', auth: 'admin', request: emptyRequestSchema, response: secretsResponseSchema, idempotent: true }),
-  retireSecret: endpoint({ method: 'POST', path: '/v1/app/secrets/:id/retire', auth: 'admin', request: emptyRequestSchema, response: secretsResponseSchema, idempotent: true }),
+  promoteSecret: endpoint({ method: 'POST', path: '/v1/app/secrets/promote', auth: 'admin', request: secretChangeRequestSchema, response: secretsResponseSchema, idempotent: true }),
+  retireSecret: endpoint({ method: 'POST', path: '/v1/app/secrets/retire', auth: 'admin', request: secretChangeRequestSchema, response: secretsResponseSchema, idempotent: true }),
 } as const;
 
 /** The client routes (a user's app). */

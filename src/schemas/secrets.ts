@@ -72,8 +72,14 @@ export type SecretInfo = z.output<typeof secretInfoSchema>;
 /** `GET /v1/app/secrets`, and the answer of promote and retire: every secret, oldest first. */
 export const secretsResponseSchema = z.looseObject({ secrets: z.array(secretInfoSchema) });
 
-/** `POST /v1/app/secrets`, `.../promote`, `.../retire`: an empty object (room for options later). */
+/** `POST /v1/app/secrets`: an empty object (room for options later). */
 export const emptyRequestSchema = z.strictObject({});
+
+/**
+ * `POST /v1/app/secrets/promote` and `.../retire`: the secret's kid, in the body rather than the
+ * path: paths go to access logs, and a secret pasted where a kid goes must not land there.
+ */
+export const secretChangeRequestSchema = z.strictObject({ kid: kidSchema });
 
 /** `POST /v1/app/secrets`: the new secret, `active`, with its value (answered this once). */
 export const addSecretResponseSchema = z.looseObject({

@@ -4,8 +4,8 @@ import { type Handlers, recordWrite } from './context';
 type SecretEndpoints = Pick<typeof adminEndpoints, 'listSecrets' | 'addSecret' | 'promoteSecret' | 'retireSecret'>;
 
 /**
- * The secret routes (docs/platform-api.md, "App secrets and rotation"). `:id` is the kid. Only the
- * add answers a value; the write log and the list hold kids and states.
+ * The secret routes (docs/platform-api.md, "App secrets and rotation"). Only the add answers a
+ * value; the write log and the list hold kids and states.
  */
 export const secretHandlers: Handlers<SecretEndpoints> = {
   listSecrets: (ctx) => ({ secrets: ctx.state.secrets.list() }),
@@ -17,18 +17,18 @@ export const secretHandlers: Handlers<SecretEndpoints> = {
     return { secret: added };
   },
 
-  promoteSecret: (ctx) => {
-    if (ctx.state.secrets.promote(ctx.id, ctx.nowMs)) {
+  promoteSecret: (ctx, { kid }) => {
+    if (ctx.state.secrets.promote(kid, ctx.nowMs)) {
       ctx.state.dirty = true;
-      recordWrite(ctx, { fields: ['secrets'], kid: ctx.id });
+      recordWrite(ctx, { fields: ['secrets'], kid });
     }
     return { secrets: ctx.state.secrets.list() };
   },
 
-  retireSecret: (ctx) => {
-    if (ctx.state.secrets.retire(ctx.id, ctx.nowMs)) {
+  retireSecret: (ctx, { kid }) => {
+    if (ctx.state.secrets.retire(kid, ctx.nowMs)) {
       ctx.state.dirty = true;
-      recordWrite(ctx, { fields: ['secrets'], kid: ctx.id });
+      recordWrite(ctx, { fields: ['secrets'], kid });
     }
     return { secrets: ctx.state.secrets.list() };
   },
