@@ -104,6 +104,16 @@ async function world(): Promise<World> {
   return w;
 }
 
+/** The app as it runs before a rotation: one backend on the old keyring, every user connected through the balancer. */
+async function beforeRotation(w: World): Promise<{ oldKeyring: KeyringEntry[]; admin: ServerClient; backendOld: Served }> {
+  const oldKeyring: KeyringEntry[] = [{ kid: 'initial', secret: w.emulator.apiSecret }];
+  const admin = new ServerClient({ apiKey: w.emulator.apiKey, apiSecret: oldKeyring, baseUrl: w.emulator.url, maxRetries: 0 });
+  const backendOld = await w.backend(oldKeyring);
+  w.balancer.live.push(backendOld);
+  await Promise.all(w.users.map((chat, i) => chat.connectUser({ id: USERS[i] as string }, () => w.balancer.token(USERS[i] as string))));
+  return { oldKeyring, admin, backendOld };
+}
+
 /** Stops a backend and takes it out of the balancer (the end of a rolling deploy). */
 async function stop(w: World, backend: Served): Promise<void> {
   w.balancer.live.splice(w.balancer.live.indexOf(backend), 1);
@@ -113,11 +123,7 @@ async function stop(w: World, backend: Served): Promise<void> {
 test('planned rotation: add, deploy both (old and new backends side by side), promote, wait, retire: 0 user requests fail, then the old secret is refused with 44', async () => {
   const w = await world();
   try {
-    const oldKeyring: KeyringEntry[] = [{ kid: 'initial', secret: w.emulator.apiSecret }];
-    const admin = new ServerClient({ apiKey: w.emulator.apiKey, apiSecret: oldKeyring, baseUrl: w.emulator.url, maxRetries: 0 });
-    const backendOld = await w.backend(oldKeyring);
-    w.balancer.live.push(backendOld);
-    await Promise.all(w.users.map((chat, i) => chat.connectUser({ id: USERS[i] as string }, () => w.balancer.token(USERS[i] as string))));
+    const { oldKeyring, admin, backendOld } = await beforeRotation(w);
     await w.round();
 
     // 1. Add, while users work.
@@ -173,11 +179,7 @@ test('planned rotation: add, deploy both (old and new backends side by side), pr
 test('emergency rotation: add, promote, retire at once while users hold tokens of the old secret: each user refreshes once, 0 requests fail', async () => {
   const w = await world();
   try {
-    const oldKeyring: KeyringEntry[] = [{ kid: 'initial', secret: w.emulator.apiSecret }];
-    const admin = new ServerClient({ apiKey: w.emulator.apiKey, apiSecret: oldKeyring, baseUrl: w.emulator.url, maxRetries: 0 });
-    const backendOld = await w.backend(oldKeyring);
-    w.balancer.live.push(backendOld);
-    await Promise.all(w.users.map((chat, i) => chat.connectUser({ id: USERS[i] as string }, () => w.balancer.token(USERS[i] as string))));
+    const { oldKeyring, admin, backendOld } = await beforeRotation(w);
     const connects = w.balancer.calls;
 
     // The new keyring is deployed at once (the old secret only verifies, nothing signs with it).

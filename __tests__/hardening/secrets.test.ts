@@ -20,24 +20,25 @@ const tokens = new Set<string>();
 /** Every text the run produced that a user or an operator could see. */
 const seen: Array<{ where: string; text: string }> = [];
 
-function collect(where: string, value: unknown): void {
+function collect(where: string, value: unknown, into = seen): void {
   if (value instanceof Error) {
-    seen.push({ where: `${where} (message)`, text: value.message });
-    seen.push({ where: `${where} (stack)`, text: value.stack ?? '' });
-    seen.push({ where: `${where} (inspect)`, text: inspect(value, { depth: 8, showHidden: true }) });
-    seen.push({ where: `${where} (JSON)`, text: JSON.stringify(value) ?? '' });
-    seen.push({ where: `${where} (String)`, text: String(value) });
+    into.push({ where: `${where} (message)`, text: value.message });
+    into.push({ where: `${where} (stack)`, text: value.stack ?? '' });
+    into.push({ where: `${where} (inspect)`, text: inspect(value, { depth: 8, showHidden: true }) });
+    into.push({ where: `${where} (JSON)`, text: JSON.stringify(value) ?? '' });
+    into.push({ where: `${where} (String)`, text: String(value) });
     return;
   }
-  seen.push({ where: `${where} (inspect)`, text: inspect(value, { depth: 8, showHidden: true }) });
-  seen.push({ where: `${where} (JSON)`, text: JSON.stringify(value) ?? '' });
+  into.push({ where: `${where} (inspect)`, text: inspect(value, { depth: 8, showHidden: true }) });
+  into.push({ where: `${where} (JSON)`, text: JSON.stringify(value) ?? '' });
+  into.push({ where: `${where} (String)`, text: String(value) });
 }
 
-async function failure(where: string, run: () => Promise<unknown> | unknown): Promise<void> {
+async function failure(where: string, run: () => Promise<unknown> | unknown, into = seen): Promise<void> {
   try {
     await run();
   } catch (err) {
-    collect(where, err);
+    collect(where, err, into);
     return;
   }
   throw new Error(`${where}: expected a failure`);
@@ -150,19 +151,8 @@ test('a secret rotation leaks no secret value: not the old one, not the added on
   const rotationSdkLog: unknown[] = [];
   const platform = await startEmulator({ apiSecret: SECRET, apiKey: API_KEY, logger: (r) => rotationLog.push(r) });
   const views: Array<{ where: string; text: string }> = [];
-  const view = (where: string, value: unknown): void => {
-    if (value instanceof Error) views.push({ where, text: `${value.message}\n${value.stack ?? ''}\n${inspect(value, { depth: 8, showHidden: true })}\n${JSON.stringify(value)}` });
-    else views.push({ where, text: `${inspect(value, { depth: 8, showHidden: true })}\n${JSON.stringify(value) ?? ''}\n${String(value)}` });
-  };
-  const refused = async (where: string, run: () => Promise<unknown> | unknown): Promise<void> => {
-    try {
-      await run();
-    } catch (err) {
-      view(where, err);
-      return;
-    }
-    throw new Error(`${where}: expected a failure`);
-  };
+  const view = (where: string, value: unknown): void => collect(where, value, views);
+  const refused = (where: string, run: () => Promise<unknown> | unknown): Promise<void> => failure(where, run, views);
   try {
     const oldKeyring = [{ kid: 'initial', secret: SECRET }];
     const admin = new ServerClient({ apiKey: API_KEY, apiSecret: oldKeyring, baseUrl: platform.url, logger: (r) => rotationSdkLog.push(r), maxRetries: 0 });

@@ -118,21 +118,19 @@ export function registerSecretCommands(program: Command, io: Io = processIo()): 
       .option('--json', 'print {"kid","state","file"}'),
   ).action((flags: AddFlags) => runCommand(io, () => add(io, flags)));
 
-  addConnectionOptions(
-    secret
-      .command('promote')
-      .description('make a secret the primary: the platform signs with it and checks tokens without kid against it first')
-      .argument('<kid>', 'the secret to promote', parseKid)
-      .option('--json', 'print {"secrets"}'),
-  ).action((kid: string, flags: ListFlags) => runCommand(io, () => change(io, 'promote', kid, flags)));
-
-  addConnectionOptions(
-    secret
-      .command('retire')
-      .description('retire a secret for good: every token signed with it is refused (44); not the primary')
-      .argument('<kid>', 'the secret to retire', parseKid)
-      .option('--json', 'print {"secrets"}'),
-  ).action((kid: string, flags: ListFlags) => runCommand(io, () => change(io, 'retire', kid, flags)));
+  const changes = {
+    promote: 'make a secret the primary: the platform signs with it and checks tokens without kid against it first',
+    retire: 'retire a secret for good: every token signed with it is refused (44); not the primary',
+  } as const;
+  for (const what of ['promote', 'retire'] as const) {
+    addConnectionOptions(
+      secret
+        .command(what)
+        .description(changes[what])
+        .argument('<kid>', `the secret to ${what}`, parseKid)
+        .option('--json', 'print {"secrets"}'),
+    ).action((kid: string, flags: ListFlags) => runCommand(io, () => change(io, what, kid, flags)));
+  }
 
   addConnectionOptions(
     secret
