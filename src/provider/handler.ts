@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { GenerateUserTokenInput } from '../tokens/mint';
 import { type TokenProviderOptions, validateTokenProviderOptions } from './options';
+import { runtime } from '../runtime';
 
 /**
  * What the endpoint answers to a signed-in caller.
@@ -95,7 +96,7 @@ function send(res: ServerResponse, status: number, body: unknown): void {
 
 /** `exp * 1000` of a token tokenkit just minted (it always has an `exp`). */
 function expiresAtMs(token: string): number {
-  const payload = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as { exp: number };
+  const payload = JSON.parse(runtime.base64urlDecodeText(token.split('.')[1] ?? '')) as { exp: number };
   return payload.exp * 1000;
 }
 

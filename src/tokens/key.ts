@@ -28,7 +28,7 @@ const REDACTED = 'SigningKey [secret redacted]';
  *
  * @example
  * ```ts
- * import { SigningKey, verifyUserToken } from 'tokenkit';
+ * import { ServerClient, SigningKey, verifyUserToken } from 'tokenkit';
  * const key = SigningKey.from(process.env.TOKENKIT_API_SECRET ?? 'dev-secret');
  * const token = new ServerClient({ apiKey: 'k', apiSecret: key }).generateUserToken({ user_id: 'alice' });
  * const claims = await verifyUserToken(token, { secret: key });
@@ -51,22 +51,54 @@ export class SigningKey {
    * secret `KeyObject`); a {@link SigningKey} is returned as it is.
    *
    * @throws {@link ArgumentError} naming `field` where `secret` is none of these.
+   *
+   * @example
+   * ```ts
+   * import { SigningKey } from 'tokenkit';
+   * const fromText = SigningKey.from(secret);
+   * const fromBytes = SigningKey.from(new TextEncoder().encode(secret)); // signs as fromText does
+   * ```
    */
   static from(secret: SecretInput, field = 'secret'): SigningKey {
     return toSigningKey(secret, field);
   }
 
-  /** Never the secret. */
+  /**
+   * Never the secret.
+   *
+   * @example
+   * ```ts
+   * import { SigningKey } from 'tokenkit';
+   * console.log(`${SigningKey.from(secret)}`); // SigningKey [secret redacted]
+   * ```
+   */
   toString(): string {
     return REDACTED;
   }
 
-  /** Never the secret. */
+  /**
+   * What `JSON.stringify` shows: never the secret.
+   *
+   * @example
+   * ```ts
+   * import { SigningKey } from 'tokenkit';
+   * console.log(JSON.stringify({ key: SigningKey.from(secret) })); // {"key":"SigningKey [secret redacted]"}
+   * ```
+   */
   toJSON(): string {
     return REDACTED;
   }
 
-  /** What `util.inspect` and `console.log` show: never the secret. */
+  /**
+   * What `util.inspect` and `console.log` show: never the secret.
+   *
+   * @example
+   * ```ts
+   * import { inspect } from 'node:util';
+   * import { SigningKey } from 'tokenkit';
+   * console.log(inspect(SigningKey.from(secret))); // SigningKey [secret redacted]
+   * ```
+   */
   [Symbol.for('nodejs.util.inspect.custom')](): string {
     return REDACTED;
   }
