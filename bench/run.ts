@@ -13,6 +13,7 @@ const MODULES: ReadonlyArray<{ file: string; title: string }> = [
   { file: 'emulator', title: 'emulator' },
   { file: 'bulk', title: 'bulk' },
   { file: 'request-cost', title: 'request cost' },
+  { file: 'keyring', title: 'keyring: tokens/s (ratio to a plain secret)' },
 ];
 
 interface Args {

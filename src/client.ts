@@ -1,5 +1,6 @@
 import { inspect } from 'node:util';
 import { type AppCutoff, getApp, revokeAppTokens, updateApp } from './admin/app';
+import { type AddedSecret, addSecret, changeSecret, listSecrets } from './admin/secrets';
 import { MintClock } from './admin/clock';
 
 /** The issuer clock shared by the ServerClients of this process (Date.now, read at each call). */
@@ -12,11 +13,13 @@ import { ArgumentError } from './errors';
 import { type RequestOptions, Transport, type WriteOptions, validateRequestOptions } from './http/transport';
 import { type ResolvedOptions, type ServerClientOptions, resolveOptions } from './options';
 import type { App, AppPatch } from './schemas/app';
+import type { SecretInfo } from './schemas/secrets';
 import type { User, UserInput } from './schemas/users';
 import { type TokenProviderHandler, createTokenProvider } from './provider/handler';
 import type { TokenProviderOptions } from './provider/options';
 import type { UserTokenClaims } from './tokens/claims';
-import { type SigningKey, toSigningKey } from './tokens/key';
+import type { SigningKey } from './tokens/key';
+import { type KeySet, toKeySet } from './tokens/keyring';
 import { type GenerateUserTokenInput, mintDevToken, mintLegacyToken, mintUserToken } from './tokens/mint';
 import { checkUserToken } from './tokens/verify';
 import { type VerifyUserTokenOptions, validateVerifyOptions } from './tokens/verify-user-token';
@@ -25,7 +28,7 @@ const CLIENT_VERIFY_OPTIONS = new Set(['userId', 'revokedBefore', 'disableAuthCh
 
 /**
  * The server-side client: mints user tokens locally and calls the platform's admin API.
- * The secret becomes a {@link SigningKey} once, here, and never leaves the client: it does not show in
+ * The secret (each secret of a keyring) becomes a {@link SigningKey} once, here, and never leaves the client: it does not show in
  * `util.inspect(client)`, `JSON.stringify(client)`, errors or logs.
  *
  * @example
@@ -36,7 +39,7 @@ const CLIENT_VERIFY_OPTIONS = new Set(['userId', 'revokedBefore', 'disableAuthCh
  * ```
  */
 export class ServerClient {
-  readonly #key: SigningKey;
+  readonly #key: KeySet;
   readonly #options: ResolvedOptions;
   readonly #http: Transport;
   // One issuer clock for every ServerClient of the process: a cutoff one of them sets or reads is
@@ -51,7 +54,7 @@ export class ServerClient {
    */
   constructor(options?: ServerClientOptions) {
     this.#options = resolveOptions(options);
-    this.#key = toSigningKey(this.#options.apiSecret);
+    this.#key = toKeySet(this.#options.apiSecret);
     this.#http = new Transport(this.#key, this.#options);
     this.#bulk = new BulkOperations(this.#http, this.#options.compatibilityMode, this.#clock);
   }
@@ -332,6 +335,69 @@ export class ServerClient {
    */
   async revokeAllTokens(userId: string, options?: WriteOptions): Promise<RevokeAllTokensResult> {
     return revokeAllTokens(this.#http, this.#clock, userId, options);
+  }
+
+  /**
+   * Adds a secret to the app (`POST /v1/app/secrets`): `active` at once (tokens signed with it
+   * verify), not yet primary. Resolves to its `kid` and value (`secret`), which the platform shows
+   * this once: store it, put `{ kid, secret }` in every backend's `apiSecret` keyring, then
+   * {@link ServerClient.promoteSecret}. An app holds at most three secrets: with three, the
+   * one retired longest ago is forgotten; with none retired, the platform refuses (400, code 4).
+   * See docs/secret-rotation.md.
+   *
+   * @example
+   * ```ts
+   * const { kid, secret } = await client.addSecret();
+   * console.log(kid, secret.length > 0); // sec_... true
+   * ```
+   */
+  async addSecret(options?: WriteOptions): Promise<AddedSecret> {
+    return addSecret(this.#http, options);
+  }
+
+  /**
+   * Makes a secret the primary (`POST /v1/app/secrets/promote`, the kid in the body): the platform signs what
+   * it issues with it and checks tokens without a `kid` against it first; the former primary
+   * stays active. A retired secret cannot be promoted (400, code 4). Resolves to every secret.
+   *
+   * @example
+   * ```ts
+   * const { kid } = await client.addSecret();
+   * const secrets = await client.promoteSecret(kid);
+   * console.log(secrets.find((s) => s.kid === kid)?.state); // primary
+   * ```
+   */
+  async promoteSecret(kid: string, options?: WriteOptions): Promise<SecretInfo[]> {
+    return changeSecret(this.#http, 'promote', kid, options);
+  }
+
+  /**
+   * Retires a secret (`POST /v1/app/secrets/retire`, the kid in the body), for good: every token signed with
+   * it, user or server token, is refused from now on with code 44 (revoked), so a `UserClient`
+   * fetches a new one from its token provider. The primary cannot be retired (400, code 4):
+   * promote another first. Resolves to every secret.
+   *
+   * @example
+   * ```ts
+   * const { kid } = await client.addSecret();
+   * const secrets = await client.retireSecret(kid);
+   * console.log(secrets.find((s) => s.kid === kid)?.state); // retired
+   * ```
+   */
+  async retireSecret(kid: string, options?: WriteOptions): Promise<SecretInfo[]> {
+    return changeSecret(this.#http, 'retire', kid, options);
+  }
+
+  /**
+   * The app's secrets (`GET /v1/app/secrets`): kid, state and dates, oldest first. Never a value.
+   *
+   * @example
+   * ```ts
+   * for (const s of await client.listSecrets()) console.log(s.kid, s.state);
+   * ```
+   */
+  async listSecrets(options?: RequestOptions): Promise<SecretInfo[]> {
+    return listSecrets(this.#http, options);
   }
 
   /**

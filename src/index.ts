@@ -18,6 +18,7 @@ export type { UsersResult, UpdateUsersPartialInput } from './admin/users';
 export type { AppCutoff } from './admin/app';
 export type { RevokeUserTokensResult, RotateUserTokenOptions, RotatedToken } from './admin/revocation';
 export type { IssuedToken, IssueTokenOptions, RevokeAllTokensResult } from './admin/tokens';
+export { AddedSecret } from './admin/secrets';
 export type { BulkOperations, BulkRevokeOptions, BulkIssueOptions, IssuedUserToken } from './bulk/operations';
 export type { IdSource, BulkItem, BulkFailure, BulkProgress, BulkOptions, BulkResult } from './bulk/types';
 
@@ -60,3 +61,6 @@ export type { PlatformCodeInfo, PlatformCodeName } from './schemas/codes';
 
 export type { App, AppPatch, AccessTokenPermission } from './schemas/app';
 export type { User, UserInput, UserPartialUpdate, Role } from './schemas/users';
+export type { SecretInfo, SecretState } from './schemas/secrets';
+export type { KeyringEntry } from './tokens/keyring';
+export { MAX_APP_SECRETS } from './schemas/secrets';

@@ -5,6 +5,7 @@ import { runtime } from './runtime';
 import { SECRET_EXPECTED, type SecretInput, type SigningKey, secretFault } from './tokens/key';
 import { DEFAULT_MAX_RETRIES, DEFAULT_MAX_RETRY_AFTER_SECONDS, DEFAULT_TIMEOUT_MS, parseOptions, timeoutMsSchema } from './schemas/validate';
 import { DEFAULT_CLOCK_TOLERANCE_SECONDS } from './tokens/verify';
+import { type KeyringEntry, keyringFault } from './tokens/keyring';
 
 /**
  * One record per HTTP attempt, given to the `logger` option. Never holds a header value, a token or a body.
@@ -83,10 +84,12 @@ export interface ServerClientOptions {
   /** The app's API key. Default: the environment variable `TOKENKIT_API_KEY`. */
   apiKey?: string | undefined;
   /**
-   * The app's secret: a string, its bytes, a {@link SigningKey} (or, on Node, a secret key object from `createSecretKey`).
+   * The app's secret: a string, its bytes, a {@link SigningKey} (or, on Node, a secret key object from `createSecretKey`);
+   * or a keyring, `[{ kid, secret }, ...]` (1 to 3 entries), to rotate the secret (docs/secret-rotation.md): the first
+   * entry signs, stamping its `kid` in the header, and every entry verifies.
    * Default: `TOKENKIT_API_SECRET`. Never logged or printed.
    */
-  apiSecret?: SecretInput | undefined;
+  apiSecret?: SecretInput | readonly KeyringEntry[] | undefined;
   /** The platform's URL, e.g. `http://127.0.0.1:8787` for the emulator. Default: `TOKENKIT_BASE_URL`. Needed for HTTP calls only. */
   baseUrl?: string | undefined;
   /** Milliseconds one attempt may take before it fails with a `TimeoutError`. Default 10000. */
@@ -116,9 +119,14 @@ const optionsSchema = z.strictObject({
     .refine(isHeaderValue, { error: 'expected printable ASCII (it is sent as the Api-Key header)' })
     .optional(),
   apiSecret: z
-    .union([z.string().min(1, { error: 'must not be empty' }), z.custom<Exclude<SecretInput, string>>((v) => typeof v === 'object' && v !== null)], {
-      error: SECRET_EXPECTED,
-    })
+    .union(
+      [
+        z.string().min(1, { error: 'must not be empty' }),
+        // Keyrings and the other object forms are checked by keyringFault and secretFault below.
+        z.custom<Exclude<SecretInput, string> | readonly KeyringEntry[]>((v) => typeof v === 'object' && v !== null),
+      ],
+      { error: `${SECRET_EXPECTED}, or a keyring [{ kid, secret }, ...]` },
+    )
     .optional(),
   baseUrl: z
     .url({ protocol: /^https?$/, error: 'expected an http(s) URL such as http://127.0.0.1:8787' })
@@ -137,7 +145,7 @@ const optionsSchema = z.strictObject({
 /** The options once defaults and the environment are applied. */
 export interface ResolvedOptions {
   apiKey: string;
-  apiSecret: SecretInput;
+  apiSecret: SecretInput | readonly KeyringEntry[];
   baseUrl: string | undefined;
   timeoutMs: number;
   maxRetries: number;
@@ -183,9 +191,18 @@ export function resolveOptions(input: unknown, env: Readonly<Record<string, stri
       { path: 'apiKey', message: 'expected printable ASCII' },
     ]);
   }
-  const secretProblem = typeof apiSecret === 'string' ? undefined : secretFault(apiSecret);
-  if (secretProblem !== undefined) {
-    throw new ConfigError(`Invalid ServerClient options:\n  - apiSecret: ${secretProblem}`, [{ path: 'apiSecret', message: secretProblem }]);
+  if (Array.isArray(apiSecret)) {
+    // Never quotes a value: an entry at fault is named by its index and field.
+    const fault = keyringFault(apiSecret);
+    if (fault !== undefined) {
+      const path = fault.path ? `apiSecret.${fault.path}` : 'apiSecret';
+      throw new ConfigError(`Invalid ServerClient options:\n  - ${path}: ${fault.message}`, [{ path, message: fault.message }]);
+    }
+  } else {
+    const secretProblem = typeof apiSecret === 'string' ? undefined : secretFault(apiSecret);
+    if (secretProblem !== undefined) {
+      throw new ConfigError(`Invalid ServerClient options:\n  - apiSecret: ${secretProblem}`, [{ path: 'apiSecret', message: secretProblem }]);
+    }
   }
   let baseUrl = o.baseUrl ?? (env['TOKENKIT_BASE_URL'] || undefined);
   if (baseUrl !== undefined) {

@@ -27,8 +27,8 @@ describe('help', () => {
   test('tokenkit --help lists every command; every command has --help (exit 0)', async () => {
     const top = await runCli(['--help']);
     expect(top.code).toBe(0);
-    for (const name of ['emulator', 'token', 'revoke', 'restore', 'issue', 'demo']) expect(top.stdout).toMatch(new RegExp(`^  ${name}\\b`, 'm'));
-    const commands = [['token'], ['token', 'mint'], ['token', 'decode'], ['token', 'verify'], ['revoke'], ['restore'], ['issue'], ['demo'], ['emulator']];
+    for (const name of ['emulator', 'token', 'revoke', 'restore', 'issue', 'secret', 'demo']) expect(top.stdout).toMatch(new RegExp(`^  ${name}\\b`, 'm'));
+    const commands = [['token'], ['token', 'mint'], ['token', 'decode'], ['token', 'verify'], ['revoke'], ['restore'], ['issue'], ['secret'], ['secret', 'add'], ['secret', 'promote'], ['secret', 'retire'], ['secret', 'list'], ['demo'], ['emulator']];
     const results = await Promise.all(commands.map((c) => runCli([...c, '--help'])));
     results.forEach((r, i) => {
       expect({ command: commands[i], code: r.code }).toEqual({ command: commands[i], code: 0 });

@@ -165,7 +165,9 @@ export function acceptedControls(secret: string, nowMs: number): Array<{ name: s
   const good = { user_id: 'alice', iat: nowS, exp: Math.floor(nowS) + 3600 };
   return [
     { name: "tokenkit's own layout", token: signValues(secret, HS, good) },
-    { name: 'another header layout (slow path)', token: signValues(secret, { typ: 'JWT', alg: 'HS256', kid: 'k1' }, good) },
+    // The kid is the emulator's first secret's: the platform checks a token with the secret its kid
+    // names, and refuses a kid it does not hold (issue 15); a plain secret ignores the kid.
+    { name: 'another header layout (slow path)', token: signValues(secret, { typ: 'JWT', alg: 'HS256', kid: 'initial' }, good) },
     { name: 'jsonwebtoken HS256', token: jwt.sign({ user_id: 'alice' }, secret, { algorithm: 'HS256' }) },
     { name: 'a float exp (RFC 7519 NumericDate)', token: signValues(secret, HS, { ...good, exp: good.exp + 0.5 }) },
     { name: 'iat and nbf just inside the tolerance', token: signValues(secret, HS, { ...good, iat: nowS + 4, nbf: Math.floor(nowS) + 4 }) },

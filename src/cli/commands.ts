@@ -4,10 +4,11 @@ import { applyExitCodes } from './exit-codes';
 import { registerIssueCommand } from './issue-command';
 import { registerRevokeCommands } from './revoke-command';
 import { type Io, processIo } from './run';
+import { registerSecretCommands } from './secret-command';
 import { registerTokenCommands } from './token-command';
 
 /**
- * Registers `token`, `revoke`, `restore`, `issue` and `demo` on the program, then applies
+ * Registers `token`, `revoke`, `restore`, `issue`, `secret` and `demo` on the program, then applies
  * tokenkit's exit codes (0 ok, 1 failed items, 2 usage) to every command registered so far:
  * call it after the other commands.
  *
@@ -22,6 +23,7 @@ export function registerCommands(program: Command, io: Io = processIo()): Comman
   registerTokenCommands(program, io);
   registerRevokeCommands(program, io);
   registerIssueCommand(program, io);
+  registerSecretCommands(program, io);
   registerDemoCommand(program, io);
   program.addHelpText(
     'after',

@@ -21,10 +21,11 @@ export function processIo(): Io {
   };
 }
 
-const { apiKey, notAllowed, tokenExpired, tokenIssuedInFuture, tokenMalformed, tokenRequired } = PLATFORM_CODES;
+const { apiKey, notAllowed, tokenExpired, tokenIssuedInFuture, tokenMalformed, tokenRequired, tokenRevoked } = PLATFORM_CODES;
 
 /** Platform codes that mean "these credentials are wrong", whatever the item. */
-const CREDENTIAL_CODES = new Set<unknown>([apiKey, tokenExpired, tokenIssuedInFuture, tokenMalformed, tokenRequired, notAllowed].map((c) => c.code));
+// 44 on an admin route: the server token is signed with a retired secret (docs/secret-rotation.md).
+const CREDENTIAL_CODES = new Set<unknown>([apiKey, tokenExpired, tokenIssuedInFuture, tokenMalformed, tokenRevoked, tokenRequired, notAllowed].map((c) => c.code));
 
 /** True where the platform refused the API key or the server token: no item can succeed. */
 export function isCredentialError(err: unknown): err is ApiError {
@@ -38,7 +39,9 @@ export function credentialMessage(err: ApiError): string {
       ? 'check the API key (--api-key or TOKENKIT_API_KEY)'
       : err.code === notAllowed.code
         ? 'the platform took the server token for a user token: check the secret'
-        : 'check the API secret (--api-secret-file or TOKENKIT_API_SECRET) and the clock';
+        : err.code === tokenRevoked.code
+          ? 'the app secret given is retired: use the primary secret (--api-secret-file or TOKENKIT_API_SECRET)'
+          : 'check the API secret (--api-secret-file or TOKENKIT_API_SECRET) and the clock';
   return `the platform refused the credentials (code ${err.code}): ${hint}. ${err.message}`;
 }
 

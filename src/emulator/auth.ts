@@ -1,17 +1,15 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import type { SigningKey } from '../tokens/key';
 import { TokenError } from '../errors';
 import { numericDateToMs } from '../tokens/claims';
-import { decodeJsonSegment, hs256Verify, refuseCrit, segmentFault } from '../tokens/jws';
+import { decodeJsonSegment, refuseCrit, segmentFault } from '../tokens/jws';
 import { SERVER_TOKEN_MAX_SECONDS } from '../tokens/mint';
 import { MAX_TOKEN_LENGTH, checkUserToken } from '../tokens/verify';
 import { platformError, tokenError } from './errors';
 import { type EmulatorState, hashSessionToken } from './state';
 
-/** What the checks need to know about the app's credentials and clock. */
+/** What the checks need to know about the app's credentials and clock (the secrets are in `state`). */
 export interface AuthContext {
   apiKey: string;
-  key: SigningKey;
   state: EmulatorState;
   nowMs: number;
   toleranceSeconds: number;
@@ -51,7 +49,7 @@ function isSeconds(v: unknown): v is number {
 
 /**
  * Admin authentication (docs/platform-api.md, "Admin authentication"): a server token, HS256,
- * signed with the app secret, `server: true`, `exp` at most 300 s after `iat`. Signatures are
+ * signed with an app secret that is not retired (by the kid rule), `server: true`, `exp` at most 300 s after `iat`. Signatures are
  * always checked here, whatever `disable_auth_checks` says.
  */
 export function checkServerToken(token: string | undefined, ctx: AuthContext): void {
@@ -67,7 +65,13 @@ export function checkServerToken(token: string | undefined, ctx: AuthContext): v
   if (head['alg'] !== 'HS256') throw tokenError(43, 'server token refused: the algorithm must be HS256');
   const crit = refuseCrit(head);
   if (crit) throw tokenError(43, `server token malformed: ${crit}`);
-  if (!hs256Verify(ctx.key, h + '.' + p, s)) throw tokenError(43, 'server token signature is invalid (signed with another secret, or changed)');
+  // By the kid rule, as user tokens (docs/platform-api.md, "App secrets and rotation"): 44 for a retired secret.
+  try {
+    ctx.state.secrets.keyring.verify(head['kid'], h + '.' + p, s, 'server token');
+  } catch (err) {
+    if (err instanceof TokenError) throw tokenError(err.code, err.message);
+    throw err;
+  }
   const claims = decodeJsonSegment(p);
   if (!claims) throw tokenError(43, `server token malformed: the payload ${segmentFault(p)}`);
   if (claims['server'] !== true) throw platformError('notAllowed', 'a user token may not call admin routes: use a server token (server: true)');
@@ -120,7 +124,7 @@ export function checkClientToken(token: string, expectedUserId: string | undefin
   const claimed = payload?.['user_id'];
   const user = typeof claimed === 'string' ? ctx.state.users.get(claimed) : undefined;
   try {
-    const { claims, kind } = checkUserToken(ctx.key, token, {
+    const { claims, kind } = checkUserToken(ctx.state.secrets.keyring, token, {
       userId: expectedUserId,
       revokedBefore: { user: user?.revoke_tokens_issued_before ?? null, app: ctx.state.app.revoke_tokens_issued_before },
       disableAuthChecks: ctx.state.app.disable_auth_checks,

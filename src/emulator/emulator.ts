@@ -4,7 +4,6 @@ import type { AddressInfo } from 'node:net';
 import { inspect } from 'node:util';
 import { z } from 'zod';
 import { type User, userSchema } from '../schemas/users';
-import { type SigningKey, toSigningKey } from '../tokens/key';
 import { mintServerToken, mintUserToken } from '../tokens/mint';
 import { DEFAULT_CLOCK_TOLERANCE_SECONDS } from '../tokens/verify';
 import { type Clock, systemClock } from './clock';
@@ -17,6 +16,8 @@ import { DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_IDEMPOTENCY_KEYS, DEFAULT_MAX_WRIT
 import { loadDataFile, saveDataFile } from './persist';
 import { answerClientError, createRequestHandler } from './server';
 import type { TestControls } from './routes/test-routes';
+import { type SecretInfo } from '../schemas/secrets';
+import { AppSecrets } from './secrets';
 import { type AppSettings, EmulatorState, defaultApp } from './state';
 import { type WriteFilter, type WriteRecord, WriteLog } from './writes';
 
@@ -82,20 +83,17 @@ export class Emulator {
    * turned it on, else undefined. Open it in a browser on the same machine.
    */
   readonly dashboardUrl: string | undefined;
-  readonly #secret: string;
-  readonly #key: SigningKey;
   readonly #server: Server;
   readonly #state: EmulatorState;
   readonly #writes: WriteLog;
   readonly #idempotency: IdempotencyStore;
   readonly #options: EmulatorOptions;
+  readonly #startSecrets: AppSecrets;
   #closed: Promise<void> | undefined;
 
   /** @internal Use {@link startEmulator}. */
   constructor(init: {
     options: EmulatorOptions;
-    secret: string;
-    key: SigningKey;
     apiKey: string;
     clock: Clock;
     server: Server;
@@ -115,17 +113,17 @@ export class Emulator {
     this.faults = init.faults;
     this.rateLimit = init.rateLimit;
     this.dashboardUrl = init.dashboard ? `${this.url}${DASHBOARD_PATH}` : undefined;
-    this.#secret = init.secret;
-    this.#key = init.key;
     this.#server = init.server;
     this.#state = init.state;
     this.#writes = init.writes;
     this.#idempotency = init.idempotency;
     this.#options = init.options;
+    this.#startSecrets = init.state.secrets.clone();
   }
 
   /**
-   * The app secret (to give to a `ServerClient`).
+   * The app's primary secret (to give to a `ServerClient`): the `apiSecret` option, or a random
+   * one, until another secret is promoted (docs/secret-rotation.md).
    *
    * @example
    * ```ts
@@ -134,7 +132,20 @@ export class Emulator {
    * ```
    */
   get apiSecret(): string {
-    return this.#secret;
+    // The primary always has its value: only a retired secret may lack one (persist.ts).
+    return this.#state.secrets.primary.value ?? '';
+  }
+
+  /**
+   * The app's secrets: kid, state and dates, oldest first; never a value (`GET /v1/app/secrets`).
+   *
+   * @example
+   * ```ts
+   * console.log(emulator.secrets().map((s) => `${s.kid}:${s.state}`)); // [ 'initial:primary' ]
+   * ```
+   */
+  secrets(): SecretInfo[] {
+    return this.#state.secrets.list();
   }
 
   /**
@@ -214,7 +225,7 @@ export class Emulator {
    * ```
    */
   serverToken(ttlSeconds?: number): string {
-    return mintServerToken(this.#key, this.clock.now(), ttlSeconds);
+    return mintServerToken(this.#state.secrets.keyring, this.clock.now(), ttlSeconds);
   }
 
   /**
@@ -233,7 +244,7 @@ export class Emulator {
   userToken(userId: string, options: { validityInSeconds?: number; claims?: Record<string, unknown> } = {}): string {
     // Stamped by the platform's issuer clock, like the tokens the platform issues.
     return mintUserToken(
-      this.#key,
+      this.#state.secrets.keyring,
       { user_id: userId, validity_in_seconds: options.validityInSeconds, claims: options.claims },
       this.#state.issuer.mintNow(),
     );
@@ -241,8 +252,8 @@ export class Emulator {
 
   /**
    * Forgets every user, session token, connection, idempotency answer and write, clears faults
-   * and the rate limit, and sets the app back to the defaults (with the `app` option applied).
-   * With a data file, the empty state is written to it.
+   * and the rate limit, sets the app back to the defaults (with the `app` option applied) and its
+   * secrets back to those it started with. With a data file, the empty state is written to it.
    *
    * @example
    * ```ts
@@ -252,6 +263,7 @@ export class Emulator {
    */
   async reset(): Promise<void> {
     this.#state.clear({ ...defaultApp(), ...this.#options.app });
+    this.#state.secrets = this.#startSecrets.clone();
     this.#writes.clear();
     this.#idempotency.clear();
     this.faults.clear();
@@ -331,10 +343,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const o = validateEmulatorOptions(options);
   const secret = o.apiSecret ?? randomBytes(32).toString('hex');
   const apiKey = o.apiKey ?? `emu_${randomBytes(8).toString('hex')}`;
-  const key = toSigningKey(secret);
   const clock = o.clock ?? systemClock;
   const state = new EmulatorState(o.maxConnections ?? DEFAULT_MAX_CONNECTIONS, () => clock.now());
-  if (o.dataFile !== undefined) loadDataFile(o.dataFile, state);
+  state.secrets = AppSecrets.initial(secret, o.apiSecret === undefined, clock.now());
+  if (o.dataFile !== undefined) loadDataFile(o.dataFile, state, o.apiSecret);
   if (o.app) state.setApp({ ...state.app, ...o.app });
   const writes = new WriteLog(o.maxWrites ?? DEFAULT_MAX_WRITES);
   const idempotency = new IdempotencyStore(o.maxIdempotencyKeys ?? DEFAULT_MAX_IDEMPOTENCY_KEYS, o.maxIdempotencyBytes ?? DEFAULT_IDEMPOTENCY_BYTES);
@@ -359,14 +371,13 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     writes: (filter) => writes.list(filter),
     reset: () => void emulator?.reset(),
   };
-  const dashboard = o.dashboard ? new Dashboard({ apiKey, key, clock, toleranceSeconds, state, writes, faults, rateLimit, controls, persist }) : undefined;
+  const dashboard = o.dashboard ? new Dashboard({ apiKey, clock, toleranceSeconds, state, writes, faults, rateLimit, controls, persist }) : undefined;
 
   // `reset` is reached through the handle, which exists only once the server listens.
   let emulator: Emulator | undefined;
   const server = createServer(
     createRequestHandler({
       apiKey,
-      key,
       clock,
       toleranceSeconds,
       state,
@@ -388,7 +399,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       resolve();
     });
   });
-  emulator = new Emulator({ options: o, secret, key, apiKey, clock, server, state, writes, idempotency, faults, rateLimit, dashboard: dashboard !== undefined });
+  emulator = new Emulator({ options: o, apiKey, clock, server, state, writes, idempotency, faults, rateLimit, dashboard: dashboard !== undefined });
   if (state.dirty && o.dataFile !== undefined) saveDataFile(o.dataFile, state);
   state.dirty = false;
   return emulator;

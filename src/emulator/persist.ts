@@ -1,15 +1,19 @@
 import { closeSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { ArgumentError, issuesFromZod } from '../errors';
+import { ArgumentError, ConfigError, issuesFromZod } from '../errors';
 import { appSchema } from '../schemas/app';
-import { epochMsSchema } from '../schemas/common';
+import { epochMsSchema, isoDateSchema } from '../schemas/common';
+import { MAX_APP_SECRETS, kidSchema, secretStateSchema } from '../schemas/secrets';
 import { userSchema } from '../schemas/users';
+import { AppSecrets, INITIAL_KID, type StoredSecret, stored } from './secrets';
 import type { EmulatorState } from './state';
 
-// The data file (option `dataFile`, CLI `--data`): the app settings, the users and the session
-// token hashes, as JSON. Connections, idempotency answers and the write log are not kept: they
-// belong to one run. Secrets are not kept either: pass the same key and secret on restart.
+// The data file (option `dataFile`, CLI `--data`): the app settings and secrets, the users and the
+// session token hashes, as JSON. Connections, idempotency answers and the write log are not kept:
+// they belong to one run. Of the secrets, every kid, state and date is kept, and the value of those
+// the emulator generated (added ones, and a random first one); a value given as `apiSecret` is
+// never written (it may be one used elsewhere): give it again at every start. The file is 0600.
 
 const FILE_VERSION = 1;
 
@@ -25,13 +29,60 @@ const dataFileSchema = z.strictObject({
       deleted: z.boolean(),
     }),
   ),
+  // Optional: files written before secret rotation have none (the app then starts with apiSecret).
+  secrets: z
+    .array(
+      z.strictObject({
+        kid: kidSchema,
+        state: secretStateSchema,
+        created_at: isoDateSchema,
+        promoted_at: isoDateSchema.nullable(),
+        retired_at: isoDateSchema.nullable(),
+        /** Only for secrets the emulator generated. */
+        value: z.string().min(1).optional(),
+      }),
+    )
+    .min(1)
+    .max(MAX_APP_SECRETS)
+    .refine((list) => list.filter((s) => s.state === 'primary').length === 1, { error: 'expected exactly one primary secret' })
+    .refine((list) => new Set(list.map((s) => s.kid)).size === list.length, { error: 'expected every kid once' })
+    .optional(),
 });
 
+type FileSecret = NonNullable<z.output<typeof dataFileSchema>['secrets']>[number];
+
 /**
- * Loads the data file into `state`. A missing file is an empty state; a file that is not valid
- * JSON of the expected shape is refused (never overwritten), naming the file and the field.
+ * The app's secrets from the data file, with `apiSecret` (the option) as the value of the secret
+ * the file keeps without one (only {@link INITIAL_KID} can be that secret). Refused with a
+ * `ConfigError` where they disagree: a restart must not change which secret checks a token.
  */
-export function loadDataFile(file: string, state: EmulatorState): void {
+function secretsFromFile(file: string, list: FileSecret[], apiSecret: string | undefined): AppSecrets {
+  const refuse = (message: string): never => {
+    throw new ConfigError(`Invalid apiSecret for dataFile ${file}: ${message}`, [{ path: 'apiSecret', message }]);
+  };
+  const initial = list.find((s) => s.kid === INITIAL_KID);
+  if (apiSecret !== undefined) {
+    if (!initial) refuse(`the file's secrets no longer include "${INITIAL_KID}", the one apiSecret gives: leave out apiSecret`);
+    else if (initial.value !== undefined && initial.value !== apiSecret) {
+      refuse(`the file keeps the secret "${INITIAL_KID}" the emulator generated, and apiSecret is another: leave out apiSecret`);
+    }
+  }
+  const secrets: StoredSecret[] = list.map((s) => {
+    const value = s.value ?? (s.kid === INITIAL_KID ? apiSecret : undefined);
+    if (value === undefined && s.state !== 'retired') {
+      refuse(`the file's ${s.state} secret "${s.kid}" was given as apiSecret, which is never written: pass the same apiSecret again`);
+    }
+    return stored(s.kid, value, s.value !== undefined, s.state, 0, { createdAt: s.created_at, promotedAt: s.promoted_at, retiredAt: s.retired_at });
+  });
+  return new AppSecrets(secrets);
+}
+
+/**
+ * Loads the data file into `state`, the secrets with `apiSecret` (see `secretsFromFile`). A
+ * missing file is an empty state; a file that is not valid JSON of the expected shape is refused
+ * (never overwritten), naming the file and the field.
+ */
+export function loadDataFile(file: string, state: EmulatorState, apiSecret?: string): void {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -53,7 +104,7 @@ export function loadDataFile(file: string, state: EmulatorState): void {
     const text2 = issues.map((i) => `${i.path}: ${i.message}`).join('; ');
     throw new ArgumentError(`Invalid dataFile ${file}: ${text2}`, issues);
   }
-  const { app, users, session_tokens } = parsed.data;
+  const { app, users, session_tokens, secrets } = parsed.data;
   state.app = {
     revoke_tokens_issued_before: app.revoke_tokens_issued_before,
     disable_auth_checks: app.disable_auth_checks,
@@ -64,6 +115,9 @@ export function loadDataFile(file: string, state: EmulatorState): void {
   for (const u of users) state.users.set(u.id, u);
   for (const s of session_tokens) state.addSession(s.sha256, { userId: s.user_id, expiresAt: s.expires_at, deleted: s.deleted });
   state.dirty = false;
+  // A file from before secret rotation: its secrets are the ones the emulator starts with, written at start.
+  if (secrets) state.secrets = secretsFromFile(file, secrets, apiSecret);
+  else state.dirty = true;
 }
 
 let tmpCounter = 0;
@@ -82,6 +136,14 @@ export function saveDataFile(file: string, state: EmulatorState): void {
       user_id: s.userId,
       expires_at: s.expiresAt,
       deleted: s.deleted,
+    })),
+    secrets: state.secrets.all.map((s) => ({
+      kid: s.kid,
+      state: s.state,
+      created_at: s.createdAt,
+      promoted_at: s.promotedAt,
+      retired_at: s.retiredAt,
+      ...(s.generated && s.value !== undefined ? { value: s.value } : {}),
     })),
   };
   const text = JSON.stringify(z.encode(dataFileSchema, data), null, 2) + '\n';

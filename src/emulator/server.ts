@@ -1,5 +1,4 @@
 import { createHash, randomUUID } from 'node:crypto';
-import type { SigningKey } from '../tokens/key';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { z } from 'zod';
@@ -47,7 +46,6 @@ export interface EmulatorLogRecord {
 /** Everything the request pipeline works with. */
 export interface ServerDeps {
   apiKey: string;
-  key: SigningKey;
   clock: Clock;
   toleranceSeconds: number;
   state: EmulatorState;
@@ -223,7 +221,7 @@ async function handle(
   const raw = await readBody(req);
   const body = parseJsonBody(method, raw, header(req, 'content-type'));
   const nowMs = deps.clock.now();
-  const auth: AuthContext = { apiKey: deps.apiKey, key: deps.key, state: deps.state, nowMs, toleranceSeconds: deps.toleranceSeconds };
+  const auth: AuthContext = { apiKey: deps.apiKey, state: deps.state, nowMs, toleranceSeconds: deps.toleranceSeconds };
 
   // The endpoint's `auth` decides who may call it. GET /v1/users/{id} has both sides: a server
   // token makes it the admin one.

@@ -6,6 +6,7 @@ import type { User } from '../schemas/users';
 import { LruMap } from './lru';
 
 export { LruMap } from './lru';
+import { AppSecrets } from './secrets';
 
 /**
  * The app settings the emulator keeps (contract: "App settings").
@@ -55,11 +56,14 @@ export function hashSessionToken(token: string): string {
 }
 
 /**
- * The platform's data: the app settings, the users, the stored session-token hashes, and the
- * open connections (in memory only, at most `maxConnections`, least recently used dropped first).
+ * The platform's data: the app settings and secrets, the users, the stored session-token hashes,
+ * and the open connections (in memory only, at most `maxConnections`, least recently used
+ * dropped first).
  */
 export class EmulatorState {
   app: AppSettings = defaultApp();
+  /** The app's secrets (docs/platform-api.md, "App secrets and rotation"): set at start. */
+  secrets: AppSecrets = AppSecrets.initial(randomBytes(32).toString('base64url'), true, Date.now());
   readonly users = new Map<string, User>();
   readonly sessions = new Map<string, SessionRecord>();
   readonly #sessionsByUser = new Map<string, Set<string>>();

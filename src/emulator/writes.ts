@@ -29,6 +29,8 @@ export interface WriteRecord {
   created?: boolean;
   /** Where the write issued a token: a JWT or a stored legacy session token. */
   tokenIssued?: 'jwt' | 'session';
+  /** The secret added, promoted or retired (its kid; never its value). */
+  kid?: string;
 }
 
 /**

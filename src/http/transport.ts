@@ -6,7 +6,7 @@ import { idempotencyKeySchema, refuseProtoKeys } from '../schemas/common';
 import { parseArgument, requestOptionsSchema, validateUserId } from '../schemas/validate';
 import { type Endpoint, endpointPath } from '../schemas/endpoints';
 import { runtime } from '../runtime';
-import type { SigningKey } from '../tokens/key';
+import type { KeySet } from '../tokens/keyring';
 import { mintServerToken, SERVER_TOKEN_MAX_SECONDS } from '../tokens/mint';
 import { resolveDispatcher, userAgent } from './environment';
 import { apiErrorFrom, decodeResponse } from './response';
@@ -116,7 +116,7 @@ function failureOf(err: unknown): string {
  * the endpoint's response schema, and turns failures into tokenkit's errors.
  */
 export class Transport {
-  readonly #key: SigningKey;
+  readonly #key: KeySet;
   readonly #options: ResolvedOptions;
   readonly #fetch: FetchLike;
   readonly #dispatcher: object | undefined;
@@ -124,7 +124,7 @@ export class Transport {
   readonly #random: (() => number) | undefined;
   #serverToken: { value: string; expMs: number } | undefined;
 
-  constructor(key: SigningKey, options: ResolvedOptions, deps: TransportDeps = {}) {
+  constructor(key: KeySet, options: ResolvedOptions, deps: TransportDeps = {}) {
     this.#key = key;
     this.#options = options;
     this.#fetch = options.fetch ?? ((input, init) => fetch(input, init as RequestInit));

@@ -127,10 +127,11 @@ export const PLATFORM_CODES = {
   tokenRevoked: {
     code: 44,
     status: 401,
-    meaning: "token revoked (by the user's or the app's revoke_tokens_issued_before, or by DELETE token)",
+    meaning: "token revoked (by the user's or the app's revoke_tokens_issued_before, or by DELETE token), or signed with a retired app secret",
     hint: 'fetch a fresh token (a token provider does it by itself)',
     refresh: true,
     token: true,
+    adminHint: 'Check apiSecret (or TOKENKIT_API_SECRET): the secret signing the server token is retired; sign with the primary secret (docs/secret-rotation.md)',
   },
   tokenRequired: {
     code: 45,

@@ -7,6 +7,7 @@ import {
   guestResponseSchema,
   updateMeRequestSchema,
 } from './client-routes';
+import { addSecretResponseSchema, emptyRequestSchema, secretChangeRequestSchema, secretsResponseSchema } from './secrets';
 import { issueTokenRequestSchema, issueTokenResponseSchema, revokeTokenResponseSchema } from './tokens';
 import {
   partialUpdateRequestSchema,
@@ -50,6 +51,11 @@ export const adminEndpoints = {
   putUser: endpoint({ method: 'PUT', path: '/v1/users/:id', auth: 'admin', request: putUserRequestSchema, response: putUserResponseSchema }),
   issueToken: endpoint({ method: 'POST', path: '/v1/users/:id/token', auth: 'admin', request: issueTokenRequestSchema, response: issueTokenResponseSchema }),
   revokeAllTokens: endpoint({ method: 'DELETE', path: '/v1/users/:id/token', auth: 'admin', request: undefined, response: revokeTokenResponseSchema }),
+  // The app's secrets (docs/platform-api.md, "App secrets and rotation"); the kid goes in the body.
+  listSecrets: endpoint({ method: 'GET', path: '/v1/app/secrets', auth: 'admin', request: undefined, response: secretsResponseSchema }),
+  addSecret: endpoint({ method: 'POST', path: '/v1/app/secrets', auth: 'admin', request: emptyRequestSchema, response: addSecretResponseSchema }),
+  promoteSecret: endpoint({ method: 'POST', path: '/v1/app/secrets/promote', auth: 'admin', request: secretChangeRequestSchema, response: secretsResponseSchema }),
+  retireSecret: endpoint({ method: 'POST', path: '/v1/app/secrets/retire', auth: 'admin', request: secretChangeRequestSchema, response: secretsResponseSchema }),
 } as const;
 
 /** The client routes (a user's app). */

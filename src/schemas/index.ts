@@ -4,5 +4,6 @@ export * from './codes';
 export * from './app';
 export * from './users';
 export * from './tokens';
+export * from './secrets';
 export * from './client-routes';
 export * from './endpoints';

@@ -3,8 +3,8 @@ import { ArgumentError } from '../errors';
 import { refuseProtoKeys, shapeError, userIdSchema } from '../schemas/common';
 import { argumentError } from '../schemas/validate';
 import { RESERVED_CLAIMS } from './claims';
-import { HS256_HEADER_B64, signHS256 } from './jws';
-import type { SigningKey } from './key';
+import { HS256_HEADER_B64 } from './jws';
+import { type KeySet, signToken } from './keyring';
 import { runtime } from '../runtime';
 
 /**
@@ -77,7 +77,7 @@ const generateInputSchema = z.strictObject(
 );
 
 /** Mints a user token: `{ ...claims, user_id, iat, exp }`, `iat` with millisecond precision. */
-export function mintUserToken(key: SigningKey, input: GenerateUserTokenInput, nowMs: number): string {
+export function mintUserToken(keys: KeySet, input: GenerateUserTokenInput, nowMs: number): string {
   const claimsInput = typeof input === 'object' && input !== null ? (input as { claims?: unknown }).claims : undefined;
   refuseProtoKeys(claimsInput, 'generateUserToken input', 'claims');
   const parsed = generateInputSchema.safeParse(input);
@@ -85,7 +85,7 @@ export function mintUserToken(key: SigningKey, input: GenerateUserTokenInput, no
   const { user_id, validity_in_seconds = DEFAULT_VALIDITY_SECONDS, claims } = parsed.data;
   // The payload is a new object: the caller's input is never mutated, and option names
   // (validity_in_seconds) never reach the token.
-  return signHS256(key, {
+  return signToken(keys, {
     ...claims,
     user_id,
     iat: nowMs / 1000,
@@ -118,7 +118,7 @@ function toEpochSeconds(field: string, value: unknown): number {
  * The legacy chat signature: `exp` and `iat` in seconds since the epoch (or `Date`s). Without
  * `exp` the token never expires; `iat` is always stamped, so the token can still be revoked.
  */
-export function mintLegacyToken(key: SigningKey, userId: unknown, exp: unknown, iat: unknown, nowMs: number): string {
+export function mintLegacyToken(keys: KeySet, userId: unknown, exp: unknown, iat: unknown, nowMs: number): string {
   const id = userIdSchema.safeParse(userId);
   if (!id.success) throw ArgumentError.fromZod('userId', id.error, 'userId');
   const payload: Record<string, unknown> = { user_id: id.data };
@@ -150,7 +150,7 @@ export function mintLegacyToken(key: SigningKey, userId: unknown, exp: unknown, 
     }
     payload['exp'] = Math.floor(expSeconds);
   }
-  return signHS256(key, payload);
+  return signToken(keys, payload);
 }
 
 /**
@@ -167,7 +167,7 @@ export function mintDevToken(userId: unknown): string {
 export const SERVER_TOKEN_MAX_SECONDS = 300;
 
 /** A server token: `{ server: true, iat, exp }`, `exp` `ttlSeconds` (at most 300) after `iat`. */
-export function mintServerToken(key: SigningKey, nowMs: number, ttlSeconds = SERVER_TOKEN_MAX_SECONDS): string {
+export function mintServerToken(keys: KeySet, nowMs: number, ttlSeconds = SERVER_TOKEN_MAX_SECONDS): string {
   const iat = Math.floor(nowMs / 1000);
-  return signHS256(key, { server: true, iat, exp: iat + Math.min(ttlSeconds, SERVER_TOKEN_MAX_SECONDS) });
+  return signToken(keys, { server: true, iat, exp: iat + Math.min(ttlSeconds, SERVER_TOKEN_MAX_SECONDS) });
 }

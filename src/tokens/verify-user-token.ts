@@ -1,6 +1,7 @@
 import { ArgumentError } from '../errors';
 import type { UserTokenClaims } from './claims';
 import { type SecretInput, type SigningKey, signingKeyForString, toSigningKey } from './key';
+import { type Keyring, type KeyringEntry, toKeyring } from './keyring';
 import type { RevocationCutoffs } from './revocation';
 import { checkUserToken, validateCheckOptions } from './verify';
 
@@ -31,10 +32,12 @@ export interface TokenVerifier {
  */
 export interface VerifyUserTokenOptions {
   /**
-   * The app secret: a string, its bytes, a {@link SigningKey} (or, on Node, a secret key object from `createSecretKey`).
+   * The app secret: a string, its bytes, a {@link SigningKey} (or, on Node, a secret key object from `createSecretKey`);
+   * or a keyring `[{ kid, secret }, ...]`, whose entries all verify: a token's `kid` picks its entry (43 for a kid the
+   * keyring does not hold), and a token without `kid` is checked against the first entry, then the others.
    * A string's key is prepared once and reused by later calls with the same string.
    */
-  secret?: SecretInput | undefined;
+  secret?: SecretInput | readonly KeyringEntry[] | undefined;
   /** A client whose secret to use (it never leaves the client). */
   client?: TokenVerifier | undefined;
   /** The user the request is for: a token for anyone else is refused with 46. */
@@ -78,6 +81,29 @@ export function validateVerifyOptions(options: unknown, allowed: ReadonlySet<str
   return nowToMs((options as VerifyUserTokenOptions).now);
 }
 
+function keyOf(secret: unknown, field: string): SigningKey {
+  return typeof secret === 'string' ? signingKeyForString(secret, field) : toSigningKey(secret, field);
+}
+
+/** The keyrings of arrays already given, with what they held then (an array may be changed later). */
+const keyrings = new WeakMap<object, { entries: Array<[unknown, unknown]>; keyring: Keyring }>();
+
+/**
+ * The {@link Keyring} of a keyring array, built once per array and reused while its entries are
+ * the same (the same kids and the same secret values or objects): building it on every call cost
+ * more than the check (bench/keyring.ts).
+ */
+function keyringFor(list: readonly unknown[]): Keyring {
+  const entries = list.map((e): [unknown, unknown] => (typeof e === 'object' && e !== null ? [(e as KeyringEntry).kid, (e as KeyringEntry).secret] : [e, undefined]));
+  const cached = keyrings.get(list);
+  if (cached && cached.entries.length === entries.length && cached.entries.every(([k, s], i) => entries[i]?.[0] === k && entries[i]?.[1] === s)) {
+    return cached.keyring;
+  }
+  const keyring = toKeyring(list, 'secret', keyOf);
+  keyrings.set(list, { entries, keyring });
+  return keyring;
+}
+
 /**
  * Checks a user token by the platform's rules and resolves to its claims, or rejects with a
  * {@link TokenError} whose `code` is the platform's: 40 expired, 41 not yet valid, 42 issued in
@@ -115,7 +141,7 @@ export async function verifyUserToken(token: string, options: VerifyUserTokenOpt
   }
   // A string secret's key is prepared once and kept (bounded): preparing it on every call cost
   // more than the check itself (bench/mint.ts, "string secret").
-  const key = typeof secret === 'string' ? signingKeyForString(secret, 'secret') : toSigningKey(secret, 'secret');
+  const key = Array.isArray(secret) ? keyringFor(secret) : keyOf(secret, 'secret');
   // The check's options by name, not by spread: copying the caller's object cost about a fifth
   // of the call (bench/mint.ts).
   return checkUserToken(key, token, {

@@ -1,8 +1,8 @@
 import { ArgumentError, TokenError } from '../errors';
 import { type UserTokenClaims, numericDateToMs } from './claims';
 import { USER_ID_PATTERN } from '../schemas/common';
-import { HS256_HEADER_B64, decodeJsonSegment, decodeLenientSegment, hs256Verify, refuseCrit, segmentFault } from './jws';
-import type { SigningKey } from './key';
+import { HS256_HEADER_B64, decodeJsonSegment, decodeLenientSegment, refuseCrit, segmentFault } from './jws';
+import { type KeySet, Keyring, verifySignature } from './keyring';
 import { type RevocationCutoffs, revokingCutoff } from './revocation';
 
 /**
@@ -98,15 +98,22 @@ function algorithmName(alg: unknown): string {
   return typeof alg === 'string' && /^[A-Za-z0-9+_-]{1,16}$/.test(alg) ? `"${alg}"` : 'an algorithm that is not a name';
 }
 
-/** Reads the payload, checking the algorithm and the signature (43) unless auth checks are off. */
-function readPayload(key: SigningKey, parts: TokenParts, disableAuthChecks: boolean): Record<string, unknown> {
+/**
+ * Reads the payload, checking the algorithm and the signature (43) unless auth checks are off.
+ * The signature is checked by the kid rule where `keys` is a keyring (the header's `kid` picks the
+ * secret; 44 for a retired one); a plain key checks every token, whatever its kid.
+ */
+function readPayload(keys: KeySet, parts: TokenParts, disableAuthChecks: boolean): Record<string, unknown> {
   const { header, payload, signature } = parts;
-  if (header !== HS256_HEADER_B64) {
-    // tokenkit's own header is a known JSON object: decoding it again is work without a purpose
-    // (bench/mint.ts, verification target). Any other header (other key order, extra fields such
-    // as kid, another alg) is decoded and must be an object, and so must the payload, before the
-    // algorithm is looked at: a key given twice (two "alg", two "user_id") is refused before it
-    // can mean two things to two readers.
+  let kid: unknown;
+  // tokenkit's own headers (without kid, or with a kid of this keyring) are known JSON objects:
+  // decoding them again is work without a purpose (bench/mint.ts, verification target).
+  const ownKid = keys instanceof Keyring ? keys.kidOfHeader(header) : undefined;
+  if (ownKid !== undefined) kid = ownKid;
+  else if (header !== HS256_HEADER_B64) {
+    // Any other header (other key order, extra fields, another alg) is decoded and must be an
+    // object, and so must the payload, before the algorithm is looked at: a key given twice
+    // (two "alg", two "kid", two "user_id") is refused before it can mean two things to two readers.
     const head = decodeJsonSegment(header);
     if (!head) throw malformed(`token malformed: the header ${segmentFault(header)}`);
     checkCrit(head);
@@ -116,10 +123,9 @@ function readPayload(key: SigningKey, parts: TokenParts, disableAuthChecks: bool
     if (!disableAuthChecks && head['alg'] !== 'HS256') {
       throw malformed(`token refused: the algorithm must be HS256, the header names ${algorithmName(head['alg'])}`);
     }
+    kid = head['kid'];
   }
-  if (!disableAuthChecks && !hs256Verify(key, parts.signingInput, signature)) {
-    throw malformed('token signature is invalid (signed with another secret, or changed)');
-  }
+  if (!disableAuthChecks) verifySignature(keys, kid, parts.signingInput, signature);
   const claims = decodeJsonSegment(payload);
   if (!claims) throw malformed(`token malformed: the payload ${segmentFault(payload)}`);
   return claims;
@@ -129,7 +135,7 @@ function readPayload(key: SigningKey, parts: TokenParts, disableAuthChecks: bool
  * The platform's token rules (contract: "How the platform checks a user's request", steps 3 to
  * 5), synchronous, throwing a {@link TokenError}. The emulator and `verifyUserToken` share it.
  */
-export function checkUserToken(key: SigningKey, token: string, options: CheckOptions = {}): CheckedToken {
+export function checkUserToken(keys: KeySet, token: string, options: CheckOptions = {}): CheckedToken {
   if (token.length === 0) throw malformed('token malformed: it is empty');
   if (token.length > MAX_TOKEN_LENGTH) throw malformed(`token malformed: longer than ${MAX_TOKEN_LENGTH} characters`);
   const parts = splitToken(token);
@@ -148,7 +154,7 @@ export function checkUserToken(key: SigningKey, token: string, options: CheckOpt
     claims = payload;
     kind = 'dev';
   } else {
-    claims = readPayload(key, parts, disableAuthChecks);
+    claims = readPayload(keys, parts, disableAuthChecks);
   }
 
   if (claims['server'] === true) throw malformed('a server token is not a user token');

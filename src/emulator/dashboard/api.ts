@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import type { SigningKey } from '../../tokens/key';
 import type { TestControls } from '../routes/test-routes';
 import type { IncomingHttpHeaders } from 'node:http';
 import { z } from 'zod';
@@ -21,10 +20,9 @@ import type { WriteLog } from '../writes';
 import { inspectToken } from './inspect';
 import type { RequestLog } from './request-log';
 
-/** What the dashboard's API reaches: the emulator's state and tools, never its secret (only a key object to sign with). */
+/** What the dashboard's API reaches: the emulator's state and tools, never a secret's value (tokens are signed with the state's keyring). */
 export interface DashboardDeps {
   apiKey: string;
-  key: SigningKey;
   clock: Clock;
   toleranceSeconds: number;
   state: EmulatorState;
@@ -71,7 +69,7 @@ type AdminName = keyof typeof adminEndpoints;
 function admin(call: DashboardCall, name: AdminName, id: string, wireBody: unknown): unknown {
   const { deps } = call;
   const nowMs = deps.clock.now();
-  const auth: AuthContext = { apiKey: deps.apiKey, key: deps.key, state: deps.state, nowMs, toleranceSeconds: deps.toleranceSeconds };
+  const auth: AuthContext = { apiKey: deps.apiKey, state: deps.state, nowMs, toleranceSeconds: deps.toleranceSeconds };
   const ctx: RouteContext = { requestId: randomUUID(), route: call.route, id, headers: call.headers, nowMs, state: deps.state, auth, writes: deps.writes, query: {}, controls: deps.controls };
   const endpoint = adminEndpoints[name];
   let input: unknown;
@@ -199,7 +197,7 @@ export const DASHBOARD_ROUTES: readonly DashboardRoute[] = [
       const input = parse(generateBody, body, 'request body');
       let token: string;
       try {
-        token = mintUserToken(deps.key, input as never, deps.clock.now());
+        token = mintUserToken(deps.state.secrets.keyring, input as never, deps.state.issuer.mintNow());
       } catch (err) {
         if (err instanceof ArgumentError) throw platformError('input', err.message);
         throw err;
@@ -214,7 +212,7 @@ export const DASHBOARD_ROUTES: readonly DashboardRoute[] = [
     path: '/inspect',
     handler: ({ deps, body }) => {
       const { token } = parse(inspectBody, body, 'request body');
-      return inspectToken(token, { apiKey: deps.apiKey, key: deps.key, state: deps.state, nowMs: deps.clock.now(), toleranceSeconds: deps.toleranceSeconds });
+      return inspectToken(token, { apiKey: deps.apiKey, state: deps.state, nowMs: deps.clock.now(), toleranceSeconds: deps.toleranceSeconds });
     },
   },
   { method: 'GET', path: '/faults', handler: ({ deps }) => faultsView(deps) },

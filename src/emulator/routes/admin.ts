@@ -1,10 +1,10 @@
-import { signHS256 } from '../../tokens/jws';
 import type { adminEndpoints } from '../../schemas/endpoints';
 import { DEFAULT_PLATFORM_TOKEN_MS } from '../../schemas/tokens';
 import type { User } from '../../schemas/users';
 import { platformError } from '../errors';
 import type { AppSettings } from '../state';
 import { type Handlers, type RouteContext, contentFields, recordWrite } from './context';
+import { secretHandlers } from './secrets';
 import { existingUser, patchedUser, replacedUser, saveUser } from './user-ops';
 
 /**
@@ -65,7 +65,7 @@ function issue(ctx: RouteContext, user: User, expiresAt: number): { token: strin
   if (ctx.state.app.jwt_enabled) {
     const exp = Math.floor(expiresAt / 1000);
     // Stamped by the issuer clock: after every cutoff the platform knows, even in this millisecond.
-    token = signHS256(ctx.auth.key, { user_id: user.id, iat: ctx.state.issuer.mintNow() / 1000, exp });
+    token = ctx.state.secrets.keyring.sign({ user_id: user.id, iat: ctx.state.issuer.mintNow() / 1000, exp });
     expiresAt = exp * 1000;
     kind = 'jwt';
   } else {
@@ -171,4 +171,6 @@ export const adminHandlers: Handlers<typeof adminEndpoints> = {
     recordWrite(ctx, { userId: ctx.id, fields: deleted > 0 ? ['revoke_tokens_issued_before', 'session_tokens'] : ['revoke_tokens_issued_before'] });
     return { revoke_tokens_issued_before: cutoff };
   },
+
+  ...secretHandlers,
 };

@@ -1,6 +1,5 @@
 import type { AuthKind } from '../../schemas/client-routes';
 import type { clientEndpoints } from '../../schemas/endpoints';
-import { signHS256 } from '../../tokens/jws';
 import { bearerToken, checkClientToken } from '../auth';
 import { platformError, tokenError } from '../errors';
 import { type Handlers, type RouteContext, newUser, recordWrite } from './context';
@@ -105,7 +104,7 @@ export const clientHandlers: Handlers<typeof clientEndpoints> = {
     const user = saveUser(ctx, before, next);
     recordWrite(ctx, { userId: input.id, fields: input.name !== undefined ? ['name'] : [], ...(before ? {} : { created: true }), tokenIssued: 'jwt' });
     const iatMs = ctx.state.issuer.mintNow();
-    const access_token = signHS256(ctx.auth.key, {
+    const access_token = ctx.state.secrets.keyring.sign({
       user_id: input.id,
       iat: iatMs / 1000,
       exp: Math.floor(iatMs / 1000) + GUEST_TOKEN_SECONDS,
