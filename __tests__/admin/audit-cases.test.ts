@@ -73,8 +73,9 @@ describe('crit (RFC 7515 §4.1.11): a header naming an extension tokenkit does n
     expect(body.message).toContain('crit');
   });
 
+  // kid 'initial' is the emulator's first secret: a kid the app does not hold is 43 (docs/platform-api.md, "App secrets and rotation").
   test('the same header without crit is accepted (the check is only crit)', async () => {
-    const token = sign({ alg: 'HS256', typ: 'JWT', kid: 'k1' }, { user_id: 'alice', iat: nowS() });
+    const token = sign({ alg: 'HS256', typ: 'JWT', kid: 'initial' }, { user_id: 'alice', iat: nowS() });
     expect(await local(token, { userId: 'alice' })).toEqual({ code: 'ok', message: '' });
     expect((await platform(token, 'alice')).code).toBe('ok');
   });
