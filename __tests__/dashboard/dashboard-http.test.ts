@@ -2,7 +2,7 @@
 // security (dashboard token, same origin, loopback Host, the API secret never sent). The page
 // itself is tested in real Chromium by `npm run test:browser` (__tests__/browser).
 import { request } from 'node:http';
-import { ConfigError } from 'tokenkit';
+import { ConfigError, ServerClient } from 'tokenkit';
 import { DASHBOARD_MAX_REQUESTS, type Emulator, startEmulator } from 'tokenkit/emulator';
 
 interface Page {
@@ -161,4 +161,25 @@ test(`the request buffer keeps the last ${DASHBOARD_MAX_REQUESTS} requests and c
   expect(snapshot.requests).toHaveLength(DASHBOARD_MAX_REQUESTS);
   expect(snapshot.total).toBeGreaterThanOrEqual(n);
   expect(snapshot.requests.at(-1)).toMatchObject({ path: `/v1/users/u${n - 1}`, code: 2, auth: 'none' });
+});
+
+test("the state lists the app's secrets by kid and state, never a value, and follows a rotation", async () => {
+  const auth = { 'X-Dashboard-Token': page.token };
+  const before = (await (await api(emu, 'GET', '/state', auth)).json()) as { secrets: Array<{ kid: string; state: string }> };
+  expect(before.secrets.map((s) => [s.kid, s.state])).toEqual([['initial', 'primary']]);
+
+  const client = new ServerClient({ apiKey: emu.apiKey, apiSecret: emu.apiSecret, baseUrl: emu.url });
+  const added = await client.addSecret();
+  await client.promoteSecret(added.kid);
+  const text = await (await api(emu, 'GET', '/state', auth)).text();
+  const after = JSON.parse(text) as { secrets: Array<Record<string, unknown>> };
+  expect(after.secrets.map((s) => [s.kid, s.state])).toEqual([
+    ['initial', 'active'],
+    [added.kid, 'primary'],
+  ]);
+  for (const s of after.secrets) expect(Object.keys(s).sort()).toEqual(['created_at', 'kid', 'promoted_at', 'retired_at', 'state']);
+  expect(text).not.toContain(added.secret);
+  expect(text).not.toContain(emu.apiSecret);
+  // Back to the one secret the other tests expect.
+  await emu.reset();
 });

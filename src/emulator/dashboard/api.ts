@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { TestControls } from '../routes/test-routes';
 import type { IncomingHttpHeaders } from 'node:http';
 import { z } from 'zod';
+import { secretsResponseSchema } from '../../schemas/secrets';
 import { ArgumentError } from '../../errors';
 import { appSchema } from '../../schemas/app';
 import { userIdSchema } from '../../schemas/common';
@@ -129,7 +130,15 @@ export const DASHBOARD_ROUTES: readonly DashboardRoute[] = [
   {
     method: 'GET',
     path: '/state',
-    handler: ({ deps, log }) => ({ app: appView(deps.state), now: deps.clock.now(), api_key: deps.apiKey, users: deps.state.users.size, requests: log.total }),
+    handler: ({ deps, log }) => ({
+      app: appView(deps.state),
+      // The app's secrets by id and state, never a value (as GET /v1/app/secrets).
+      secrets: z.encode(secretsResponseSchema, { secrets: deps.state.secrets.list() }).secrets,
+      now: deps.clock.now(),
+      api_key: deps.apiKey,
+      users: deps.state.users.size,
+      requests: log.total,
+    }),
   },
   {
     method: 'POST',

@@ -28,15 +28,67 @@ function Toggle({ id, label, help, checked, onChange }: { id: string; label: str
   );
 }
 
+/** An app secret as the dashboard shows it: its id and state, never its value. */
+export interface SecretView {
+  kid: string;
+  state: 'primary' | 'active' | 'retired';
+  created_at: string;
+  promoted_at: string | null;
+  retired_at: string | null;
+}
+
+const SECRET_STATES: Record<SecretView['state'], string> = {
+  primary: 'signs what the platform issues; checked first for a token without kid',
+  active: 'verifies tokens signed with it',
+  retired: 'its tokens are refused (44)',
+};
+
+function SecretsPanel({ secrets }: { secrets: SecretView[] }) {
+  return (
+    <section class="panel" aria-labelledby="secrets-heading">
+      <h2 id="secrets-heading">App secrets</h2>
+      <p class="help">The secrets that sign and verify this app's tokens, by id (kid) and state. Values are never shown here: rotate with tokenkit secret add, promote and retire.</p>
+      <table id="secrets">
+        <thead>
+          <tr>
+            <th scope="col">kid</th>
+            <th scope="col">State</th>
+            <th scope="col">Created</th>
+            <th scope="col">Retired</th>
+          </tr>
+        </thead>
+        <tbody>
+          {secrets.map((s) => (
+            <tr key={s.kid}>
+              <td>
+                <code>{s.kid}</code>
+              </td>
+              <td title={SECRET_STATES[s.state]}>{s.state}</td>
+              <td>
+                <Time at={s.created_at} />
+              </td>
+              <td>
+                <Time at={s.retired_at} />
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </section>
+  );
+}
+
 export function SettingsPage() {
   const [app, setApp] = useState<AppView | null>(null);
+  const [secrets, setSecrets] = useState<SecretView[]>([]);
   const [draft, setDraft] = useState<AppView | null>(null);
   const save = useAction();
   const cutoff = useAction();
 
   const load = async (): Promise<void> => {
-    const state = await get<{ app: AppView }>('/state');
+    const state = await get<{ app: AppView; secrets: SecretView[] }>('/state');
     setApp(state.app);
+    setSecrets(state.secrets);
     setDraft(state.app);
   };
   useEffect(() => void save.run(load), []);
@@ -126,6 +178,8 @@ export function SettingsPage() {
         </div>
         <Status error={cutoff.error} notice={cutoff.notice} />
       </section>
+
+      <SecretsPanel secrets={secrets} />
     </section>
   );
 }
