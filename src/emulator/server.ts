@@ -258,13 +258,23 @@ async function handle(
     }
   }
 
-  const result = run(ctx, side, body);
+  const result = run(ctx, side, side.endpoint.query ? queryOf(req) : body);
   if (deps.state.dirty) {
     if (deps.dataFile !== undefined) saveDataFile(deps.dataFile, deps.state);
     deps.state.dirty = false;
   }
   if (idemKey !== undefined) deps.idempotency.put(idemKey, { fingerprint, ...result }, nowMs);
   return finish(decision, result);
+}
+
+/** The query string as an object; a parameter given twice is refused (400, code 4), not silently collapsed. */
+function queryOf(req: IncomingMessage): Record<string, string> {
+  const seen = new Map<string, string>();
+  for (const [k, v] of new URLSearchParams((req.url ?? '').split('?')[1] ?? '')) {
+    if (seen.has(k)) throw platformError('input', `Invalid query: ${k}: given more than once`);
+    seen.set(k, v);
+  }
+  return Object.fromEntries(seen); // own keys, "__proto__" included (refused as unknown)
 }
 
 function finish(decision: FaultDecision | undefined, result: { status: number; body: string }): Result {
@@ -278,6 +288,10 @@ function run(ctx: RouteContext, side: RouteSide, body: unknown): { status: numbe
   if (endpoint.request) {
     const parsed = z.safeDecode(endpoint.request, body as never);
     if (!parsed.success) throw invalidInput('request body', parsed.error);
+    input = parsed.data;
+  } else if (endpoint.query) {
+    const parsed = endpoint.query.safeParse(body);
+    if (!parsed.success) throw invalidInput('query', parsed.error);
     input = parsed.data;
   }
   const output = handler(ctx, input);

@@ -57,7 +57,7 @@ export function apiErrorFrom(res: Response, text: string, ctx: ResponseContext, 
     headers: ctx.headers,
   };
   if (body?.success) {
-    return new ApiError({ ...base, code: body.data.code, message: body.data.message + note, moreInfo: body.data.more_info });
+    return new ApiError({ ...base, code: body.data.code, message: body.data.message + note, moreInfo: body.data.more_info, unknownUserIds: body.data.unknown_user_ids });
   }
   return new ApiError({ ...base, code: -1, message: `HTTP ${res.status} without a platform error body${note}` });
 }

@@ -12,6 +12,8 @@ import {
   partialUpdateRequestSchema,
   putUserRequestSchema,
   putUserResponseSchema,
+  queryUsersQuerySchema,
+  queryUsersResponseSchema,
   upsertUsersRequestSchema,
   userResponseSchema,
   usersResponseSchema,
@@ -32,9 +34,13 @@ export interface Endpoint<Req extends z.ZodType | undefined = z.ZodType | undefi
   readonly response: Res;
   /** Safe to send twice (reads, and writes that set a state rather than add to it). */
   readonly idempotent: boolean;
+  /** The query string's parameters (strings in, decoded values out), for routes that take one. */
+  readonly query?: z.ZodType | undefined;
 }
 
-const endpoint = <Req extends z.ZodType | undefined, Res extends z.ZodType>(e: Endpoint<Req, Res>) => e;
+const endpoint = <Req extends z.ZodType | undefined, Res extends z.ZodType, Q extends z.ZodType | undefined = undefined>(
+  e: Endpoint<Req, Res> & { readonly query?: Q },
+): Endpoint<Req, Res> & { readonly query: Q } => e as Endpoint<Req, Res> & { readonly query: Q };
 
 /** The admin routes (server side). */
 export const adminEndpoints = {
@@ -42,6 +48,7 @@ export const adminEndpoints = {
   updateApp: endpoint({ method: 'PATCH', path: '/v1/app', auth: 'admin', request: appPatchSchema, response: appResponseSchema, idempotent: true }),
   upsertUsers: endpoint({ method: 'POST', path: '/v1/users', auth: 'admin', request: upsertUsersRequestSchema, response: usersResponseSchema, idempotent: true }),
   getUser: endpoint({ method: 'GET', path: '/v1/users/:id', auth: 'admin', request: undefined, response: userResponseSchema, idempotent: true }),
+  queryUsers: endpoint({ method: 'GET', path: '/v1/users', auth: 'admin', request: undefined, response: queryUsersResponseSchema, idempotent: true, query: queryUsersQuerySchema }),
   updateUsersPartial: endpoint({ method: 'PATCH', path: '/v1/users', auth: 'admin', request: partialUpdateRequestSchema, response: usersResponseSchema, idempotent: true }),
   putUser: endpoint({ method: 'PUT', path: '/v1/users/:id', auth: 'admin', request: putUserRequestSchema, response: putUserResponseSchema, idempotent: false }),
   issueToken: endpoint({ method: 'POST', path: '/v1/users/:id/token', auth: 'admin', request: issueTokenRequestSchema, response: issueTokenResponseSchema, idempotent: false }),
