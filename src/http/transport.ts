@@ -300,17 +300,22 @@ export class Transport {
         } else {
           error = new ConnectionError(`Could not reach the platform at ${new URL(baseUrl).origin} (${failureOf(err)}): ${what}, attempt ${attempt}`, { cause: err });
         }
-        this.#log({ method, path: prepared.path, status: undefined, ms: performance.now() - started, attempt, requestId: undefined, error: error.name });
-        if (error.name === 'AbortError') throw error;
+        const record: RequestLogRecord = { method, path: prepared.path, status: undefined, ms: performance.now() - started, attempt, requestId: undefined, error: error.name };
+        if (error.name === 'AbortError') {
+          this.#log(record);
+          throw error;
+        }
         const failure: AttemptFailure = error instanceof TimeoutError ? 'timeout' : 'connection';
         const decision = decideRetry({ attempt, maxRetries: this.#options.maxRetries, failure, maxRetryAfterSeconds: this.#options.maxRetryAfterSeconds, random: this.#random });
+        this.#log(decision.retry ? { ...record, retryInMs: decision.delayMs, maxAttempts: this.#options.maxRetries + 1 } : record);
         if (!decision.retry) throw error;
         await sleep(decision.delayMs, signal, `${what} (waiting to retry)`);
         continue;
       }
       const { res, text } = outcome;
       const requestId = res.headers.get('x-request-id') ?? undefined;
-      this.#log({ method, path: prepared.path, status: res.status, ms: performance.now() - started, attempt, requestId });
+      const record: RequestLogRecord = { method, path: prepared.path, status: res.status, ms: performance.now() - started, attempt, requestId };
+      if (res.ok || (res.status >= 300 && res.status < 400)) this.#log(record);
       if (res.ok) return decodeResponse<E['response']>(prepared.endpoint.response, res, text, ctx);
       if (res.status >= 300 && res.status < 400) {
         const location = res.headers.get('location');
@@ -336,6 +341,7 @@ export class Transport {
         maxRetryAfterSeconds: this.#options.maxRetryAfterSeconds,
         random: this.#random,
       });
+      this.#log(decision.retry ? { ...record, retryInMs: decision.delayMs, maxAttempts: this.#options.maxRetries + 1 } : record);
       if (decision.retry) {
         await sleep(decision.delayMs, signal, `${what} (waiting to retry)`);
         continue;
