@@ -205,13 +205,14 @@ export class ServerClient {
 
   /**
    * Creates or replaces users (`POST /v1/users`), 100 per request: name, role and custom fields.
+   * `options.idempotencyKey` (see {@link WriteOptions}) takes up to 100 users.
    *
    * @example
    * ```ts
    * const { users } = await client.upsertUsers([{ id: 'alice', name: 'Alice' }]);
    * ```
    */
-  async upsertUsers(users: UserInput[], options?: RequestOptions): Promise<UsersResult> {
+  async upsertUsers(users: UserInput[], options?: WriteOptions): Promise<UsersResult> {
     return upsertUsers(this.#http, users, options);
   }
 

@@ -104,11 +104,24 @@ async function sendBatches(
   return { users: Object.fromEntries(entries) };
 }
 
-/** `POST /v1/users` (upsert), 100 users per request. */
-export async function upsertUsers(http: Transport, users: UserInput[], options?: RequestOptions): Promise<UsersResult> {
+/** `POST /v1/users` (upsert), 100 users per request; `idempotencyKey` up to 100 users. */
+export async function upsertUsers(http: Transport, users: UserInput[], options?: WriteOptions): Promise<UsersResult> {
   refuseProtoKeys(users, 'upsertUsers users', 'users');
   const wire = encodeList(upsertList, users, 'upsertUsers users');
-  return sendBatches(http, adminEndpoints.upsertUsers, wire, validateRequestOptions(options));
+  const opts = validateWriteOptions(options, 'upsertUsers options');
+  checkOneRequest(opts, wire.length, 'upsertUsers');
+  return sendBatches(http, adminEndpoints.upsertUsers, wire, opts);
+}
+
+/** A caller's `idempotencyKey` names one request: refused where the users need more than one. */
+function checkOneRequest(opts: WriteOptions, users: number, what: string): void {
+  if (opts.idempotencyKey === undefined || users <= MAX_USERS_PER_REQUEST) return;
+  const requests = Math.ceil(users / MAX_USERS_PER_REQUEST);
+  throw new ArgumentError(
+    `${what}: idempotencyKey names one request, but ${users} users go in ${requests} requests of at most ${MAX_USERS_PER_REQUEST}, ` +
+      `and each needs a key of its own. Call ${what} once per ${MAX_USERS_PER_REQUEST} users, each with its own key, or leave out idempotencyKey`,
+    [{ path: 'idempotencyKey', message: `applies to one request: at most ${MAX_USERS_PER_REQUEST} users` }],
+  );
 }
 
 /**
@@ -126,14 +139,7 @@ export async function updateUsersPartial(
   if (!shape.success) throw ArgumentError.fromZod(`${what} input`, shape.error);
   const wire = encodeList(partialList, shape.data.users, `${what} input`);
   const opts = validateWriteOptions(options, `${what} options`);
-  if (opts.idempotencyKey !== undefined && wire.length > MAX_USERS_PER_REQUEST) {
-    const requests = Math.ceil(wire.length / MAX_USERS_PER_REQUEST);
-    throw new ArgumentError(
-      `${what}: idempotencyKey names one request, but ${wire.length} users go in ${requests} requests of at most ${MAX_USERS_PER_REQUEST}, ` +
-        `and each needs a key of its own. Call ${what} once per ${MAX_USERS_PER_REQUEST} users, each with its own key, or leave out idempotencyKey`,
-      [{ path: 'idempotencyKey', message: `applies to one request: at most ${MAX_USERS_PER_REQUEST} users` }],
-    );
-  }
+  checkOneRequest(opts, wire.length, what);
   return sendBatches(http, adminEndpoints.updateUsersPartial, wire, opts);
 }
 

@@ -4,7 +4,7 @@ import { userIdSchema } from '../schemas/common';
 import { usageError } from './exit-codes';
 
 /** One line of an ids file: its 1-based number, and the id, or why the line is not one. */
-export type IdLine = ({ id: string; error?: undefined } | { id?: undefined; error: string }) & {
+export type IdLine = ({ id: string; error?: undefined; data?: Record<string, unknown> | undefined } | { id?: undefined; error: string; data?: undefined }) & {
   line: number;
   /** Bytes of the file up to the end of this line: how far a run has come. */
   offset: number;
@@ -95,4 +95,23 @@ export async function* readIdLines(path: string): AsyncGenerator<IdLine> {
   } finally {
     stream.destroy();
   }
+}
+
+/**
+ * Counts the lines of a file that hold something besides spaces (the ids a run will handle, for
+ * its progress), streaming: one pass over the bytes, nothing kept.
+ */
+export async function countLines(path: string): Promise<number> {
+  let count = 0;
+  let filled = false;
+  for await (const chunk of createReadStream(path, { highWaterMark: 1024 * 1024 }) as AsyncIterable<Buffer>) {
+    for (let i = 0; i < chunk.length; i++) {
+      const c = chunk[i] as number;
+      if (c === 10) {
+        if (filled) count++;
+        filled = false;
+      } else if (c !== 32 && c !== 13 && c !== 9) filled = true;
+    }
+  }
+  return filled ? count + 1 : count;
 }

@@ -20,6 +20,20 @@ export function processIo(): Io {
   };
 }
 
+/** The output of a run could not be written: stdout was closed (`| head`). The run stops quietly. */
+export class StdoutClosedError extends Error {
+  constructor() {
+    super('stdout was closed');
+    this.name = 'StdoutClosedError';
+  }
+}
+
+/**
+ * Set while a batch run writes to stdout and handles its closing itself; otherwise a closed
+ * stdout ends the command at once, quietly, with exit 141 (see main.ts).
+ */
+export const stdoutGuard = { handledByRun: false };
+
 /** Platform codes that mean "these credentials are wrong", whatever the item. */
 const CREDENTIAL_CODES = new Set([2, 40, 42, 43, 45]);
 
