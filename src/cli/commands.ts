@@ -5,6 +5,7 @@ import { registerIssueCommand } from './issue-command';
 import { registerRevokeCommands } from './revoke-command';
 import { type Io, processIo } from './run';
 import { registerTokenCommands } from './token-command';
+import { registerUsersCommands } from './users-command';
 
 /**
  * Registers `token`, `revoke`, `restore`, `issue` and `demo` on the program, then applies
@@ -22,6 +23,7 @@ export function registerCommands(program: Command, io: Io = processIo()): Comman
   registerTokenCommands(program, io);
   registerRevokeCommands(program, io);
   registerIssueCommand(program, io);
+  registerUsersCommands(program, io);
   registerDemoCommand(program, io);
   program.addHelpText(
     'after',
