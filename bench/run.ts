@@ -13,6 +13,7 @@ const MODULES: ReadonlyArray<{ file: string; title: string }> = [
   { file: 'emulator', title: 'emulator' },
   { file: 'bulk', title: 'bulk' },
   { file: 'request-cost', title: 'request cost' },
+  { file: 'unknown-ids', title: 'unknown ids: a 10% unknown file against a clean one (ratio)' },
 ];
 
 interface Args {

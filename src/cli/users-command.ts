@@ -40,7 +40,7 @@ function userLine(line: number, offset: number, record: Record<string, unknown>)
 }
 
 /** JSON lines: one user object a line (an export's lines too: the platform's fields are left out). */
-const jsonLine: LineParser = (line, offset, raw) => {
+export const jsonUserLine: LineParser = (line, offset, raw) => {
   const text = raw.trim();
   if (text.length === 0) return undefined;
   let value: unknown;
@@ -168,7 +168,7 @@ async function importCommand(io: Io, flags: ImportFlags): Promise<ExitCode> {
     flags: batchFlags,
     concurrency: flags.concurrency ?? 8,
     platform,
-    readLines: (path) => readIdLines(path, format === 'csv' ? csvParser() : jsonLine, MAX_USER_LINE_BYTES),
+    readLines: (path) => readIdLines(path, format === 'csv' ? csvParser() : jsonUserLine, MAX_USER_LINE_BYTES),
     dryRunLabels: { change: 'new users (would be created)', same: 'existing users (would be replaced: name, role where given, custom fields)' },
   });
 }
