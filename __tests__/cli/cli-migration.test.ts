@@ -1,9 +1,8 @@
 import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
-import type { ChildProcess } from 'node:child_process';
 import { type Emulator, startEmulator } from 'tokenkit/emulator';
 import { readReport } from '../../src/cli/report';
-import { ROOT, adminClient, cliEnv, emulatorEnv, finished, jsonLines, runCli, startCli, tempDir, writeIds } from './helpers';
+import { ROOT, adminClient, cliEnv, emulatorEnv, finished, jsonLines, runCli, startCli, tempDir, whenDone, writeIds } from './helpers';
 
 // The migration operations of issue 12, end to end: the CLI as a subprocess against the emulator.
 // One spawn per scenario (a spawn costs seconds on a loaded machine).
@@ -123,19 +122,6 @@ describe('a revoke run with 10% unknown ids', () => {
     expect(emulator.user('ghost00009')?.revoke_tokens_issued_before?.toISOString()).toBe('2026-03-01T00:00:00.000Z');
   });
 });
-
-/** Resolves once the run's progress lines show at least `done` ids done. */
-function whenDone(child: ChildProcess, done: number): Promise<void> {
-  return new Promise((resolve) => {
-    let buffer = '';
-    child.stderr?.on('data', (d: Buffer) => {
-      buffer += d.toString('utf8');
-      const counts = [...buffer.matchAll(/([\d,]+) done/g)].map((m) => Number((m[1] as string).replace(/,/g, '')));
-      if (counts.some((c) => c >= done)) resolve();
-      buffer = buffer.slice(-300);
-    });
-  });
-}
 
 test('SIGTERM at about 40%: exit 143 with an end record; --resume: every id applied exactly once', async () => {
   const file = tmp.path('term.txt');
