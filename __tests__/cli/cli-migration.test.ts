@@ -7,7 +7,9 @@ import { ROOT, adminClient, cliEnv, emulatorEnv, finished, jsonLines, runCli, st
 // The migration operations of issue 12, end to end: the CLI as a subprocess against the emulator.
 // One spawn per scenario (a spawn costs seconds on a loaded machine).
 
-jest.setTimeout(180_000);
+jest.setTimeout(300_000);
+/** Each spawn's bound: these runs do real work (10,000 users), on machines shared with other jobs. */
+const T = { timeoutMs: 240_000 };
 
 const N = 10_000;
 const tmp = tempDir();
@@ -37,15 +39,15 @@ describe('users import and export', () => {
     writeFileSync(csv, 'id,name,team\r\n' + csvUsers.map((u) => [u.id, u.name, u.team].map(cell).join(',')).join('\r\n') + '\r\n');
 
     const [fromJson, fromCsv] = await Promise.all([
-      runCli(['users', 'import', '--file', jsonl, '--report', tmp.path('import-json.jsonl'), '--quiet'], { env }),
-      runCli(['users', 'import', '--file', csv, '--quiet', '--json'], { env }),
+      runCli(['users', 'import', '--file', jsonl, '--report', tmp.path('import-json.jsonl'), '--quiet'], { env, ...T }),
+      runCli(['users', 'import', '--file', csv, '--quiet', '--json'], { env, ...T }),
     ]);
     expect(fromJson.stderr).toMatch(/^import: 10,000 done, 0 failed, 0 skipped/m);
     expect([fromJson.code, fromCsv.code]).toEqual([0, 0]);
     expect(JSON.parse(fromCsv.stdout)).toMatchObject({ command: 'import', done: N, failed: 0, exit_code: 0 });
 
     const out = tmp.path('export.jsonl');
-    const exported = await runCli(['users', 'export', '--out', out], { env });
+    const exported = await runCli(['users', 'export', '--out', out], { env, ...T });
     expect(exported.code).toBe(0);
     expect(exported.stderr).toMatch(/export: 20,000 users/);
     const lines = jsonLines(readFileSync(out, 'utf8'));
@@ -69,7 +71,7 @@ describe('users import and export', () => {
     const { users } = await client.queryUsers({ ids: ['j00042', 'c00007'] });
     expect(users.map((u) => [u.id, u.name])).toEqual([['j00042', 'J 42'], ['c00007', 'C "7", Esq.']]);
 
-    const got = await runCli(['users', 'get', 'j00003', 'nobody'], { env });
+    const got = await runCli(['users', 'get', 'j00003', 'nobody'], { env, ...T });
     expect(got.code).toBe(1);
     expect(jsonLines(got.stdout)).toEqual([expect.objectContaining({ id: 'j00003', team: 'blue', score: 3 })]);
     expect(got.stderr.trim()).toBe('tokenkit: no user "nobody" (code 16)');
@@ -90,7 +92,7 @@ describe('a revoke run with 10% unknown ids', () => {
 
   test('--dry-run reads the state and writes nothing (the emulator\'s write log)', async () => {
     const writes = emulator.writes().length;
-    const r = await runCli(['revoke', '--users-file', file, '--dry-run', '--json'], { env });
+    const r = await runCli(['revoke', '--users-file', file, '--dry-run', '--json'], { env, ...T });
     expect(r.code).toBe(0);
     expect(emulator.writes()).toHaveLength(writes);
     expect(r.stderr).toMatch(/would be revoked: 900 \(first: m00000, m00001, m00002, m00003, m00004, \.\.\.\)/);
@@ -101,8 +103,8 @@ describe('a revoke run with 10% unknown ids', () => {
   test('under each --missing mode: the summary gives the reasons; --failed-out feeds back; --json parses', async () => {
     const failedOut = tmp.path('failed.txt');
     const [fail, skip] = await Promise.all([
-      runCli(['revoke', '--users-file', file, '--quiet', '--failed-out', failedOut, '--before', '2026-01-01T00:00:00Z'], { env }),
-      runCli(['revoke', '--users-file', file, '--quiet', '--missing', 'skip', '--json', '--before', '2026-02-01T00:00:00Z'], { env }),
+      runCli(['revoke', '--users-file', file, '--quiet', '--failed-out', failedOut, '--before', '2026-01-01T00:00:00Z'], { env, ...T }),
+      runCli(['revoke', '--users-file', file, '--quiet', '--missing', 'skip', '--json', '--before', '2026-02-01T00:00:00Z'], { env, ...T }),
     ]);
     expect(fail.code).toBe(1);
     expect(fail.stderr).toMatch(/^revoke: 900 done, 100 failed, 0 skipped/m);
@@ -115,7 +117,7 @@ describe('a revoke run with 10% unknown ids', () => {
     expect(summary).toMatchObject({ command: 'revoke', done: 900, failed: 0, skipped: 100, exit_code: 0 });
     expect(summary['reasons']).toEqual([{ status: 'skipped', code: 16, count: 100 }]);
 
-    const create = await runCli(['revoke', '--users-file', file, '--missing', 'create', '--quiet', '--before', '2026-03-01T00:00:00Z'], { env });
+    const create = await runCli(['revoke', '--users-file', file, '--missing', 'create', '--quiet', '--before', '2026-03-01T00:00:00Z'], { env, ...T });
     expect(create.code).toBe(0);
     expect(create.stderr).toMatch(/^revoke: 1,000 done, 0 failed, 0 skipped/m);
     expect(create.stderr).toMatch(/done: 100 users created first \(--missing create\)/);
@@ -129,7 +131,7 @@ test('SIGTERM at about 40%: exit 143 with an end record; --resume: every id appl
   await adminClient(emulator).upsertUsers(ids.map((id) => ({ id })));
   const report = tmp.path('term.jsonl');
   const child = startCli(['revoke', '--users-file', file, '--report', report, '--concurrency', '1', '--batch-size', '20', '--progress-interval', '50'], { env });
-  const first = finished(child);
+  const first = finished(child, T.timeoutMs);
   await whenDone(child, N * 0.4);
   child.kill('SIGTERM');
   const stopped = await first;
@@ -141,7 +143,7 @@ test('SIGTERM at about 40%: exit 143 with an end record; --resume: every id appl
   const state = await readReport(report);
   expect(state.done.size).toBeLessThan(N);
 
-  const resumed = await runCli(['revoke', '--resume', report, '--quiet'], { env });
+  const resumed = await runCli(['revoke', '--resume', report, '--quiet'], { env, ...T });
   expect(resumed.code).toBe(0);
   const per = new Map<string, number>();
   for (const w of emulator.writes({ route: 'PATCH /v1/users' })) if (w.userId?.startsWith('t')) per.set(w.userId, (per.get(w.userId) ?? 0) + 1);
@@ -159,7 +161,7 @@ test('issue ... | head -1: no stack trace, a valid report, and the rest resumabl
     env: cliEnv(env),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  const r = await finished(child);
+  const r = await finished(child, T.timeoutMs);
   expect(r.code).toBe(0); // head's
   expect(jsonLines(r.stdout)).toEqual([expect.objectContaining({ user_id: expect.stringMatching(/^h\d+$/), token: expect.any(String) })]);
   expect(r.stderr).not.toMatch(/EPIPE|\n\s+at /);
@@ -169,14 +171,14 @@ test('issue ... | head -1: no stack trace, a valid report, and the rest resumabl
   const state = await readReport(report);
   expect(state.done.size).toBeLessThan(2_000);
 
-  const resumed = await runCli(['issue', '--resume', report, '--quiet'], { env });
+  const resumed = await runCli(['issue', '--resume', report, '--quiet'], { env, ...T });
   expect(resumed.code).toBe(0);
   expect(jsonLines(resumed.stdout).length).toBe(2_000 - state.done.size);
   expect((await readReport(report)).done.size).toBe(2_000);
 });
 
 test('parser errors are one tokenkit: line; a secret-looking flag points to --api-secret-file', async () => {
-  const [secret, bad] = await Promise.all([runCli(['revoke', '--users-file', 'x', '--api-secret', 's3cr3t'], { env }), runCli(['revoke', '--missing', 'maybe'], { env })]);
+  const [secret, bad] = await Promise.all([runCli(['revoke', '--users-file', 'x', '--api-secret', 's3cr3t'], { env, ...T }), runCli(['revoke', '--missing', 'maybe'], { env, ...T })]);
   expect(secret.code).toBe(2);
   expect(secret.stderr).toMatch(/^tokenkit: there is no --api-secret flag: .*--api-secret-file FILE, or set TOKENKIT_API_SECRET\n$/);
   expect(secret.stderr).not.toContain('s3cr3t');

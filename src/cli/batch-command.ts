@@ -254,6 +254,7 @@ export async function executeBatchRun(io: Io, r: BatchRun): Promise<ExitCode> {
     });
   } finally {
     for (const [signal, handler] of handlers) process.off(signal, handler);
+    stdoutGuard.handledByRun = false;
     r.platform.onRetry = undefined;
     progress.stop();
     failedOut?.close();
@@ -316,7 +317,6 @@ export async function executeBatchRun(io: Io, r: BatchRun): Promise<ExitCode> {
       }) + '\n',
     );
   }
-  stdoutGuard.handledByRun = false;
   return code;
 }
 
