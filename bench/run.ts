@@ -14,6 +14,7 @@ const MODULES: ReadonlyArray<{ file: string; title: string }> = [
   { file: 'bulk', title: 'bulk' },
   { file: 'request-cost', title: 'request cost' },
   { file: 'keyring', title: 'keyring: tokens/s (ratio to a plain secret)' },
+  { file: 'unknown-ids', title: 'unknown ids: a 10% unknown file against a clean one (ratio)' },
 ];
 
 interface Args {

@@ -7,7 +7,21 @@ import { MintClock } from './admin/clock';
 const PROCESS_MINT_CLOCK = new MintClock();
 import { type RevokeUserTokensResult, type RotatedToken, type RotateUserTokenOptions, revokeUserTokens, rotateUserToken } from './admin/revocation';
 import { type IssuedToken, type IssueTokenOptions, type RevokeAllTokensResult, issueToken, revokeAllTokens } from './admin/tokens';
-import { type UpdateUsersPartialInput, type UsersResult, getUser, setUserCutoff, updateUsersPartial, upsertUsers, userIdList } from './admin/users';
+import {
+  type ListUsersOptions,
+  type QueryUsersInput,
+  type UpdateUsersPartialInput,
+  type UsersPage,
+  type UsersResult,
+  getUser,
+  listUsers,
+  queryUsers,
+  setUserCutoff,
+  updateUsersPartial,
+  upsertUsers,
+  userIdList,
+  validateListUsersOptions,
+} from './admin/users';
 import { BulkOperations } from './bulk/operations';
 import { ArgumentError } from './errors';
 import { type RequestOptions, Transport, type WriteOptions, validateRequestOptions } from './http/transport';
@@ -198,13 +212,14 @@ export class ServerClient {
 
   /**
    * Creates or replaces users (`POST /v1/users`), 100 per request: name, role and custom fields.
+   * `options.idempotencyKey` (see {@link WriteOptions}) takes up to 100 users.
    *
    * @example
    * ```ts
    * const { users } = await client.upsertUsers([{ id: 'alice', name: 'Alice' }]);
    * ```
    */
-  async upsertUsers(users: UserInput[], options?: RequestOptions): Promise<UsersResult> {
+  async upsertUsers(users: UserInput[], options?: WriteOptions): Promise<UsersResult> {
     return upsertUsers(this.#http, users, options);
   }
 
@@ -218,6 +233,38 @@ export class ServerClient {
    */
   async getUser(userId: string, options?: RequestOptions): Promise<User> {
     return getUser(this.#http, userId, options);
+  }
+
+  /**
+   * Reads users back (`GET /v1/users`): by `ids` (1 to 100; the users that exist, in the order
+   * asked; an unknown id is left out), or a page in id order (`limit` 1 to 1000, default 100;
+   * `cursor`: the `next` of the page before). Each user carries its cutoff and `requires_token`.
+   *
+   * @example
+   * ```ts
+   * const { users } = await client.queryUsers({ ids: ['alice', 'bob'] });
+   * const first = await client.queryUsers({ limit: 500 });
+   * if (first.next !== null) await client.queryUsers({ limit: 500, cursor: first.next });
+   * ```
+   */
+  async queryUsers(input: QueryUsersInput, options?: RequestOptions): Promise<UsersPage> {
+    return queryUsers(this.#http, input, options);
+  }
+
+  /**
+   * Every user of the app, as an async iterable, page by page in id order (`limit` users a
+   * request, default 100): each user once, also where users are added meanwhile.
+   *
+   * @example
+   * ```ts
+   * let revoked = 0;
+   * for await (const user of client.listUsers({ limit: 1000 })) if (user.revoke_tokens_issued_before) revoked++;
+   * console.log(`${revoked} users have a cutoff`);
+   * ```
+   */
+  listUsers(options?: ListUsersOptions): AsyncIterable<User> {
+    // Checked now, before the first page is asked for, rather than on the first iteration.
+    return listUsers(this.#http, validateListUsersOptions(options));
   }
 
   /**

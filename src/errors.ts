@@ -277,6 +277,8 @@ export interface ApiErrorInit {
   requestId?: string | undefined;
   /** The body's `more_info`. */
   moreInfo?: string | undefined;
+  /** The body's `unknown_user_ids` (a `PATCH /v1/users` refused with 404, code 16). */
+  unknownUserIds?: string[] | undefined;
   /** The rate-limit figures of a 429. */
   rateLimit?: RateLimitInfo | undefined;
   /** The request's method. */
@@ -327,6 +329,11 @@ export class ApiError extends TokenkitError {
   readonly moreInfo: string | undefined;
   /** Rate-limit figures, where the platform sent them. */
   readonly rateLimit: RateLimitInfo | undefined;
+  /**
+   * The ids that name no user, where the platform listed them (`PATCH /v1/users` refused with 404,
+   * code 16; docs/platform-api.md): leave them out and send the rest again.
+   */
+  readonly unknownUserIds: string[] | undefined;
   /** The request's method. */
   readonly method: string | undefined;
   /** The request's path (no query string, no host). */
@@ -342,6 +349,7 @@ export class ApiError extends TokenkitError {
     this.requestId = init.requestId;
     this.moreInfo = init.moreInfo;
     this.rateLimit = init.rateLimit;
+    this.unknownUserIds = init.unknownUserIds;
     this.method = init.method;
     this.path = init.path;
     this.requestHeaders = redactHeaders(init.headers);

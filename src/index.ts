@@ -14,7 +14,7 @@ export type { ServerClientOptions, RequestLogRecord, Logger, FetchLike } from '.
 export type { RequestOptions, WriteOptions } from './http/transport';
 export { decideRetry, isRetryableStatus, parseRetryAfter } from './http/retry';
 export type { RetryInput, RetryDecision, NoRetryReason, AttemptFailure } from './http/retry';
-export type { UsersResult, UpdateUsersPartialInput } from './admin/users';
+export type { UsersResult, UpdateUsersPartialInput, QueryUsersInput, UsersPage, ListUsersOptions } from './admin/users';
 export type { AppCutoff } from './admin/app';
 export type { RevokeUserTokensResult, RotateUserTokenOptions, RotatedToken } from './admin/revocation';
 export type { IssuedToken, IssueTokenOptions, RevokeAllTokensResult } from './admin/tokens';

@@ -34,6 +34,10 @@ export interface RequestLogRecord {
   requestId: string | undefined;
   /** The error's name where the attempt failed without a response (`TimeoutError`, `ConnectionError`). */
   error?: string | undefined;
+  /** Where the attempt failed and is retried: milliseconds until the next attempt. */
+  retryInMs?: number | undefined;
+  /** Where the attempt failed: how many attempts the call may make in all (`maxRetries + 1`). */
+  maxAttempts?: number | undefined;
 }
 
 /**

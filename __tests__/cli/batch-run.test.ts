@@ -62,7 +62,7 @@ async function run(idsFile: string, report: ReportWriter, work: BatchWork, resum
     resume,
     batchSize: 50,
     concurrency: 4,
-    progress: new Progress(silent, { label: 't', totalBytes: 1, enabled: false }),
+    progress: new Progress(silent, { label: 't', totalIds: 1, enabled: false }),
     work: counted,
     stop,
     ...(extra.replayWindowMs !== undefined ? { replayWindowMs: extra.replayWindowMs } : {}),

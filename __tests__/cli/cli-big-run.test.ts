@@ -1,8 +1,7 @@
 import { readFileSync } from 'node:fs';
-import type { ChildProcess } from 'node:child_process';
 import { type Emulator, type FaultAction, startEmulator } from 'tokenkit/emulator';
 import { readReport } from '../../src/cli/report';
-import { adminClient, createUsers, emulatorEnv, finished, jsonLines, runCli, startCli, tempDir, writeIds } from './helpers';
+import { adminClient, createUsers, emulatorEnv, finished, jsonLines, runCli, startCli, tempDir, whenDone, writeIds } from './helpers';
 
 // The migration run of issue 6, end to end: 100,000 ids revoked by the CLI (a subprocess) against
 // an emulator injecting faults, killed with SIGKILL halfway, resumed; every id must be revoked
@@ -33,19 +32,6 @@ afterAll(async () => {
 function faultSequence(length: number): FaultAction[] {
   const faults: FaultAction[] = [503, 'drop_after', 500, 'drop', 429, 'drop_after'];
   return Array.from({ length }, (_, i) => (i % 20 === 7 ? (faults[(i / 20) % faults.length | 0] as FaultAction) : 'pass'));
-}
-
-/** Resolves once the run's progress lines show at least `done` ids done. */
-function whenDone(child: ChildProcess, done: number): Promise<void> {
-  return new Promise((resolve) => {
-    let buffer = '';
-    child.stderr?.on('data', (d: Buffer) => {
-      buffer += d.toString('utf8');
-      const counts = [...buffer.matchAll(/([\d,]+) done/g)].map((m) => Number((m[1] as string).replace(/,/g, '')));
-      if (counts.some((c) => c >= done)) resolve();
-      buffer = buffer.slice(-200);
-    });
-  });
 }
 
 /** How many applied writes set each user's cutoff (revoke or restore), by the emulator's audit. */

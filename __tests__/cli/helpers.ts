@@ -108,3 +108,16 @@ export function jsonLines(text: string): Array<Record<string, unknown>> {
 
 /** A JWT-shaped string anywhere in the text (a whole token printed). */
 export const WHOLE_JWT = /eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{20,}/;
+
+/** Resolves once the run's progress lines show at least `done` ids done. */
+export function whenDone(child: ChildProcess, done: number): Promise<void> {
+  return new Promise((resolve) => {
+    let buffer = '';
+    child.stderr?.on('data', (d: Buffer) => {
+      buffer += d.toString('utf8');
+      const counts = [...buffer.matchAll(/([\d,]+) done/g)].map((m) => Number((m[1] as string).replace(/,/g, '')));
+      if (counts.some((c) => c >= done)) resolve();
+      buffer = buffer.slice(-200);
+    });
+  });
+}

@@ -167,23 +167,39 @@ describe('Progress', () => {
     return { out: () => undefined, err: (t) => void (err += t), errIsTTY: tty, env: {}, text: () => err };
   }
 
-  test('off a terminal: a plain line every interval, none after stop', () => {
+  test('off a terminal: a plain line in ids every interval, with rate and ETA, none after stop', () => {
     jest.useFakeTimers();
     const io = recorder(false);
-    const p = new Progress(io, { label: 'revoke', totalBytes: 1000, intervalMs: 1000 });
+    const p = new Progress(io, { label: 'revoke', totalIds: 2406, intervalMs: 1000 });
+    p.update({ done: 0, failed: 0, skipped: 0, offset: 0 });
+    jest.advanceTimersByTime(1000);
     p.update({ done: 1200, failed: 3, skipped: 0, offset: 500 });
-    jest.advanceTimersByTime(2500);
+    jest.advanceTimersByTime(1500);
     const printed = io.text().split('\n').filter(Boolean);
     expect(printed).toHaveLength(2);
-    expect(printed[0]).toMatch(/^revoke: 50% of the file, 1,200 done, 3 failed, 0 skipped/);
+    expect(printed[1]).toMatch(/^revoke: 1,203 of 2,406 ids \(50%\), 1,200 done, 3 failed, 0 skipped, [\d,]+ ids\/s, ETA \d+ s$/);
     p.stop();
     jest.advanceTimersByTime(5000);
     expect(io.text().split('\n').filter(Boolean)).toHaveLength(2);
   });
 
+  test('a retry wait is shown at once, and in the lines until requests are answered again', () => {
+    jest.useFakeTimers();
+    const io = recorder(false);
+    const p = new Progress(io, { label: 'revoke', totalIds: 100, intervalMs: 1000 });
+    p.update({ done: 0, failed: 0, skipped: 0, offset: 0 });
+    p.note('platform unreachable: attempt 3 of 7, next in 2 s');
+    expect(io.text()).toBe('revoke: platform unreachable: attempt 3 of 7, next in 2 s\n');
+    jest.advanceTimersByTime(1000);
+    expect(io.text()).toMatch(/0 of 100 ids .*; platform unreachable: attempt 3 of 7, next in 2 s\n$/);
+    p.update({ done: 100, failed: 0, skipped: 0, offset: 0 });
+    expect(p.line()).not.toMatch(/unreachable/);
+    p.stop();
+  });
+
   test('on a terminal: a bar redrawn in place, ended with a line break', () => {
     const io = recorder(true);
-    const p = new Progress(io, { label: 'issue', totalBytes: 100 });
+    const p = new Progress(io, { label: 'issue', totalIds: 40 });
     p.update({ done: 10, failed: 0, skipped: 0, offset: 25 });
     p.stop();
     expect(io.text()).toMatch(/^\r\x1b\[Kissue \[######\.{18}\] 25% 10 done, 0 failed, 0 skipped/);
@@ -193,7 +209,7 @@ describe('Progress', () => {
   test('quiet: nothing at all', () => {
     jest.useFakeTimers();
     const io = recorder(false);
-    const p = new Progress(io, { label: 'x', totalBytes: 1, enabled: false, intervalMs: 10 });
+    const p = new Progress(io, { label: 'x', totalIds: 1, enabled: false, intervalMs: 10 });
     p.update({ done: 1, failed: 0, skipped: 0, offset: 1 });
     jest.advanceTimersByTime(100);
     p.stop();

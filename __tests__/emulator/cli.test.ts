@@ -89,7 +89,7 @@ test('without a key and secret it generates both and prints them; SIGINT stops i
 test('the dashboard is on by default and its address printed; --no-dashboard turns it off', async () => {
   const on = await startCli(['--port', '0', '--quiet']);
   running.push(on);
-  expect(on.out()).toContain(`  dashboard: ${on.url}/_dashboard/\n`);
+  expect(on.out()).toContain(`# dashboard: ${on.url}/_dashboard/\n`);
   const page = await fetch(`${on.url}/_dashboard/`);
   expect(page.status).toBe(200);
   expect(await page.text()).toContain('tokenkit-dashboard-token');
@@ -98,7 +98,7 @@ test('the dashboard is on by default and its address printed; --no-dashboard tur
 
   const off = await startCli(['--port', '0', '--quiet', '--no-dashboard']);
   running.push(off);
-  expect(off.out()).toContain('  dashboard: off (--no-dashboard)\n');
+  expect(off.out()).toContain('# dashboard: off (--no-dashboard)\n');
   expect((await fetch(`${off.url}/_dashboard/`)).status).toBe(404);
   off.child.kill('SIGTERM');
   await off.exited;

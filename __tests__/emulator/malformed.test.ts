@@ -160,7 +160,7 @@ test.each([
 
 test.each([
   ['DELETE', '/v1/app', 'GET, PATCH'],
-  ['GET', '/v1/users', 'POST, PATCH'],
+  ['DELETE', '/v1/users', 'POST, GET, PATCH'],
   ['POST', '/v1/users/alice', 'GET, PUT'],
   ['GET', '/v1/users/alice/token', 'POST, DELETE'],
   ['GET', '/v1/connect', 'POST'],

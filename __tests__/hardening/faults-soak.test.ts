@@ -122,7 +122,9 @@ test('the final state of every user is the intended one', () => {
 
 test('no call went past its budget, and the SDK logged every attempt the platform saw', () => {
   const total = Object.values(injected).reduce((a, b) => a + b, 0);
-  expect(total).toBeGreaterThan(200);
+  // A floor on the faults exercised. Since issue 12 the platform names unknown ids and the bulk run
+  // drops them in one more request instead of halving batches, so the run sends fewer requests.
+  expect(total).toBeGreaterThan(150);
   for (const action of ['429', '500', '503', 'drop', 'drop_after', 'delay']) expect(injected[action] ?? 0).toBeGreaterThan(0);
 
   expect(Math.max(...observed.sdk.map((r) => r.attempt))).toBeLessThanOrEqual(MAX_RETRIES + 1);

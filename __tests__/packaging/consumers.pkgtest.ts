@@ -25,10 +25,12 @@ afterAll(() => {
   if (work) rmSync(work, { recursive: true, force: true });
 });
 
-test('the tarball holds the built JS and its types, package.json and the README, nothing else', async () => {
+test('the tarball holds the built JS and its types, package.json, the README and the guides, nothing else', async () => {
   const { stdout } = await run('tar', ['-tzf', tarball], work);
   const files = stdout.split('\n').filter(Boolean).map((f) => f.replace(/^package\//, ''));
-  const strays = files.filter((f) => !/^dist\/.+\.(js|d\.ts)$/.test(f) && !['package.json', 'README.md', 'LICENSE'].includes(f));
+  // The guides ship too (issue 12): the CLI's help points at docs/cli.md in the installed package.
+  const strays = files.filter((f) => !/^dist\/.+\.(js|d\.ts)$/.test(f) && !/^docs\/[\w-]+\.md$/.test(f) && !['package.json', 'README.md', 'LICENSE'].includes(f));
+  expect(files).toContain('docs/cli.md');
   expect(strays).toEqual([]);
   for (const entry of ['index', 'emulator/index', 'user-client/index', 'nest/index', 'cli/main']) {
     expect(files).toContain(`dist/${entry}.js`);

@@ -1,11 +1,12 @@
 import { z } from 'zod';
-import { refuseProtoKeys } from '../schemas/common';
+import { refuseProtoKeys, shapeError, userIdSchema } from '../schemas/common';
 import { ArgumentError } from '../errors';
 import { type RequestOptions, type Transport, type WriteOptions, validateRequestOptions, validateWriteOptions } from '../http/transport';
 import { parseArgument, validateUserId } from '../schemas/validate';
 import { adminEndpoints } from '../schemas/endpoints';
 import type { MintClock } from './clock';
 import {
+  MAX_USERS_PER_PAGE,
   MAX_USERS_PER_REQUEST,
   type User,
   type UserInput,
@@ -105,11 +106,24 @@ async function sendBatches(
   return { users: Object.fromEntries(entries) };
 }
 
-/** `POST /v1/users` (upsert), 100 users per request. */
-export async function upsertUsers(http: Transport, users: UserInput[], options?: RequestOptions): Promise<UsersResult> {
+/** `POST /v1/users` (upsert), 100 users per request; `idempotencyKey` up to 100 users. */
+export async function upsertUsers(http: Transport, users: UserInput[], options?: WriteOptions): Promise<UsersResult> {
   refuseProtoKeys(users, 'upsertUsers users', 'users');
   const wire = encodeList(upsertList, users, 'upsertUsers users');
-  return sendBatches(http, adminEndpoints.upsertUsers, wire, validateRequestOptions(options));
+  const opts = validateWriteOptions(options, 'upsertUsers options');
+  checkOneRequest(opts, wire.length, 'upsertUsers');
+  return sendBatches(http, adminEndpoints.upsertUsers, wire, opts);
+}
+
+/** A caller's `idempotencyKey` names one request: refused where the users need more than one. */
+function checkOneRequest(opts: WriteOptions, users: number, what: string): void {
+  if (opts.idempotencyKey === undefined || users <= MAX_USERS_PER_REQUEST) return;
+  const requests = Math.ceil(users / MAX_USERS_PER_REQUEST);
+  throw new ArgumentError(
+    `${what}: idempotencyKey names one request, but ${users} users go in ${requests} requests of at most ${MAX_USERS_PER_REQUEST}, ` +
+      `and each needs a key of its own. Call ${what} once per ${MAX_USERS_PER_REQUEST} users, each with its own key, or leave out idempotencyKey`,
+    [{ path: 'idempotencyKey', message: `applies to one request: at most ${MAX_USERS_PER_REQUEST} users` }],
+  );
 }
 
 /**
@@ -128,14 +142,7 @@ export async function updateUsersPartial(
   const wire = encodeList(partialList, shape.users, `${what} input`);
   raiseWireCutoffs(clock, wire);
   const opts = validateWriteOptions(options, `${what} options`);
-  if (opts.idempotencyKey !== undefined && wire.length > MAX_USERS_PER_REQUEST) {
-    const requests = Math.ceil(wire.length / MAX_USERS_PER_REQUEST);
-    throw new ArgumentError(
-      `${what}: idempotencyKey names one request, but ${wire.length} users go in ${requests} requests of at most ${MAX_USERS_PER_REQUEST}, ` +
-        `and each needs a key of its own. Call ${what} once per ${MAX_USERS_PER_REQUEST} users, each with its own key, or leave out idempotencyKey`,
-      [{ path: 'idempotencyKey', message: `applies to one request: at most ${MAX_USERS_PER_REQUEST} users` }],
-    );
-  }
+  checkOneRequest(opts, wire.length, what);
   const result = await sendBatches(http, adminEndpoints.updateUsersPartial, wire, opts);
   for (const user of Object.values(result.users)) observeCutoff(clock, user.revoke_tokens_issued_before);
   return result;
@@ -189,4 +196,114 @@ export async function setUserCutoff(
   what: string,
 ): Promise<UsersResult> {
   return updateUsersPartial(http, clock, { users: ids.map((id) => ({ id, set: { revoke_tokens_issued_before: cutoff } })) }, options, what);
+}
+
+/**
+ * What `queryUsers` takes: `{ ids }` (1 to 100 user ids), or a page, `{ limit?, cursor? }`
+ * (`limit` 1 to 1000, default 100; `cursor`: the `next` of the page before).
+ *
+ * @example
+ * ```ts
+ * import type { QueryUsersInput } from 'tokenkit';
+ * const byIds: QueryUsersInput = { ids: ['alice', 'bob'] };
+ * const firstPage: QueryUsersInput = { limit: 500 };
+ * await client.queryUsers(byIds);
+ * await client.queryUsers(firstPage);
+ * ```
+ */
+export type QueryUsersInput = { ids: string[] } | { limit?: number | undefined; cursor?: string | undefined };
+
+/**
+ * What `queryUsers` resolves to: the users (by `ids`: those that exist, in the order asked; by
+ * page: in id order), and `next`, the cursor of the next page, or `null` after the last one.
+ *
+ * @example
+ * ```ts
+ * import type { UsersPage } from 'tokenkit';
+ * const page: UsersPage = await client.queryUsers({ ids: ['alice', 'nobody'] });
+ * console.log(page.users.map((u) => u.id), page.next); // [ 'alice' ] null: nobody does not exist
+ * ```
+ */
+export interface UsersPage {
+  /** The users, each with its cutoff (`revoke_tokens_issued_before`) and `requires_token`. */
+  users: User[];
+  /** The cursor of the next page, or `null`. */
+  next: string | null;
+}
+
+const byIdsSchema = z.strictObject(
+  {
+    ids: z
+      .array(userIdSchema, { error: 'expected an array of user ids' })
+      .min(1, { error: 'must hold at least one id' })
+      .max(MAX_USERS_PER_REQUEST, { error: `must hold at most ${MAX_USERS_PER_REQUEST} ids (use listUsers for every user)` }),
+  },
+  { error: (iss) => shapeError(iss, '{ ids } (limit and cursor do not go with ids)') },
+);
+const byPageSchema = z.strictObject(
+  {
+    limit: z.number().int().min(1).max(MAX_USERS_PER_PAGE, { error: `must be at most ${MAX_USERS_PER_PAGE}` }).optional(),
+    cursor: z.string().min(1, { error: 'must not be empty' }).max(1024).optional(),
+  },
+  { error: (iss) => shapeError(iss, '{ ids } or { limit?, cursor? }') },
+);
+
+/** `GET /v1/users`, by ids or by page. */
+export async function queryUsers(http: Transport, input: QueryUsersInput, options?: RequestOptions): Promise<UsersPage> {
+  const byIds = typeof input === 'object' && input !== null && 'ids' in input;
+  const parsed = (byIds ? byIdsSchema : byPageSchema).safeParse(input);
+  if (!parsed.success) throw ArgumentError.fromZod('queryUsers input', parsed.error);
+  const opts = validateRequestOptions(options);
+  const q = parsed.data;
+  const query: Record<string, string> = {};
+  if ('ids' in q) query['ids'] = q.ids.join(',');
+  else {
+    if (q.limit !== undefined) query['limit'] = String(q.limit);
+    if (q.cursor !== undefined) query['cursor'] = q.cursor;
+  }
+  const res = await http.send(http.prepare(adminEndpoints.queryUsers, { query }, 'queryUsers input'), opts);
+  return { users: res.users, next: res.next };
+}
+
+/**
+ * What `listUsers` takes: `limit`, users per request (1 to 1000, default 100), and the options of
+ * every request (`signal` stops the listing between pages, or in one).
+ *
+ * @example
+ * ```ts
+ * import type { ListUsersOptions } from 'tokenkit';
+ * const options: ListUsersOptions = { limit: 1000, signal: AbortSignal.timeout(60_000) };
+ * for await (const user of client.listUsers(options)) console.log(user.id);
+ * ```
+ */
+export interface ListUsersOptions extends RequestOptions {
+  /** Users per request, 1 to 1000 (default 100). */
+  limit?: number | undefined;
+}
+
+const listOptionsSchema = z.strictObject({
+  limit: z.number().int().min(1).max(MAX_USERS_PER_PAGE, { error: `must be at most ${MAX_USERS_PER_PAGE}` }).optional(),
+  signal: z.custom<AbortSignal>((v) => v instanceof AbortSignal, { error: 'expected an AbortSignal' }).optional(),
+  timeoutMs: z.number().int().positive().max(600_000, { error: 'must be at most 600000' }).optional(),
+});
+
+/** Checks `listUsers`' options (an {@link ArgumentError} names the field), before any request. */
+export function validateListUsersOptions(options: unknown): ListUsersOptions {
+  const parsed = listOptionsSchema.safeParse(options === undefined ? {} : options);
+  if (!parsed.success) throw ArgumentError.fromZod('listUsers options', parsed.error);
+  return parsed.data;
+}
+
+/**
+ * Every user, page by page, in id order; each user once, also where users are added meanwhile
+ * (the pages go by id, not by position). Takes options checked by {@link validateListUsersOptions}.
+ */
+export async function* listUsers(http: Transport, options: ListUsersOptions): AsyncGenerator<User, void, undefined> {
+  const { limit, ...request } = options;
+  let cursor: string | undefined;
+  do {
+    const page = await queryUsers(http, cursor === undefined ? { limit } : { limit, cursor }, request);
+    yield* page.users;
+    cursor = page.next ?? undefined;
+  } while (cursor !== undefined);
 }

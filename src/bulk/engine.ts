@@ -7,7 +7,7 @@ import { IdSet } from './id-set';
 import type { BulkItem, BulkOptions, BulkProgress, BulkResult, IdSource } from './types';
 
 /** The outcome of one id of a group, in the group's order. */
-export type GroupOutcome<D> = { ok: true; value: D } | { ok: false; error: Error };
+export type GroupOutcome<D> = { ok: true; value: D } | { ok: false; error: Error } | { ok: 'skipped'; reason: 'unknown' };
 
 /** What a bulk operation does with a group of ids. */
 export interface GroupWork<D> {
@@ -34,6 +34,7 @@ export const bulkOptionsShape = {
   onItem: fn('(item) => void | Promise<void>').optional(),
   collect: z.boolean().optional(),
   dedupe: z.boolean().optional(),
+  missing: z.enum(['fail', 'skip', 'create'], { error: 'expected "fail", "skip" or "create"' }).optional(),
   timeoutMs: requestOptionsShape.timeoutMs,
 };
 
@@ -140,7 +141,8 @@ export async function runBulk<D>(source: IdSource, work: GroupWork<D>, options: 
     for (let i = 0; i < ids.length; i++) {
       const id = ids[i] as string;
       const o = outcomes[i] ?? { ok: false as const, error: new Error('no outcome for this id') };
-      if (o.ok) await report({ id, status: 'done', value: o.value });
+      if (o.ok === true) await report({ id, status: 'done', value: o.value });
+      else if (o.ok === 'skipped') await report({ id, status: 'skipped', reason: o.reason });
       else {
         if (isFatal(o.error) || work.stopsRun?.(o.error)) halt(o.error);
         if (o.error instanceof AbortError && controller.signal.aborted) halt(o.error);

@@ -84,6 +84,31 @@ function refusedForAnItem(error: unknown): boolean {
   return error instanceof ApiError && (error.status === 404 || error.status === 400);
 }
 
+/** A refusal for unknown users (404, code 16). */
+function isUnknownUser(error: unknown): error is ApiError {
+  return error instanceof ApiError && error.status === 404 && error.code === 16;
+}
+
+/** The ids a refusal names as unknown (`unknown_user_ids`), where it names some of `ids` and nothing else. */
+export function unknownIdsIn(error: unknown, ids: readonly string[]): Set<string> | undefined {
+  if (!isUnknownUser(error) || error.unknownUserIds === undefined || error.unknownUserIds.length === 0) return undefined;
+  const asked = new Set(ids);
+  return error.unknownUserIds.every((id) => asked.has(id)) ? new Set(error.unknownUserIds) : undefined;
+}
+
+/** The outcomes of a group once its unknown ids are out: theirs (skipped or failed), the rest's in order. */
+function mergeUnknown<D>(ids: string[], unknown: Set<string>, rest: Array<GroupOutcome<D>>, skip: boolean, refusal: ApiError): Array<GroupOutcome<D>> {
+  let r = 0;
+  return ids.map((id): GroupOutcome<D> => {
+    if (!unknown.has(id)) return rest[r++] ?? { ok: false, error: new Error('no outcome for this id') };
+    if (skip) return { ok: 'skipped', reason: 'unknown' };
+    return {
+      ok: false,
+      error: new ApiError({ status: 404, code: 16, message: `user "${id}" not found`, requestId: refusal.requestId, method: refusal.method, path: refusal.path }),
+    };
+  });
+}
+
 /**
  * Bulk operations over large lists of user ids, for migration scripts and the CLI. Reached through
  * `client.bulk`.
@@ -111,8 +136,10 @@ export class BulkOperations {
   /**
    * Revokes the tokens of every user in `userIds` (an array or an async iterable): sets their
    * `revoke_tokens_issued_before` to `before` through `PATCH /v1/users`, 100 users a request. A
-   * batch refused because of one of its users (an unknown id: 404) is split in halves until the
-   * bad ids stand alone: the good ids are done, only the bad ones fail. Every id read ends up done,
+   * batch refused for unknown users (404, `unknown_user_ids`) is sent again without them, in one
+   * more request; `missing` says what becomes of them (fail, skip, or create the users first). A
+   * batch refused for another of its users (400) is split in halves until the bad ids stand alone.
+   * Every id read ends up done,
    * failed (with its error) or skipped (a duplicate); retries carry the same Idempotency-Key, so
    * nothing is applied twice.
    *
@@ -134,7 +161,8 @@ export class BulkOperations {
     const http = this.#http;
     const timeoutMs = opts.timeoutMs;
     const endpoint = adminEndpoints.updateUsersPartial;
-    const revoke = async (ids: string[], signal: AbortSignal): Promise<Array<GroupOutcome<string>>> => {
+    const missing = opts.missing ?? 'fail';
+    const revoke = async (ids: string[], signal: AbortSignal, created = false): Promise<Array<GroupOutcome<string>>> => {
       try {
         // Built in wire form without another schema pass: the engine has checked every id, and
         // `before` was checked with the options (a zod pass over 100 users costs ~0.4 ms a batch).
@@ -144,14 +172,38 @@ export class BulkOperations {
         for (const user of Object.values(res.users)) observeCutoff(this.#clock, user.revoke_tokens_issued_before);
         return ids.map((id) => ({ ok: true, value: id }));
       } catch (error) {
-        if (ids.length > 1 && refusedForAnItem(error) && !signal.aborted) {
+        if (signal.aborted) return ids.map(() => ({ ok: false, error: asError(error) }));
+        const unknown = unknownIdsIn(error, ids);
+        if (unknown !== undefined) {
+          // The platform named the unknown ids: one more request for the rest, no splitting.
+          if (missing === 'create' && !created) {
+            const made = await this.#createUsers([...unknown], signal, timeoutMs);
+            return made === undefined ? revoke(ids, signal, true) : ids.map(() => ({ ok: false, error: made }));
+          }
+          const rest = ids.filter((id) => !unknown.has(id));
+          const restOutcomes = rest.length > 0 ? await revoke(rest, signal, created) : [];
+          return mergeUnknown(ids, unknown, restOutcomes, missing === 'skip' && !created, error as ApiError);
+        }
+        // A platform that does not name them: split in halves until the bad ids stand alone.
+        if (ids.length > 1 && refusedForAnItem(error)) {
           const half = Math.ceil(ids.length / 2);
-          return [...(await revoke(ids.slice(0, half), signal)), ...(await revoke(ids.slice(half), signal))];
+          return [...(await revoke(ids.slice(0, half), signal, created)), ...(await revoke(ids.slice(half), signal, created))];
         }
         return ids.map(() => ({ ok: false, error: asError(error) }));
       }
     };
     return runBulk(source, { groupSize: opts.batchSize ?? MAX_USERS_PER_REQUEST, run: revoke }, opts);
+  }
+
+  /** `missing: 'create'`: creates the users with just their ids; answers the error where that failed. */
+  async #createUsers(ids: string[], signal: AbortSignal, timeoutMs: number | undefined): Promise<Error | undefined> {
+    try {
+      const endpoint = adminEndpoints.upsertUsers;
+      await this.#http.send(this.#http.prepareEncoded(endpoint, endpoint.path, { users: ids.map((id) => ({ id })) }), { signal, timeoutMs });
+      return undefined;
+    } catch (error) {
+      return asError(error);
+    }
   }
 
   /**
@@ -174,17 +226,23 @@ export class BulkOperations {
     if (opts.expiresAt !== undefined) issueOptions.expiresAt = opts.expiresAt;
     if (opts.timeoutMs !== undefined) issueOptions.timeoutMs = opts.timeoutMs;
     validateIssueOptions(issueOptions); // an expiresAt in the past is refused once, before anything is read
-    const issue = async (ids: string[], signal: AbortSignal): Promise<Array<GroupOutcome<IssuedUserToken>>> =>
-      Promise.all(
-        ids.map(async (id): Promise<GroupOutcome<IssuedUserToken>> => {
-          try {
-            const t = await issueToken(this.#http, id, { ...issueOptions, signal }, this.#compatibilityMode);
-            return { ok: true, value: { id, token: t.token, expiresAt: t.expiresAt } };
-          } catch (error) {
-            return { ok: false, error: asError(error) };
+    const missing = opts.missing ?? 'fail';
+    const issueOne = async (id: string, signal: AbortSignal, created = false): Promise<GroupOutcome<IssuedUserToken>> => {
+      try {
+        const t = await issueToken(this.#http, id, { ...issueOptions, signal }, this.#compatibilityMode);
+        return { ok: true, value: { id, token: t.token, expiresAt: t.expiresAt } };
+      } catch (error) {
+        if (!signal.aborted && !created && isUnknownUser(error)) {
+          if (missing === 'skip') return { ok: 'skipped', reason: 'unknown' };
+          if (missing === 'create') {
+            const made = await this.#createUsers([id], signal, opts.timeoutMs);
+            return made === undefined ? issueOne(id, signal, true) : { ok: false, error: made };
           }
-        }),
-      );
+        }
+        return { ok: false, error: asError(error) };
+      }
+    };
+    const issue = async (ids: string[], signal: AbortSignal): Promise<Array<GroupOutcome<IssuedUserToken>>> => Promise.all(ids.map((id) => issueOne(id, signal)));
     return runBulk(source, { groupSize: 1, run: issue, stopsRun: isAppWideRefusal }, opts);
   }
 }

@@ -47,8 +47,8 @@ export type BulkItem<D> =
       id: string;
       /** Not attempted. */
       status: 'skipped';
-      /** The id was seen earlier in the run. */
-      reason: 'duplicate';
+      /** `duplicate`: the id was seen earlier in the run; `unknown`: no such user, and `missing: 'skip'`. */
+      reason: 'duplicate' | 'unknown';
     };
 
 /**
@@ -128,6 +128,12 @@ export interface BulkOptions<D> {
   dedupe?: boolean | undefined;
   /** Milliseconds each attempt may take (default: the client's `timeoutMs`). */
   timeoutMs?: number | undefined;
+  /**
+   * What to do with an id that names no user: `fail` it (the default; an `ApiError`, code 16),
+   * `skip` it (reason `unknown`), or `create` the user (`POST /v1/users` with just its id) and go
+   * on. Either way the other ids of its request are applied, in one more request at most.
+   */
+  missing?: 'fail' | 'skip' | 'create' | undefined;
 }
 
 /**
@@ -147,7 +153,7 @@ export interface BulkResult<D> {
   done: D[];
   /** The ids that failed, with their errors (empty where `collect` is false). */
   failed: BulkFailure[];
-  /** Ids skipped as duplicates of an earlier one (empty where `collect` is false). */
+  /** Ids skipped: duplicates of an earlier one, or unknown users with `missing: 'skip'` (empty where `collect` is false). */
   skipped: string[];
   /** How many ids ended in each outcome (counted even where `collect` is false). */
   counts: {

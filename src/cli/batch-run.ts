@@ -8,12 +8,18 @@ import type { BatchRecord, ItemRecord, ReportState, ReportWriter } from './repor
 export interface RunItem {
   line: number;
   id: string;
+  /** The record of the line, for commands that send more than the id (users import). */
+  data?: Record<string, unknown> | undefined;
 }
 
 /** The outcome of one item, as the work reports it. */
 export interface ItemOutcome {
-  status: 'done' | 'failed';
+  /** `skipped`: not applied on purpose (an unknown user with --missing skip); not retried on resume. */
+  status: 'done' | 'failed' | 'skipped';
+  /** Why it failed or was skipped (the summary counts these by code). */
   error?: { code: number | string; message: string } | undefined;
+  /** Done, and how: `created` where --missing create made the user first (counted in the summary). */
+  note?: 'created' | undefined;
   /** Written to the report (issue: when the token expires). */
   expires_at?: number | undefined;
   /** A line for the output (issue: the token line); written before the item is reported done. */
@@ -33,6 +39,8 @@ export interface BatchWork {
    * applied already (revoke and restore can read that back; issuance cannot).
    */
   alreadyApplied?(items: RunItem[]): Promise<boolean[]>;
+  /** For --dry-run: what applying would do to each item, read from the platform; writes nothing. */
+  preview?(items: RunItem[]): Promise<Array<'change' | 'same' | 'unknown'>>;
 }
 
 /** How a run is set up. */
@@ -44,8 +52,12 @@ export interface RunSetup {
   concurrency: number;
   progress: Progress;
   work: BatchWork;
-  /** Writes output lines (issue); resolves once they are written. */
+  /** Writes output lines (issue); resolves once they are written. Where it rejects (stdout closed), the run stops and the batch stays open. */
   output?: ((lines: string[]) => Promise<void>) | undefined;
+  /** Gets the ids that failed (--failed-out). */
+  failedOut?: ((ids: string[]) => void) | undefined;
+  /** Reads the lines of the file (default: one id a line); a command whose lines are records gives its own. */
+  readLines?: ((path: string) => AsyncGenerator<IdLine>) | undefined;
   /** Set to stop: no new batch starts, the batches in flight finish. */
   stop: { requested: boolean };
   /** How long the platform replays an answer to the same key (10 minutes, less a margin). */
@@ -53,10 +65,19 @@ export interface RunSetup {
   now?: () => number;
 }
 
+/** How many items of this run ended with one status and code (16: unknown users, ...). */
+export interface ReasonCount {
+  status: 'done' | 'failed' | 'skipped';
+  code: number | string;
+  count: number;
+}
+
 /** How a run ended. */
 export interface RunSummary extends Counts {
   /** Lines done in earlier runs of a resumed report (counted in `skipped`). */
   doneBefore: number;
+  /** This run's failed and skipped items by code, and the users it created, most frequent first. */
+  reasons: ReasonCount[];
   interrupted: boolean;
   /** The error that stopped the run, where one did. */
   fatal?: unknown;
@@ -83,24 +104,51 @@ export async function runBatches(setup: RunSetup): Promise<RunSummary> {
   const report = (records: Array<BatchRecord | ItemRecord>) => setup.report?.write(records);
   const update = () => setup.progress.update({ ...counts, offset });
   const stopping = () => setup.stop.requested || fatal !== undefined;
+  const reasons = new Map<string, ReasonCount>();
+  const because = (status: ReasonCount['status'], code: number | string | undefined): void => {
+    if (code === undefined) return;
+    const k = `${status} ${code}`;
+    const r = reasons.get(k);
+    if (r) r.count += 1;
+    else reasons.set(k, { status, code, count: 1 });
+  };
+  const read = setup.readLines ?? readIdLines;
 
   async function finish(batchSeq: number, items: RunItem[], outcomes: ItemOutcome[], skip?: ReadonlySet<number>): Promise<void> {
     const output: string[] = [];
     const records: ItemRecord[] = [];
+    const picked: Array<{ item: RunItem; o: ItemOutcome }> = [];
     items.forEach((item, i) => {
       if (skip?.has(item.line)) return;
-      const o = outcomes[i] ?? { status: 'failed', error: { code: 'ERR_NO_OUTCOME', message: 'no outcome for this item' } };
+      const o: ItemOutcome = outcomes[i] ?? { status: 'failed', error: { code: 'ERR_NO_OUTCOME', message: 'no outcome for this item' } };
       if (o.output !== undefined) output.push(o.output);
       const record: ItemRecord = { type: 'item', line: item.line, id: item.id, status: o.status, batch: batchSeq };
       if (o.error) record.error = o.error;
       if (o.expires_at !== undefined) record.expires_at = o.expires_at;
+      if (o.note !== undefined) record.note = o.note;
       records.push(record);
-      counts[o.status] += 1;
+      picked.push({ item, o });
     });
     // The output first: a token line written and not yet reported is issued again (the same token,
-    // replayed) on resume; a token reported and never written would be lost.
-    if (output.length > 0 && setup.output) await setup.output(output);
+    // replayed) on resume; a token reported and never written would be lost. Where the output
+    // cannot be written (stdout closed), nothing of the batch is reported: it stays open, and a
+    // resumed run gets its tokens back from the platform's replay.
+    if (output.length > 0 && setup.output) {
+      try {
+        await setup.output(output);
+      } catch (err) {
+        fatal ??= err;
+        return;
+      }
+    }
     report(records);
+    const failedIds: string[] = [];
+    for (const { item, o } of picked) {
+      counts[o.status] += 1;
+      because(o.status, o.note ?? o.error?.code);
+      if (o.status === 'failed') failedIds.push(item.id);
+    }
+    if (failedIds.length > 0) setup.failedOut?.(failedIds);
     update();
   }
 
@@ -127,10 +175,16 @@ export async function runBatches(setup: RunSetup): Promise<RunSummary> {
     return { seq, key };
   }
 
-  // 1. The batches an earlier run left open.
-  for (const open of setup.resume?.openBatches ?? []) {
+  // 1. The batches an earlier run left open (with their records re-read, where the work needs them).
+  const openBatches = setup.resume?.openBatches ?? [];
+  let dataByLine: Map<number, Record<string, unknown>> | undefined;
+  if (setup.readLines && openBatches.length > 0) {
+    dataByLine = new Map();
+    for await (const l of read(setup.idsFile)) if (covered.has(l.line) && l.data) dataByLine.set(l.line, l.data);
+  }
+  for (const open of openBatches) {
     if (stopping()) break;
-    const items = open.record.items.map(([line, id]) => ({ line, id }));
+    const items: RunItem[] = open.record.items.map(([line, id]) => ({ line, id, data: dataByLine?.get(line) }));
     const age = now() - Date.parse(open.record.sent_at);
     if (age < (setup.replayWindowMs ?? REPLAY_WINDOW_MS) || !setup.work.alreadyApplied) {
       // Same key, same body: what the platform applied is replayed, the rest applied now.
@@ -168,7 +222,7 @@ export async function runBatches(setup: RunSetup): Promise<RunSummary> {
     const b = writeAhead(items);
     await launch(() => send(b.seq, b.key, items));
   };
-  const lines: AsyncGenerator<IdLine> = readIdLines(setup.idsFile);
+  const lines: AsyncGenerator<IdLine> = read(setup.idsFile);
   for await (const l of lines) {
     if (stopping()) break;
     offset = l.offset;
@@ -180,6 +234,7 @@ export async function runBatches(setup: RunSetup): Promise<RunSummary> {
     if (l.error !== undefined) {
       report([{ type: 'item', line: l.line, status: 'failed', error: { code: 'ERR_INVALID_LINE', message: l.error } }]);
       counts.failed += 1;
+      because('failed', 'ERR_INVALID_LINE');
       update();
       continue;
     }
@@ -188,15 +243,17 @@ export async function runBatches(setup: RunSetup): Promise<RunSummary> {
       // The platform refuses a batch that names a user twice; the second line adds nothing.
       report([{ type: 'item', line: l.line, id: l.id, status: 'skipped', error: { code: 'DUPLICATE', message: `same id as line ${first}` } }]);
       counts.skipped += 1;
+      because('skipped', 'DUPLICATE');
       continue;
     }
     inBatch.set(l.id, l.line);
-    batch.push({ line: l.line, id: l.id });
+    batch.push(l.data === undefined ? { line: l.line, id: l.id } : { line: l.line, id: l.id, data: l.data });
     if (batch.length >= setup.batchSize) await flush();
   }
   if (!stopping()) await flush();
   await Promise.all(inFlight);
   update();
   const interrupted = setup.stop.requested;
-  return { ...counts, doneBefore: doneBefore.size, interrupted, ...(fatal !== undefined ? { fatal } : {}) };
+  const byCount = [...reasons.values()].sort((a, b) => b.count - a.count);
+  return { ...counts, doneBefore: doneBefore.size, reasons: byCount, interrupted, ...(fatal !== undefined ? { fatal } : {}) };
 }

@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import type { Command } from 'commander';
 import { registerDemoCommand } from './demo-command';
 import { applyExitCodes } from './exit-codes';
@@ -6,6 +7,15 @@ import { registerRevokeCommands } from './revoke-command';
 import { type Io, processIo } from './run';
 import { registerSecretCommands } from './secret-command';
 import { registerTokenCommands } from './token-command';
+import { registerUsersCommands } from './users-command';
+
+/**
+ * Where a guide is in this installation: `<package>/docs/<name>`, shipped in the package (`files`),
+ * so the help points at a file an installed user has (from `dist/cli` or, in a clone, `src/cli`).
+ */
+export function guidePath(name: string): string {
+  return join(__dirname, '..', '..', 'docs', name);
+}
 
 /**
  * Registers `token`, `revoke`, `restore`, `issue`, `secret` and `demo` on the program, then applies
@@ -24,12 +34,14 @@ export function registerCommands(program: Command, io: Io = processIo()): Comman
   registerRevokeCommands(program, io);
   registerIssueCommand(program, io);
   registerSecretCommands(program, io);
+  registerUsersCommands(program, io);
   registerDemoCommand(program, io);
   program.addHelpText(
     'after',
     '\nConfiguration: --api-key, --api-secret-file, --base-url, or TOKENKIT_API_KEY, TOKENKIT_API_SECRET, TOKENKIT_BASE_URL.\n' +
-      'Exit codes: 0 ok, 1 failed items (or a refused token), 2 usage or configuration, 130 interrupted (resume it).\n' +
-      'Start with: tokenkit demo. Every command: docs/cli.md.\n',
+      'Exit codes: 0 ok, 1 failed items (or a refused token), 2 usage or configuration, 130/143/129 interrupted by\n' +
+      'Ctrl-C/SIGTERM/SIGHUP (resume it), 141 stdout closed.\n' +
+      `Start with: tokenkit demo. Every command, and a migration runbook: ${guidePath('cli.md')} (shipped with tokenkit).\n`,
   );
   return applyExitCodes(program);
 }

@@ -3,10 +3,10 @@ import { type Command, CommanderError } from 'commander';
 /**
  * The exit codes scripts can rely on (docs/cli.md, "Exit codes"):
  * 0 everything done, 1 some items failed (or a token was refused), 2 usage or configuration
- * (nothing was attempted, or the platform refused the credentials), 130 interrupted by Ctrl-C
- * (the report is valid: resume it).
+ * (nothing was attempted, or the platform refused the credentials), 130 interrupted by Ctrl-C,
+ * 143 by SIGTERM, 129 by SIGHUP (the report is valid: resume it), 141 stdout closed (`| head`).
  */
-export const EXIT = { ok: 0, failed: 1, usage: 2, interrupted: 130 } as const;
+export const EXIT = { ok: 0, failed: 1, usage: 2, hangup: 129, interrupted: 130, stdoutClosed: 141, terminated: 143 } as const;
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
 
 /** An error that ends a command with a message (never a stack) and a chosen exit code. */
@@ -44,9 +44,29 @@ export function applyExitCodes(command: Command): Command {
   command.exitOverride((err) => {
     process.exit(exitCodeOf(err));
   });
-  command.showHelpAfterError(`(run "${fullName(command)} --help" for usage)`);
+  const hint = `(run "${fullName(command)} --help" for usage)`;
+  command.configureOutput({ outputError: (text, write) => write(`${oneLineError(text, hint)}\n`) });
   for (const sub of command.commands) applyExitCodes(sub);
   return command;
+}
+
+/** Flags someone might try for the secret: there is none, on purpose (ps, shell history). */
+const SECRET_FLAG = /unknown option '(--?[^'=\s]*(secret|password)[^'=\s]*)/i;
+
+/**
+ * A commander error as tokenkit prints every error: one line, `tokenkit: ...`, with the hint to
+ * `--help`. An unknown flag that looks like it takes the secret points to `--api-secret-file`.
+ */
+export function oneLineError(text: string, hint: string): string {
+  const secret = SECRET_FLAG.exec(text);
+  if (secret) {
+    return (
+      `tokenkit: there is no ${secret[1]} flag: a secret on the command line shows in ps and in shell history. ` +
+      'Put it in a file readable only by you and pass --api-secret-file FILE, or set TOKENKIT_API_SECRET'
+    );
+  }
+  const message = text.replace(/^error:\s*/i, '').replace(/\s*\n\s*/g, ' ').trim();
+  return `tokenkit: ${message} ${hint}`;
 }
 
 function fullName(command: Command): string {

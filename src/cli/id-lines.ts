@@ -4,7 +4,7 @@ import { userIdSchema } from '../schemas/common';
 import { usageError } from './exit-codes';
 
 /** One line of an ids file: its 1-based number, and the id, or why the line is not one. */
-export type IdLine = ({ id: string; error?: undefined } | { id?: undefined; error: string }) & {
+export type IdLine = ({ id: string; error?: undefined; data?: Record<string, unknown> | undefined } | { id?: undefined; error: string; data?: undefined }) & {
   line: number;
   /** Bytes of the file up to the end of this line: how far a run has come. */
   offset: number;
@@ -29,6 +29,9 @@ export async function checkIdsFile(path: string): Promise<number> {
   }
 }
 
+/** Turns one line's text into an item, an error, or nothing (a blank line). */
+export type LineParser = (line: number, offset: number, raw: string) => IdLine | undefined;
+
 function classify(line: number, offset: number, raw: string): IdLine | undefined {
   const text = raw.trim();
   if (text.length === 0) return undefined;
@@ -43,7 +46,7 @@ function classify(line: number, offset: number, raw: string): IdLine | undefined
  * blank lines are skipped, surrounding spaces and `\r` are trimmed, a line that is not a valid id
  * comes back with an `error` naming its number.
  */
-export async function* readIdLines(path: string): AsyncGenerator<IdLine> {
+export async function* readIdLines(path: string, parse: LineParser = classify, maxLineBytes = MAX_LINE_BYTES): AsyncGenerator<IdLine> {
   const stream = createReadStream(path, { highWaterMark: 256 * 1024 });
   let pending: Buffer[] = [];
   let pendingBytes = 0;
@@ -60,11 +63,11 @@ export async function* readIdLines(path: string): AsyncGenerator<IdLine> {
         const piece = chunk.subarray(start, nl);
         start = nl + 1;
         const offset = base + start;
-        if (tooLong || pendingBytes + piece.length > MAX_LINE_BYTES) {
-          yield { line, offset, error: `line ${line}: longer than ${MAX_LINE_BYTES} bytes, not a user id` };
+        if (tooLong || pendingBytes + piece.length > maxLineBytes) {
+          yield { line, offset, error: `line ${line}: longer than ${maxLineBytes} bytes, ${maxLineBytes === MAX_LINE_BYTES ? 'not a user id' : 'too long for one user'}` };
         } else {
           const text = pending.length === 0 ? piece.toString('utf8') : Buffer.concat([...pending, piece]).toString('utf8');
-          const item = classify(line, offset, text);
+          const item = parse(line, offset, text);
           if (item) yield item;
         }
         pending = [];
@@ -73,7 +76,7 @@ export async function* readIdLines(path: string): AsyncGenerator<IdLine> {
       }
       const rest = chunk.subarray(start);
       if (rest.length > 0) {
-        if (tooLong || pendingBytes + rest.length > MAX_LINE_BYTES) {
+        if (tooLong || pendingBytes + rest.length > maxLineBytes) {
           tooLong = true;
           pending = [];
           pendingBytes = 0;
@@ -86,13 +89,32 @@ export async function* readIdLines(path: string): AsyncGenerator<IdLine> {
     }
     if (tooLong || pendingBytes > 0) {
       line += 1;
-      if (tooLong) yield { line, offset: read, error: `line ${line}: longer than ${MAX_LINE_BYTES} bytes, not a user id` };
+      if (tooLong) yield { line, offset: read, error: `line ${line}: longer than ${maxLineBytes} bytes, ${maxLineBytes === MAX_LINE_BYTES ? 'not a user id' : 'too long for one user'}` };
       else {
-        const item = classify(line, read, Buffer.concat(pending).toString('utf8'));
+        const item = parse(line, read, Buffer.concat(pending).toString('utf8'));
         if (item) yield item;
       }
     }
   } finally {
     stream.destroy();
   }
+}
+
+/**
+ * Counts the lines of a file that hold something besides spaces (the ids a run will handle, for
+ * its progress), streaming: one pass over the bytes, nothing kept.
+ */
+export async function countLines(path: string): Promise<number> {
+  let count = 0;
+  let filled = false;
+  for await (const chunk of createReadStream(path, { highWaterMark: 1024 * 1024 }) as AsyncIterable<Buffer>) {
+    for (let i = 0; i < chunk.length; i++) {
+      const c = chunk[i] as number;
+      if (c === 10) {
+        if (filled) count++;
+        filled = false;
+      } else if (c !== 32 && c !== 13 && c !== 9) filled = true;
+    }
+  }
+  return filled ? count + 1 : count;
 }

@@ -4,7 +4,7 @@ import { type Command, Option } from 'commander';
 import { type BatchFlags, addBatchOptions, executeBatchRun, planRun, platformFrom } from './batch-command';
 import { type ExitCode, usageError } from './exit-codes';
 import { parseIsoDate } from './parse';
-import { type Io, processIo, runCommand } from './run';
+import { type Io, StdoutClosedError, processIo, runCommand } from './run';
 import { issueWork } from './works';
 
 interface IssueFlags extends BatchFlags {
@@ -16,11 +16,23 @@ interface IssueFlags extends BatchFlags {
 /** Opens the token output: a new file (never overwritten), the same file appended on resume, or stdout. */
 function openOutput(path: string | null, resuming: boolean): { write: (lines: string[]) => Promise<void>; close: () => void } {
   if (path === null) {
+    let closed = false;
     return {
+      // Rejects once stdout is closed (`| head`): the run stops, and those lines' batch stays open
+      // in the report, so that a resumed run gets the same tokens back from the platform's replay.
       write: (lines) =>
-        new Promise((done) => {
-          if (process.stdout.write(lines.join('\n') + '\n')) done();
-          else process.stdout.once('drain', () => done());
+        new Promise((done, fail) => {
+          if (closed || process.stdout.destroyed || !process.stdout.writable) {
+            closed = true;
+            fail(new StdoutClosedError());
+            return;
+          }
+          process.stdout.write(lines.join('\n') + '\n', (err) => {
+            if (err) {
+              closed = true;
+              fail(new StdoutClosedError());
+            } else done();
+          });
         }),
       close: () => undefined,
     };
@@ -53,6 +65,9 @@ async function issueCommand(io: Io, flags: IssueFlags): Promise<ExitCode> {
   if (flags.expiresAt !== undefined && flags.expiresAt.getTime() <= Date.now()) {
     throw usageError(`--expires-at ${flags.expiresAt.toISOString()} is in the past`);
   }
+  if (flags.json === true && flags.dryRun !== true && flags.resume === undefined && flags.out === undefined) {
+    throw usageError('--json prints the summary on stdout, where the tokens go without --out: give --out FILE');
+  }
   const platform = await platformFrom(io, flags);
   const plan = await planRun('issue', flags, () => ({
     batch_size: flags.batchSize ?? 25,
@@ -75,16 +90,21 @@ async function issueCommand(io: Io, flags: IssueFlags): Promise<ExitCode> {
   if (plan.run.out === null && io.errIsTTY && process.stdout.isTTY) {
     io.err('issue: writing tokens to the terminal; use --out FILE to keep them\n');
   }
-  const output = openOutput(plan.run.out ?? null, flags.resume !== undefined);
-  io.err(`issue: ${compat ? 'compatibility mode (PUT /v1/users/{id})' : 'POST /v1/users/{id}/token'}, users from ${plan.idsFile}\n`);
+  if (flags.json === true && plan.run.out === null && flags.dryRun !== true) {
+    throw usageError('--json prints the summary on stdout, where this run writes its tokens: resume it without --json');
+  }
+  const output = flags.dryRun === true ? { write: async () => undefined, close: () => undefined } : openOutput(plan.run.out ?? null, flags.resume !== undefined);
+  if (flags.json !== true) io.err(`issue: ${compat ? 'compatibility mode (PUT /v1/users/{id})' : 'POST /v1/users/{id}/token'}, users from ${plan.idsFile}\n`);
   try {
     return await executeBatchRun(io, {
       label: 'issue',
       plan,
-      work: issueWork(platform, { expiresAtMs, compat }),
+      work: issueWork(platform, { expiresAtMs, compat, missing: plan.run.missing }),
       flags,
       concurrency: flags.concurrency ?? 8,
+      platform,
       output: output.write,
+      dryRunLabels: { change: 'would get a token', unknown: compat ? undefined : 'unknown users' },
     });
   } finally {
     output.close();

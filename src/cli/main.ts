@@ -5,6 +5,8 @@ import { Command } from 'commander';
 import { packageVersion } from '../http/environment';
 import { registerCommands } from './commands';
 import { registerEmulatorCommand } from './emulator-command';
+import { EXIT } from './exit-codes';
+import { stdoutGuard } from './run';
 
 /** The `tokenkit` program with every command registered. */
 export function buildProgram(): Command {
@@ -18,6 +20,14 @@ export function buildProgram(): Command {
 }
 
 if (require.main === module) {
+  // `tokenkit ... | head`: once the reader is gone, end quietly (no EPIPE stack trace). A batch run
+  // writing to stdout handles it itself (it stops, and closes its report with an end record).
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (stdoutGuard.handledByRun) return;
+    process.exit(err.code === 'EPIPE' ? EXIT.stdoutClosed : EXIT.failed);
+  });
+  // A closed terminal (SIGHUP) or stderr pipe must not crash a run that is saving its report.
+  process.stderr.on('error', () => undefined);
   buildProgram()
     .parseAsync(process.argv)
     .catch((err: unknown) => {

@@ -1,5 +1,6 @@
 import { ServerClient } from '../client';
 import { ApiError, ConnectionError } from '../errors';
+import type { RequestLogRecord } from '../options';
 import { isCredentialError } from './run';
 
 /** How the CLI talks to the platform: retries and timeout per attempt. */
@@ -19,16 +20,36 @@ export interface PlatformOptions {
  */
 export class Platform {
   readonly client: ServerClient;
+  /** Told of every attempt that failed and will be retried (the progress shows it). */
+  onRetry: ((note: string) => void) | undefined;
 
   constructor(options: PlatformOptions) {
     this.client = new ServerClient({
       apiKey: options.apiKey,
       apiSecret: options.apiSecret,
       baseUrl: options.baseUrl,
+      logger: (r) => {
+        if (r.retryInMs !== undefined) this.onRetry?.(retryNote(r));
+      },
       ...(options.maxRetries !== undefined ? { maxRetries: options.maxRetries } : {}),
       ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
     });
   }
+}
+
+/** "platform unreachable: attempt 3 of 7, next in 2 s": what a retried attempt met, and when the next comes. */
+export function retryNote(r: RequestLogRecord): string {
+  const what =
+    r.error === 'ConnectionError'
+      ? 'platform unreachable'
+      : r.error === 'TimeoutError'
+        ? 'platform did not answer in time'
+        : r.status === 429
+          ? 'rate limited (429)'
+          : `platform answered ${r.status ?? r.error ?? 'an error'}`;
+  const ms = r.retryInMs ?? 0;
+  const wait = ms < 10_000 ? (ms / 1000).toFixed(1) : String(Math.round(ms / 1000));
+  return `${what}: attempt ${r.attempt} of ${r.maxAttempts ?? '?'}, next in ${wait} s`;
 }
 
 /** Errors that every further request would hit too: the run stops rather than fail every id. */

@@ -16,7 +16,7 @@ export const REPORT_VERSION = 1;
 const runRecordSchema = z.object({
   type: z.literal('run'),
   version: z.literal(REPORT_VERSION),
-  command: z.enum(['revoke', 'restore', 'issue']),
+  command: z.enum(['revoke', 'restore', 'issue', 'import']),
   run_id: z.string().min(1),
   started_at: z.string(),
   ids_file: z.string(),
@@ -29,6 +29,10 @@ const runRecordSchema = z.object({
   expires_at: z.number().nullable().optional(),
   /** issue: where the token lines go (an absolute path), null for stdout. */
   out: z.string().nullable().optional(),
+  /** revoke, restore, issue: what becomes of unknown users (--missing); fixed for the run, as its derived keys depend on it. */
+  missing: z.enum(['fail', 'skip', 'create']).optional(),
+  /** import: how the file is read. */
+  format: z.enum(['jsonl', 'csv']).optional(),
 });
 export type RunRecord = z.infer<typeof runRecordSchema>;
 
@@ -51,6 +55,8 @@ const itemRecordSchema = z.object({
   batch: z.number().int().positive().optional(),
   error: errorSchema.optional(),
   expires_at: z.number().optional(),
+  /** `created`: --missing create made the user before the item was applied. */
+  note: z.literal('created').optional(),
 });
 export type ItemRecord = z.infer<typeof itemRecordSchema>;
 
@@ -63,6 +69,10 @@ const endRecordSchema = z.object({
   skipped: z.number(),
   interrupted: z.boolean(),
   reason: z.string().optional(),
+  /** The signal that stopped the run (SIGINT, SIGTERM, SIGHUP), where one did. */
+  signal: z.string().optional(),
+  /** This run's failed and skipped items by code, and the users it created. */
+  reasons: z.array(z.object({ status: z.enum(['done', 'failed', 'skipped']), code: z.union([z.number(), z.string()]), count: z.number() })).optional(),
 });
 export type EndRecord = z.infer<typeof endRecordSchema>;
 

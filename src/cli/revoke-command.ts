@@ -31,6 +31,9 @@ async function cutoffCommand(io: Io, mode: Mode, flags: CutoffFlags): Promise<Ex
   if (mode === 'revoke' && what === 'app' && flags.before === undefined) {
     throw usageError('revoke --app needs --before ISO (or --before now): every token of every user issued before it is refused');
   }
+  if (what !== 'users' && (flags.dryRun === true || flags.missing !== undefined || flags.failedOut !== undefined || flags.json === true)) {
+    throw usageError('--dry-run, --missing, --failed-out and --json go with --users-file (a batch run)');
+  }
   if (what === 'users' && flags.resume !== undefined && flags.before !== undefined) {
     throw usageError('a resumed run keeps its cutoff: leave out --before');
   }
@@ -61,9 +64,22 @@ async function cutoffCommand(io: Io, mode: Mode, flags: CutoffFlags): Promise<Ex
   const plan = await planRun(mode, flags, () => ({ before: mode === 'revoke' ? (flags.before ?? new Date()).toISOString() : null }));
   const cutoff = plan.run.before === null ? null : new Date(plan.run.before);
   if (mode === 'revoke' && cutoff === null) throw usageError('the report has no cutoff: it is not a revoke run');
-  if (cutoff) io.err(`revoke: tokens issued before ${cutoff.toISOString()}, users from ${plan.idsFile}\n`);
-  else io.err(`restore: clearing the cutoff of the users from ${plan.idsFile}\n`);
-  return executeBatchRun(io, { label: mode, plan, work: cutoffWork(platform, cutoff), flags, concurrency: flags.concurrency ?? 8 });
+  if (flags.json !== true) {
+    if (cutoff) io.err(`revoke: tokens issued before ${cutoff.toISOString()}, users from ${plan.idsFile}\n`);
+    else io.err(`restore: clearing the cutoff of the users from ${plan.idsFile}\n`);
+  }
+  return executeBatchRun(io, {
+    label: mode,
+    plan,
+    work: cutoffWork(platform, cutoff, plan.run.missing ?? 'fail'),
+    flags,
+    concurrency: flags.concurrency ?? 8,
+    platform,
+    dryRunLabels:
+      mode === 'revoke'
+        ? { change: 'would be revoked', same: 'already revoked at this cutoff', unknown: 'unknown users' }
+        : { change: 'would be restored (they have a cutoff)', same: 'have no cutoff already', unknown: 'unknown users' },
+  });
 }
 
 function define(program: Command, io: Io, mode: Mode): Command {
@@ -84,7 +100,7 @@ function define(program: Command, io: Io, mode: Mode): Command {
   addBatchOptions(cmd, { batchSize: 100, concurrency: 8 });
   cmd.addHelpText(
     'after',
-    `\nExamples:\n  tokenkit ${mode} --user alice\n  tokenkit ${mode} --users-file ids.txt --report ${mode}.jsonl\n  tokenkit ${mode} --resume ${mode}.jsonl\n  tokenkit ${mode} --app${mode === 'revoke' ? ' --before 2026-01-01T00:00:00Z' : ''}\n`,
+    `\nExamples:\n  tokenkit ${mode} --user alice\n  tokenkit ${mode} --users-file ids.txt --dry-run\n  tokenkit ${mode} --users-file ids.txt --report ${mode}.jsonl --failed-out failed.txt\n  tokenkit ${mode} --resume ${mode}.jsonl\n  tokenkit ${mode} --app${mode === 'revoke' ? ' --before 2026-01-01T00:00:00Z' : ''}\n`,
   );
   cmd.action((flags: CutoffFlags) => runCommand(io, () => cutoffCommand(io, mode, flags)));
   return cmd;

@@ -23,6 +23,20 @@ export function processIo(): Io {
 
 const { apiKey, notAllowed, tokenExpired, tokenIssuedInFuture, tokenMalformed, tokenRequired, tokenRevoked } = PLATFORM_CODES;
 
+/** The output of a run could not be written: stdout was closed (`| head`). The run stops quietly. */
+export class StdoutClosedError extends Error {
+  constructor() {
+    super('stdout was closed');
+    this.name = 'StdoutClosedError';
+  }
+}
+
+/**
+ * Set while a batch run writes to stdout and handles its closing itself; otherwise a closed
+ * stdout ends the command at once, quietly, with exit 141 (see main.ts).
+ */
+export const stdoutGuard = { handledByRun: false };
+
 /** Platform codes that mean "these credentials are wrong", whatever the item. */
 // 44 on an admin route: the server token is signed with a retired secret (docs/secret-rotation.md).
 const CREDENTIAL_CODES = new Set<unknown>([apiKey, tokenExpired, tokenIssuedInFuture, tokenMalformed, tokenRevoked, tokenRequired, notAllowed].map((c) => c.code));

@@ -10,19 +10,27 @@ export class PlatformError extends Error {
   readonly code: number;
   readonly headers: Record<string, string>;
   readonly moreInfo: string | undefined;
+  /** Fields of the body that the contract adds to some errors (`unknown_user_ids`). */
+  readonly fields: Record<string, unknown>;
 
-  constructor(status: number, code: number, message: string, options: { headers?: Record<string, string>; moreInfo?: string } = {}) {
+  constructor(
+    status: number,
+    code: number,
+    message: string,
+    options: { headers?: Record<string, string>; moreInfo?: string; fields?: Record<string, unknown> } = {},
+  ) {
     super(message);
     this.name = 'PlatformError';
     this.status = status;
     this.code = code;
     this.headers = options.headers ?? {};
     this.moreInfo = options.moreInfo;
+    this.fields = options.fields ?? {};
   }
 
   /** The wire body of this error (contract: "Error body"). */
   toBody(): Record<string, unknown> {
-    const body: Record<string, unknown> = { code: this.code, message: this.message, status_code: this.status };
+    const body: Record<string, unknown> = { ...this.fields, code: this.code, message: this.message, status_code: this.status };
     if (this.moreInfo !== undefined) body['more_info'] = this.moreInfo;
     return body;
   }

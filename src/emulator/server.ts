@@ -230,7 +230,7 @@ async function handle(
   if (!side) throw platformError('internal', `route ${route.key} has no handler`);
   const isAdmin = side.endpoint.auth === 'admin';
   if (isAdmin) checkServerToken(token, auth);
-  const query = readQuery(side, req.url ?? '');
+  const query = readQuery(side, req);
 
   const ctx: RouteContext = {
     requestId,
@@ -277,6 +277,16 @@ async function handle(
   return finish(decision, result);
 }
 
+/** The query string as an object; a parameter given twice is refused (400, code 4), not silently collapsed. */
+function queryOf(req: IncomingMessage): Record<string, string> {
+  const seen = new Map<string, string>();
+  for (const [k, v] of new URLSearchParams((req.url ?? '').split('?')[1] ?? '')) {
+    if (seen.has(k)) throw platformError('input', `Invalid query: ${k}: given more than once`);
+    seen.set(k, v);
+  }
+  return Object.fromEntries(seen); // own keys, "__proto__" included (refused as unknown)
+}
+
 function finish(decision: FaultDecision | undefined, result: { status: number; body: string }): Result {
   // drop_after: applied (and remembered for a retry with the same Idempotency-Key), answer lost.
   return decision?.action === 'drop_after' ? 'drop' : result;
@@ -289,17 +299,19 @@ function run(ctx: RouteContext, side: RouteSide, body: unknown): { status: numbe
     const parsed = z.safeDecode(endpoint.request, body as never);
     if (!parsed.success) throw invalidInput('request body', parsed.error);
     input = parsed.data;
+  } else if (endpoint.query) {
+    // A route that reads a query and no body takes the decoded query as its input.
+    input = ctx.query;
   }
   const output = handler(ctx, input);
   return { status: 200, body: JSON.stringify(z.encode(endpoint.response, output as never)) };
 }
 
 /** The query string, decoded with the endpoint's `query` schema: 400 (code 4) where it does not match. */
-function readQuery(side: RouteSide, url: string): unknown {
+function readQuery(side: RouteSide, req: IncomingMessage): unknown {
   const schema = side.endpoint.query;
   if (schema === undefined) return {};
-  const params = Object.fromEntries(new URLSearchParams(url.split('?')[1] ?? ''));
-  const parsed = schema.safeParse(params);
+  const parsed = schema.safeParse(queryOf(req));
   if (!parsed.success) throw invalidInput('query', parsed.error);
   return parsed.data;
 }

@@ -50,6 +50,11 @@ export interface Connection {
   auth: AuthKind;
 }
 
+/** Orders user ids by UTF-16 code units (byte order for the ASCII ids), not by locale. */
+export function compareIds(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
 /** SHA-256 of a session token, hex: what the emulator stores instead of the token. */
 export function hashSessionToken(token: string): string {
   return createHash('sha256').update(token).digest('hex');
@@ -76,6 +81,9 @@ export class EmulatorState {
   readonly issuer: MintClock;
   /** Set by every change; cleared by the server once the data file is written. */
   dirty = false;
+  /** The user ids in order, for paging (`GET /v1/users`); rebuilt when users were added or cleared. */
+  #sorted: { ids: string[]; size: number; generation: number } | undefined;
+  #generation = 0;
 
   constructor(maxConnections: number, now: () => number = () => Date.now()) {
     this.connections = new LruMap(maxConnections);
@@ -86,6 +94,7 @@ export class EmulatorState {
   clear(app: AppSettings): void {
     this.app = app;
     this.users.clear();
+    this.#generation++;
     this.sessions.clear();
     this.#sessionsByUser.clear();
     this.connections.clear();
@@ -96,6 +105,33 @@ export class EmulatorState {
   setUser(user: User): void {
     this.users.set(user.id, user);
     this.dirty = true;
+  }
+
+  /**
+   * Up to `limit` users with ids after `after` (all from the first where undefined), in id order
+   * (UTF-16 code units, which for the ASCII ids is byte order). Users are never deleted, so the
+   * index changes only when one is added: then it is sorted again, once, on the next read.
+   */
+  usersAfter(after: string | undefined, limit: number): User[] {
+    if (this.#sorted === undefined || this.#sorted.size !== this.users.size || this.#sorted.generation !== this.#generation) {
+      this.#sorted = { ids: [...this.users.keys()].sort(compareIds), size: this.users.size, generation: this.#generation };
+    }
+    const ids = this.#sorted.ids;
+    let lo = 0;
+    if (after !== undefined) {
+      let hi = ids.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if (compareIds(ids[mid] as string, after) <= 0) lo = mid + 1;
+        else hi = mid;
+      }
+    }
+    const out: User[] = [];
+    for (let i = lo; i < ids.length && out.length < limit; i++) {
+      const user = this.users.get(ids[i] as string);
+      if (user) out.push(user);
+    }
+    return out;
   }
 
   setApp(app: AppSettings): void {

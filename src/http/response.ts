@@ -58,7 +58,7 @@ export function apiErrorFrom(res: Response, text: string, ctx: ResponseContext, 
     headers: ctx.headers,
   };
   if (body?.success) {
-    return new ApiError({ ...base, code: body.data.code, message: body.data.message + note, moreInfo: body.data.more_info });
+    return new ApiError({ ...base, code: body.data.code, message: body.data.message + note, moreInfo: body.data.more_info, unknownUserIds: body.data.unknown_user_ids });
   }
   return new ApiError({ ...base, code: 'ERR_NOT_PLATFORM_BODY', message: `HTTP ${res.status} without a platform error body${note}` });
 }

@@ -69,6 +69,8 @@ export interface CallInput<E extends Endpoint> extends RequestOptions {
   body?: BodyOf<E> | undefined;
   /** The `Idempotency-Key` to send (default: a fresh UUID for every request with a body). */
   idempotencyKey?: string | undefined;
+  /** The query string's parameters, for an endpoint with a `query` schema (validated with it). */
+  query?: Record<string, string> | undefined;
 }
 
 /** A request validated and encoded, ready to send: the same bytes and key on every attempt. */
@@ -77,6 +79,8 @@ export interface PreparedRequest<E extends Endpoint = Endpoint> {
   readonly path: string;
   readonly bodyText: string | undefined;
   readonly idempotencyKey: string | undefined;
+  /** The query string, with its `?`, or `''`; not part of `path` (errors and logs show the path only). */
+  readonly search?: string | undefined;
 }
 
 /** Test hooks: the environment (for the proxy variables) and the jitter. */
@@ -133,7 +137,7 @@ export class Transport {
   }
 
   /** Validates and encodes a request (throws an {@link ArgumentError}); nothing is sent. */
-  prepare<E extends Endpoint>(endpoint: E, input: Pick<CallInput<E>, 'params' | 'body' | 'idempotencyKey'> = {}, what = 'request body'): PreparedRequest<E> {
+  prepare<E extends Endpoint>(endpoint: E, input: Pick<CallInput<E>, 'params' | 'body' | 'idempotencyKey' | 'query'> = {}, what = 'request body'): PreparedRequest<E> {
     const path = endpoint.path.includes(':id') ? endpointPath(endpoint, { id: validateUserId(input.params?.id) }) : endpoint.path;
     let wire: unknown;
     if (endpoint.request !== undefined) {
@@ -144,7 +148,13 @@ export class Transport {
     } else if (input.body !== undefined) {
       throw new ArgumentError(`${endpoint.method} ${endpoint.path} takes no body`, [{ path: 'body', message: 'this route takes no body' }]);
     }
-    return this.prepareEncoded(endpoint, path, wire, input.idempotencyKey);
+    const prepared = this.prepareEncoded(endpoint, path, wire, input.idempotencyKey);
+    if (input.query === undefined) return prepared;
+    if (endpoint.query === undefined) throw new ArgumentError(`${endpoint.method} ${endpoint.path} takes no query`, [{ path: 'query', message: 'this route takes no query' }]);
+    const checked = endpoint.query.safeParse(input.query);
+    if (!checked.success) throw ArgumentError.fromZod(what, checked.error);
+    const search = new URLSearchParams(input.query).toString();
+    return { ...prepared, search: search ? `?${search}` : '' };
   }
 
   /** A request whose body is already in wire form (validated by the caller). */
@@ -251,7 +261,7 @@ export class Transport {
     const timeoutMs = options.timeoutMs ?? this.#options.timeoutMs;
     const method = prepared.endpoint.method;
     const what = `${method} ${prepared.path}`;
-    const url = baseUrl + prepared.path;
+    const url = baseUrl + prepared.path + (prepared.search ?? '');
 
     for (let attempt = 1; ; attempt++) {
       if (signal?.aborted) throw abortErrorFor(signal, what);
@@ -269,17 +279,22 @@ export class Transport {
         } else {
           error = new ConnectionError(`Could not reach the platform at ${new URL(baseUrl).origin} (${failureOf(err)}): ${what}, attempt ${attempt}`, { cause: err });
         }
-        this.#log({ method, path: prepared.path, status: undefined, ms: performance.now() - started, attempt, requestId: undefined, error: error.name });
-        if (error.name === 'AbortError') throw error;
+        const record: RequestLogRecord = { method, path: prepared.path, status: undefined, ms: performance.now() - started, attempt, requestId: undefined, error: error.name };
+        if (error.name === 'AbortError') {
+          this.#log(record);
+          throw error;
+        }
         const failure: AttemptFailure = error instanceof TimeoutError ? 'timeout' : 'connection';
         const decision = decideRetry({ attempt, maxRetries: this.#options.maxRetries, failure, maxRetryAfterSeconds: this.#options.maxRetryAfterSeconds, random: this.#random });
+        this.#log(decision.retry ? { ...record, retryInMs: decision.delayMs, maxAttempts: this.#options.maxRetries + 1 } : record);
         if (!decision.retry) throw error;
         await sleep(decision.delayMs, signal, `${what} (waiting to retry)`);
         continue;
       }
       const { res, text } = outcome;
       const requestId = res.headers.get('x-request-id') ?? undefined;
-      this.#log({ method, path: prepared.path, status: res.status, ms: performance.now() - started, attempt, requestId });
+      const record: RequestLogRecord = { method, path: prepared.path, status: res.status, ms: performance.now() - started, attempt, requestId };
+      if (res.ok || (res.status >= 300 && res.status < 400)) this.#log(record);
       if (res.ok) return answer === 'discard' ? undefined : decodeResponse<E['response']>(prepared.endpoint.response, res, text, ctx);
       if (res.status >= 300 && res.status < 400) {
         const location = res.headers.get('location');
@@ -305,6 +320,7 @@ export class Transport {
         maxRetryAfterSeconds: this.#options.maxRetryAfterSeconds,
         random: this.#random,
       });
+      this.#log(decision.retry ? { ...record, retryInMs: decision.delayMs, maxAttempts: this.#options.maxRetries + 1 } : record);
       if (decision.retry) {
         await sleep(decision.delayMs, signal, `${what} (waiting to retry)`);
         continue;

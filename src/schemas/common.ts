@@ -80,6 +80,8 @@ export const errorBodySchema = z.looseObject({
   message: z.string(),
   status_code: z.number().int(),
   more_info: z.string().optional(),
+  /** `PATCH /v1/users` refused with 404 (code 16): the ids that name no user (docs/platform-api.md, "Reading users back"). */
+  unknown_user_ids: z.array(z.string()).optional(),
 });
 export type ErrorBody = z.infer<typeof errorBodySchema>;
 

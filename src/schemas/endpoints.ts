@@ -13,6 +13,8 @@ import {
   partialUpdateRequestSchema,
   putUserRequestSchema,
   putUserResponseSchema,
+  queryUsersQuerySchema,
+  queryUsersResponseSchema,
   upsertUsersRequestSchema,
   userResponseSchema,
   usersResponseSchema,
@@ -35,11 +37,13 @@ export interface Endpoint<Req extends z.ZodType | undefined = z.ZodType | undefi
   readonly auth: 'admin' | 'user';
   readonly request: Req;
   readonly response: Res;
-  /** The query string's parameters, where the route reads any (400, code 4, where they do not match). */
+  /** The query string's parameters (strings in, decoded values out), for routes that take one (400, code 4, where they do not match). */
   readonly query?: z.ZodType | undefined;
 }
 
-const endpoint = <Req extends z.ZodType | undefined, Res extends z.ZodType>(e: Endpoint<Req, Res>) => e;
+const endpoint = <Req extends z.ZodType | undefined, Res extends z.ZodType, Q extends z.ZodType | undefined = undefined>(
+  e: Endpoint<Req, Res> & { readonly query?: Q },
+): Endpoint<Req, Res> & { readonly query: Q } => e as Endpoint<Req, Res> & { readonly query: Q };
 
 /** The admin routes (server side). */
 export const adminEndpoints = {
@@ -47,6 +51,7 @@ export const adminEndpoints = {
   updateApp: endpoint({ method: 'PATCH', path: '/v1/app', auth: 'admin', request: appPatchSchema, response: appResponseSchema }),
   upsertUsers: endpoint({ method: 'POST', path: '/v1/users', auth: 'admin', request: upsertUsersRequestSchema, response: usersResponseSchema }),
   getUser: endpoint({ method: 'GET', path: '/v1/users/:id', auth: 'admin', request: undefined, response: userResponseSchema }),
+  queryUsers: endpoint({ method: 'GET', path: '/v1/users', auth: 'admin', request: undefined, response: queryUsersResponseSchema, query: queryUsersQuerySchema }),
   updateUsersPartial: endpoint({ method: 'PATCH', path: '/v1/users', auth: 'admin', request: partialUpdateRequestSchema, response: usersResponseSchema }),
   putUser: endpoint({ method: 'PUT', path: '/v1/users/:id', auth: 'admin', request: putUserRequestSchema, response: putUserResponseSchema }),
   issueToken: endpoint({ method: 'POST', path: '/v1/users/:id/token', auth: 'admin', request: issueTokenRequestSchema, response: issueTokenResponseSchema }),

@@ -265,3 +265,63 @@ export const putUserResponseSchema = z.looseObject({
   user: userSchema,
   session_tokens: z.array(sessionTokenSchema),
 });
+
+/** The most users `GET /v1/users` answers per page (`limit`). */
+export const MAX_USERS_PER_PAGE = 1000;
+/** Users per page of `GET /v1/users` where `limit` is left out. */
+export const DEFAULT_USERS_PER_PAGE = 100;
+
+const idList = z
+  .string({ error: 'expected user ids separated by commas' })
+  .transform((s, ctx) => {
+    const ids = s.split(',');
+    ids.forEach((id, i) => {
+      const r = userIdSchema.safeParse(id);
+      if (!r.success) ctx.addIssue({ code: 'custom', path: [i], message: r.error.issues[0]?.message ?? 'not a user id' });
+    });
+    if (ids.length > MAX_USERS_PER_REQUEST) ctx.addIssue({ code: 'custom', message: `must hold at most ${MAX_USERS_PER_REQUEST} ids` });
+    return ids;
+  });
+
+const wholeNumber = (min: number, max: number) =>
+  z
+    .string({ error: 'expected a whole number' })
+    .regex(/^\d{1,7}$/, { error: 'expected a whole number' })
+    .transform(Number)
+    .pipe(z.number().min(min, { error: `must be at least ${min}` }).max(max, { error: `must be at most ${max}` }));
+
+/**
+ * The query of `GET /v1/users` (docs/platform-api.md, "Reading users back"): `ids` (comma-separated,
+ * at most 100), or a page: `limit` (1 to 1000, default 100) and `cursor` (the `next` of the page
+ * before). The two ways do not mix.
+ */
+export const queryUsersQuerySchema = z
+  .strictObject(
+    {
+      ids: idList.optional(),
+      limit: wholeNumber(1, MAX_USERS_PER_PAGE).optional(),
+      cursor: z.string().min(1, { error: 'must not be empty' }).max(1024, { error: 'must be at most 1024 characters' }).optional(),
+    },
+    { error: (iss) => (iss.code === 'unrecognized_keys' ? `unknown parameter ${(iss.keys ?? []).map((k) => JSON.stringify(k)).join(', ')}: expected ids, or limit and cursor` : undefined) },
+  )
+  .superRefine((q, ctx) => {
+    if (q.ids !== undefined && (q.limit !== undefined || q.cursor !== undefined)) {
+      ctx.addIssue({ code: 'custom', path: ['ids'], message: 'ids does not go with limit or cursor' });
+    }
+  });
+
+/**
+ * What `GET /v1/users` answers. By `ids`: the users that exist, in the order asked (an id asked
+ * twice answered once, an unknown id left out), `next: null`. By page: up to `limit` users in id
+ * order (byte order), and `next`, the cursor of the next page, or `null` after the last one.
+ */
+export const queryUsersResponseSchema = z.looseObject({
+  users: z.array(userSchema),
+  next: z.string().nullable(),
+});
+
+/**
+ * The error-body field of `PATCH /v1/users` refused with 404 (code 16): every id of the request
+ * that names no user, so that a client can leave them out and send the rest in one more request.
+ */
+export const UNKNOWN_USER_IDS_FIELD = 'unknown_user_ids';

@@ -1,7 +1,9 @@
 import type { adminEndpoints } from '../../schemas/endpoints';
 import { DEFAULT_PLATFORM_TOKEN_MS } from '../../schemas/tokens';
-import type { User } from '../../schemas/users';
-import { platformError } from '../errors';
+import { DEFAULT_USERS_PER_PAGE, UNKNOWN_USER_IDS_FIELD, type User } from '../../schemas/users';
+import { PLATFORM_CODES } from '../../schemas/codes';
+import { USER_ID_PATTERN } from '../../schemas/common';
+import { PlatformError, platformError } from '../errors';
 import type { AppSettings } from '../state';
 import { type Handlers, type RouteContext, contentFields, recordWrite } from './context';
 import { secretHandlers } from './secrets';
@@ -38,6 +40,19 @@ function givenCutoff(ctx: RouteContext, cutoff: Date | null): Date | null {
 
 /** Below this, a time in ms is 1973 or earlier: a value this small was meant as seconds (5138 in seconds). */
 const SECONDS_THAT_LOOK_LIKE_MS = 1e11;
+
+/** A page cursor: the last id of the page before, base64url, so that it reads as opaque. */
+function encodeCursor(lastId: string): string {
+  return Buffer.from(`after:${lastId}`).toString('base64url');
+}
+
+/** The id a cursor continues after; 400 (code 4) where it is not one this platform gave. */
+function cursorId(cursor: string): string {
+  const text = /^[A-Za-z0-9_-]+$/.test(cursor) ? Buffer.from(cursor, 'base64url').toString('utf8') : '';
+  const id = text.startsWith('after:') ? text.slice(6) : '';
+  if (!USER_ID_PATTERN.test(id)) throw platformError('input', 'Invalid query: cursor: not a cursor of GET /v1/users (pass the next of the page before)');
+  return id;
+}
 
 /** A token's expiry, checked: in the future, and for a JWT at least at the next whole second. */
 function tokenExpiry(ctx: RouteContext, field: string, given: number | undefined, jwt: boolean): number {
@@ -111,12 +126,33 @@ export const adminHandlers: Handlers<typeof adminEndpoints> = {
 
   getUser: (ctx) => ({ user: existingUser(ctx, ctx.id) }),
 
+  queryUsers: (ctx, query) => {
+    if (query.ids !== undefined) {
+      const users: User[] = [];
+      for (const id of new Set(query.ids)) {
+        const user = ctx.state.users.get(id);
+        if (user) users.push(user);
+      }
+      return { users, next: null };
+    }
+    const limit = query.limit ?? DEFAULT_USERS_PER_PAGE;
+    const users = ctx.state.usersAfter(query.cursor === undefined ? undefined : cursorId(query.cursor), limit);
+    const last = users[users.length - 1];
+    // A full page may be the last one: the next request then answers no users and `next: null`.
+    return { users, next: users.length === limit && last ? encodeCursor(last.id) : null };
+  },
+
   updateUsersPartial: (ctx, { users }) => {
     // All or nothing: every user must exist before anything is written.
     const missing = users.map((u, i) => [u.id, i] as const).filter(([id]) => !ctx.state.users.has(id));
     if (missing.length > 0) {
       const list = missing.map(([id, i]) => `"${id}" (users.${i}.id)`).join(', ');
-      throw platformError('notFound', `user ${list} not found; nothing was applied`);
+      // The ids, as data too (docs/platform-api.md, "Reading users back"): a client leaves them out
+      // and sends the rest in one more request, rather than split the batch to find them.
+      const { code, status } = PLATFORM_CODES.notFound;
+      throw new PlatformError(status, code, `user ${list} not found; nothing was applied`, {
+        fields: { [UNKNOWN_USER_IDS_FIELD]: missing.map(([id]) => id) },
+      });
     }
     const out: Array<[string, User]> = [];
     for (const u of users) {

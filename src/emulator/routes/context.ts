@@ -26,7 +26,13 @@ export interface RouteContext {
 }
 
 /** The decoded request body of an endpoint (`undefined` for routes without one). */
-export type InputOf<E> = E extends Endpoint<infer Req, z.ZodType> ? (Req extends z.ZodType ? z.output<Req> : undefined) : never;
+export type InputOf<E> = E extends Endpoint<infer Req, z.ZodType>
+  ? Req extends z.ZodType
+    ? z.output<Req>
+    : E extends { readonly query: infer Q extends z.ZodType }
+      ? z.output<Q> // a route with a query string (GET /v1/users) gets its decoded query
+      : undefined
+  : never;
 /** The response of an endpoint, before encoding (dates as `Date`). */
 export type OutputOf<E> = E extends Endpoint<z.ZodType | undefined, infer Res> ? z.output<Res> : never;
 
