@@ -34,9 +34,9 @@ test('the UserClient explains the token codes a new token does not fix, and only
   expect(faultHint(43)).toMatch(/^a signing fault/);
 });
 
-test('the admin hints cover the API key, the secret and the clock', () => {
+test('the admin hints cover the API key, the secret, a retired secret and the clock', () => {
   const hinted = entries.filter(([, e]) => 'adminHint' in e).map(([, e]) => e.code);
-  expect(hinted).toEqual([2, 40, 42, 43]);
+  expect(hinted).toEqual([2, 40, 42, 43, 44]);
 });
 
 test('docs/errors.md lists every code with its HTTP status, and the local ApiError codes', () => {
