@@ -17,6 +17,7 @@ const config: Config = {
     '^tokenkit/emulator$': '<rootDir>/src/emulator/index.ts',
     '^tokenkit/client$': '<rootDir>/src/user-client/index.ts',
     '^tokenkit/nest$': '<rootDir>/src/nest/index.ts',
+    '^tokenkit/fastify$': '<rootDir>/src/fastify/index.ts',
   },
   testTimeout: 30_000,
 };
