@@ -34,6 +34,7 @@ interface Flags {
   apiKey?: string;
   apiSecret?: string;
   quiet?: boolean;
+  corsOrigin?: string[];
 }
 
 /**
@@ -51,6 +52,11 @@ export function registerEmulatorCommand(program: Command, io: EmulatorCommandIo 
     .option('--api-key <key>', 'the app key (default: a random one)')
     .option('--api-secret <secret>', 'the app secret (default: a random one, printed at start)')
     .option('--quiet', 'do not log requests')
+    .option(
+      '--cors-origin <origin>',
+      'let pages on this origin call the client routes from a browser, e.g. http://localhost:3000 (repeatable; "*" for any); admin routes never',
+      (value: string, previous: string[] | undefined) => [...(previous ?? []), value],
+    )
     .addHelpText(
       'after',
       '\nExample:\n  npx tokenkit emulator --port 8787 --data .emulator.json\n' +
@@ -63,6 +69,7 @@ export function registerEmulatorCommand(program: Command, io: EmulatorCommandIo 
         dataFile: flags.data,
         apiKey: flags.apiKey,
         apiSecret: flags.apiSecret,
+        corsOrigins: flags.corsOrigin?.includes('*') ? '*' : flags.corsOrigin,
         logger: flags.quiet ? undefined : (record) => io.out(formatLogLine(record)),
       });
       io.out(

@@ -346,6 +346,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       },
       dataFile: o.dataFile,
       logger: o.logger,
+      corsOrigins: o.corsOrigins ?? [],
     }),
   );
   server.on('clientError', answerClientError);

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { ConfigError, issuesFromZod } from '../errors';
 import { accessTokenPermissionSchema } from '../schemas/app';
 import type { Clock } from './clock';
+import { type CorsOrigins, corsOriginsSchema } from './cors';
 import { type FaultPlan, type RateLimitConfig, faultPlanSchema, rateLimitSchema } from './faults';
 import type { EmulatorLogRecord } from './server';
 import type { AppSettings } from './state';
@@ -50,6 +51,12 @@ export interface EmulatorOptions {
   maxIdempotencyKeys?: number | undefined;
   /** The most write-log records kept (the oldest go first). Default 100000. */
   maxWrites?: number | undefined;
+  /**
+   * The web origins whose pages may call the client routes from a browser (CORS), e.g.
+   * `['http://localhost:3000']`, or `'*'` for any. Default: none. Admin routes never answer a
+   * cross-origin request, whatever this says: they need the app secret, which no page may hold.
+   */
+  corsOrigins?: CorsOrigins | undefined;
 }
 
 const fn = <T>(what: string) => z.custom<T>((v) => typeof v === 'function', { error: `expected ${what}` });
@@ -86,6 +93,7 @@ const optionsSchema = z.strictObject({
   maxConnections: z.number().int().min(1).max(10_000_000).optional(),
   maxIdempotencyKeys: z.number().int().min(1).max(10_000_000).optional(),
   maxWrites: z.number().int().min(1).max(10_000_000).optional(),
+  corsOrigins: corsOriginsSchema.optional(),
 });
 
 const VALID = Object.keys(optionsSchema.shape).join(', ');

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { userIdSchema } from '../schemas/common';
 import { type AuthContext, bearerToken, checkApiKey, checkClientToken, checkServerToken, claimsServer } from './auth';
 import type { Clock } from './clock';
+import { type CorsOrigins, adminCrossOriginError, corsHeadersFor, crossOrigin, preflight, refuseAdminSide } from './cors';
 import { PlatformError, invalidInput, platformError } from './errors';
 import type { FaultDecision, FaultInjector, RateLimiter } from './faults';
 import { parseJsonBody, readBody, sendJson } from './http-io';
@@ -56,6 +57,8 @@ export interface ServerDeps {
   controls: TestControls;
   dataFile: string | undefined;
   logger: ((record: EmulatorLogRecord) => void) | undefined;
+  /** The origins whose pages may call the client routes (CORS); admin routes never. */
+  corsOrigins: CorsOrigins;
 }
 
 /** Node's `clientError` codes answered with a status of their own; anything else is 400. */
@@ -187,9 +190,18 @@ async function handle(
   extra: Record<string, string>,
   setFault: (f: string) => void,
 ): Promise<Result> {
-  if (pathname.startsWith('/_emulator/')) return handleTestRoute(deps, req, method, pathname);
+  if (method === 'OPTIONS') {
+    const answer = preflight(deps.corsOrigins, req, pathname, extra);
+    if (answer) return answer;
+  }
+  const origin = crossOrigin(req);
+  if (pathname.startsWith('/_emulator/')) {
+    if (origin !== undefined) throw adminCrossOriginError(origin, `${method} ${pathname}`);
+    return handleTestRoute(deps, req, method, pathname);
+  }
 
   const match = matchRoute(method, pathname);
+  if (origin !== undefined) Object.assign(extra, corsHeadersFor(deps.corsOrigins, origin, match.route.client !== undefined, match.route.key));
   const decision = deps.faults.next(match.route.key);
   if (decision) {
     setFault(String(decision.action));
@@ -222,6 +234,7 @@ async function handle(
   const side: RouteSide | undefined = route.admin && (!route.client || claimsServer(token)) ? route.admin : route.client;
   if (!side) throw platformError('internal', `route ${route.key} has no handler`);
   const isAdmin = side === route.admin;
+  if (isAdmin && origin !== undefined) refuseAdminSide(extra, origin, route.key);
   if (isAdmin) checkServerToken(token, auth);
 
   const ctx: RouteContext = {
