@@ -65,14 +65,14 @@ test('connects with a token provider, reads a user and updates itself from the p
     async ({ apiKey, baseUrl }) => {
       const { UserClient } = await import('/tokenkit-client.js' as string);
       const chat = new UserClient({ apiKey, baseUrl });
-      (window as unknown as Record<string, unknown>)['chat'] = chat;
+      (globalThis as unknown as Record<string, unknown>)['chat'] = chat;
       const connected = await chat.connectUser({ id: 'alice' }, async () => {
         const res = await fetch('/token', { headers: { 'x-test-user': 'alice' } });
         return ((await res.json()) as { token: string }).token;
       });
       const bob = await chat.getUser('bob');
       const me = await chat.updateMe({ set: { name: 'Alice in the browser' } });
-      return { auth: connected.auth, userId: chat.userId, bob: bob.name, me: me.name, ua: navigator.userAgent };
+      return { auth: connected.auth, userId: chat.userId, bob: bob.name, me: me.name, ua: (globalThis as unknown as { navigator: { userAgent: string } }).navigator.userAgent };
     },
     { apiKey: emulator.apiKey, baseUrl: emulator.url },
   );
@@ -85,7 +85,7 @@ test('connects with a token provider, reads a user and updates itself from the p
 test('after the backend revokes the token, the next call refreshes it through the provider once and succeeds', async () => {
   await admin.revokeUserTokens('alice');
   const names = await page.evaluate(async () => {
-    const chat = (window as unknown as Record<string, { getUser(id: string): Promise<{ name: string }> }>)['chat']!;
+    const chat = (globalThis as unknown as Record<string, { getUser(id: string): Promise<{ name: string }> }>)['chat']!;
     const users = await Promise.all([chat.getUser('bob'), chat.getUser('alice'), chat.getUser('bob')]);
     return users.map((u) => u.name);
   });
@@ -96,7 +96,7 @@ test('after the backend revokes the token, the next call refreshes it through th
 test("the platform's errors reach the page as tokenkit's typed errors", async () => {
   const caught = await page.evaluate(async () => {
     const { ApiError } = await import('/tokenkit-client.js' as string);
-    const chat = (window as unknown as Record<string, { getUser(id: string): Promise<unknown> }>)['chat']!;
+    const chat = (globalThis as unknown as Record<string, { getUser(id: string): Promise<unknown> }>)['chat']!;
     try {
       await chat.getUser('nobody-here');
       return { name: 'none' };
