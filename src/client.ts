@@ -1,4 +1,3 @@
-import type { KeyObject } from 'node:crypto';
 import { inspect } from 'node:util';
 import { getApp, revokeAppTokens, updateApp } from './admin/app';
 import { MintClock } from './admin/clock';
@@ -14,7 +13,7 @@ import type { User, UserInput } from './schemas/users';
 import { type TokenProviderHandler, createTokenProvider } from './provider/handler';
 import type { TokenProviderOptions } from './provider/options';
 import type { UserTokenClaims } from './tokens/claims';
-import { toSecretKey } from './tokens/key';
+import { type SigningKey, toSigningKey } from './tokens/key';
 import { type GenerateUserTokenInput, mintDevToken, mintLegacyToken, mintUserToken } from './tokens/mint';
 import { checkUserToken } from './tokens/verify';
 import { type VerifyUserTokenOptions, validateVerifyOptions } from './tokens/verify-user-token';
@@ -23,7 +22,7 @@ const CLIENT_VERIFY_OPTIONS = new Set(['userId', 'revokedBefore', 'disableAuthCh
 
 /**
  * The server-side client: mints user tokens locally and calls the platform's admin API.
- * The secret becomes a `KeyObject` once, here, and never leaves the client: it does not show in
+ * The secret becomes a {@link SigningKey} once, here, and never leaves the client: it does not show in
  * `util.inspect(client)`, `JSON.stringify(client)`, errors or logs.
  *
  * @example
@@ -34,7 +33,7 @@ const CLIENT_VERIFY_OPTIONS = new Set(['userId', 'revokedBefore', 'disableAuthCh
  * ```
  */
 export class ServerClient {
-  readonly #key: KeyObject;
+  readonly #key: SigningKey;
   readonly #options: ResolvedOptions;
   readonly #http: Transport;
   readonly #clock = new MintClock();
@@ -47,7 +46,7 @@ export class ServerClient {
    */
   constructor(options?: ServerClientOptions) {
     this.#options = resolveOptions(options);
-    this.#key = toSecretKey(this.#options.apiSecret);
+    this.#key = toSigningKey(this.#options.apiSecret);
     this.#http = new Transport(this.#key, this.#options);
     this.#bulk = new BulkOperations(this.#http, this.#options.compatibilityMode, () => this.#clock.cutoffNow());
   }

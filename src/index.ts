@@ -31,6 +31,8 @@ export type { GenerateUserTokenInput } from './tokens/mint';
 export { DEFAULT_VALIDITY_SECONDS, MAX_VALIDITY_SECONDS } from './tokens/mint';
 export { DEFAULT_CLOCK_TOLERANCE_SECONDS, MAX_TOKEN_LENGTH } from './tokens/verify';
 export type { RevocationCutoffs } from './tokens/revocation';
+export { SigningKey } from './tokens/key';
+export type { SecretInput } from './tokens/key';
 
 export {
   TokenkitError,

@@ -1,7 +1,8 @@
-import { KeyObject } from 'node:crypto';
 import { z } from 'zod';
 import { ConfigError, issuesFromZod } from './errors';
 import { isHeaderValue } from './schemas/common';
+import { runtime } from './runtime';
+import { SECRET_EXPECTED, type SecretInput, type SigningKey, secretFault } from './tokens/key';
 
 /**
  * One record per HTTP attempt, given to the `logger` option. Never holds a header value, a token or a body.
@@ -79,8 +80,11 @@ export type FetchLike = (input: string | URL, init?: RequestInit & { dispatcher?
 export interface ServerClientOptions {
   /** The app's API key. Default: the environment variable `TOKENKIT_API_KEY`. */
   apiKey?: string | undefined;
-  /** The app's secret (a string or a secret `KeyObject`). Default: `TOKENKIT_API_SECRET`. Never logged or printed. */
-  apiSecret?: string | KeyObject | undefined;
+  /**
+   * The app's secret: a string, its bytes, a {@link SigningKey} (or, on Node, a secret key object from `createSecretKey`).
+   * Default: `TOKENKIT_API_SECRET`. Never logged or printed.
+   */
+  apiSecret?: SecretInput | undefined;
   /** The platform's URL, e.g. `http://127.0.0.1:8787` for the emulator. Default: `TOKENKIT_BASE_URL`. Needed for HTTP calls only. */
   baseUrl?: string | undefined;
   /** Milliseconds one attempt may take before it fails with a `TimeoutError`. Default 10000. */
@@ -110,8 +114,8 @@ const optionsSchema = z.strictObject({
     .refine(isHeaderValue, { error: 'expected printable ASCII (it is sent as the Api-Key header)' })
     .optional(),
   apiSecret: z
-    .union([z.string().min(1, { error: 'must not be empty' }), z.custom<KeyObject>((v) => v instanceof KeyObject)], {
-      error: 'expected a non-empty string or a secret KeyObject',
+    .union([z.string().min(1, { error: 'must not be empty' }), z.custom<Exclude<SecretInput, string>>((v) => typeof v === 'object' && v !== null)], {
+      error: SECRET_EXPECTED,
     })
     .optional(),
   baseUrl: z
@@ -131,7 +135,7 @@ const optionsSchema = z.strictObject({
 /** The options once defaults and the environment are applied. */
 export interface ResolvedOptions {
   apiKey: string;
-  apiSecret: string | KeyObject;
+  apiSecret: SecretInput;
   baseUrl: string | undefined;
   timeoutMs: number;
   maxRetries: number;
@@ -153,7 +157,7 @@ export function isBrowserLike(): boolean {
 }
 
 /** Validates the options and applies the environment and defaults. */
-export function resolveOptions(input: unknown, env: NodeJS.ProcessEnv = process.env): ResolvedOptions {
+export function resolveOptions(input: unknown, env: Readonly<Record<string, string | undefined>> = runtime.env()): ResolvedOptions {
   const given = input === undefined ? {} : input;
   const parsed = optionsSchema.safeParse(given);
   if (!parsed.success) {
@@ -185,10 +189,9 @@ export function resolveOptions(input: unknown, env: NodeJS.ProcessEnv = process.
       { path: 'apiKey', message: 'expected printable ASCII' },
     ]);
   }
-  if (apiSecret instanceof KeyObject && apiSecret.type !== 'secret') {
-    throw new ConfigError(`Invalid ServerClient options:\n  - apiSecret: expected a secret KeyObject, got a ${apiSecret.type} key`, [
-      { path: 'apiSecret', message: 'expected a secret KeyObject' },
-    ]);
+  const secretProblem = typeof apiSecret === 'string' ? undefined : secretFault(apiSecret);
+  if (secretProblem !== undefined) {
+    throw new ConfigError(`Invalid ServerClient options:\n  - apiSecret: ${secretProblem}`, [{ path: 'apiSecret', message: secretProblem }]);
   }
   let baseUrl = o.baseUrl ?? (env['TOKENKIT_BASE_URL'] || undefined);
   if (baseUrl !== undefined) {

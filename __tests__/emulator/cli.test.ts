@@ -2,10 +2,10 @@
 // its URL, key and secret, logs one line per request without secrets, and stops cleanly on
 // SIGTERM and SIGINT.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { createSecretKey } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { SigningKey } from '../../src/tokens/key';
 import { mintServerToken } from '../../src/tokens/mint';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -57,7 +57,7 @@ test('prints URL and key; logs each request without secrets; SIGTERM stops it cl
   expect(r.out()).toContain('TOKENKIT_API_KEY=cli-key');
   expect(r.out()).not.toContain(secret); // a secret the user gave is not echoed
 
-  const token = mintServerToken(createSecretKey(Buffer.from(secret)), Date.now());
+  const token = mintServerToken(SigningKey.from(secret), Date.now());
   const res = await fetch(`${r.url}/v1/app?debug=1`, { headers: { 'Api-Key': 'cli-key', Authorization: `Bearer ${token}` } });
   expect(res.status).toBe(200);
   const requestId = res.headers.get('x-request-id')!;
@@ -79,7 +79,7 @@ test('without a key and secret it generates both and prints them; SIGINT stops i
   const secret = /TOKENKIT_API_SECRET=([0-9a-f]{64})/.exec(r.out())?.[1];
   expect(key).toBeDefined();
   expect(secret).toBeDefined();
-  const token = mintServerToken(createSecretKey(Buffer.from(secret!)), Date.now());
+  const token = mintServerToken(SigningKey.from(secret!), Date.now());
   expect((await fetch(`${r.url}/v1/app`, { headers: { 'Api-Key': key!, Authorization: `Bearer ${token}` } })).status).toBe(200);
   r.child.kill('SIGINT');
   expect(await r.exited).toEqual({ code: 0, signal: null });
@@ -90,7 +90,7 @@ test('--data keeps the state in a file across restarts', async () => {
   const file = path.join(dir, 'state.json');
   const secret = 'cli-data-secret';
   const args = ['--port', '0', '--data', file, '--api-key', 'k', '--api-secret', secret, '--quiet'];
-  const admin = () => ({ 'Api-Key': 'k', Authorization: `Bearer ${mintServerToken(createSecretKey(Buffer.from(secret)), Date.now())}`, 'Content-Type': 'application/json' });
+  const admin = () => ({ 'Api-Key': 'k', Authorization: `Bearer ${mintServerToken(SigningKey.from(secret), Date.now())}`, 'Content-Type': 'application/json' });
   try {
     const first = await startCli(args);
     running.push(first);

@@ -1,8 +1,8 @@
 // Helpers for the emulator's end-to-end tests: plain `fetch` over 127.0.0.1, no SDK client.
-import { type KeyObject, createSecretKey } from 'node:crypto';
 import { type Emulator, type ManualClock, createManualClock, startEmulator } from 'tokenkit/emulator';
 import { request } from 'node:http';
 import { signHS256 } from '../../src/tokens/jws';
+import { SigningKey } from '../../src/tokens/key';
 
 /** An answer: status, parsed JSON body (or the raw text) and headers. */
 export interface Answer {
@@ -20,8 +20,8 @@ export interface Call {
   as?: 'admin' | 'none' | 'key' | { token?: string; connection?: string };
 }
 
-export function keyOf(emu: Emulator): KeyObject {
-  return createSecretKey(Buffer.from(emu.apiSecret, 'utf8'));
+export function keyOf(emu: Emulator): SigningKey {
+  return SigningKey.from(emu.apiSecret);
 }
 
 /** Signs any payload with the emulator's secret (for hand-made tokens). */

@@ -1,5 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import type { KeyObject } from 'node:crypto';
+import type { SigningKey } from '../tokens/key';
 import { TokenError } from '../errors';
 import { USER_ID_PATTERN } from '../schemas/common';
 import { numericDateToMs } from '../tokens/claims';
@@ -12,7 +12,7 @@ import { type EmulatorState, hashSessionToken } from './state';
 /** What the checks need to know about the app's credentials and clock. */
 export interface AuthContext {
   apiKey: string;
-  key: KeyObject;
+  key: SigningKey;
   state: EmulatorState;
   nowMs: number;
   toleranceSeconds: number;

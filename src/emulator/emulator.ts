@@ -1,10 +1,10 @@
-import { type KeyObject, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { type Server, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { inspect } from 'node:util';
 import { z } from 'zod';
 import { type User, userSchema } from '../schemas/users';
-import { toSecretKey } from '../tokens/key';
+import { type SigningKey, toSigningKey } from '../tokens/key';
 import { mintServerToken, mintUserToken } from '../tokens/mint';
 import { DEFAULT_CLOCK_TOLERANCE_SECONDS } from '../tokens/verify';
 import { type Clock, systemClock } from './clock';
@@ -70,7 +70,7 @@ export class Emulator {
   /** The per-route rate limit: `set(config)`, `clear()`. */
   readonly rateLimit: RateLimiter;
   readonly #secret: string;
-  readonly #key: KeyObject;
+  readonly #key: SigningKey;
   readonly #server: Server;
   readonly #state: EmulatorState;
   readonly #writes: WriteLog;
@@ -82,7 +82,7 @@ export class Emulator {
   constructor(init: {
     options: EmulatorOptions;
     secret: string;
-    key: KeyObject;
+    key: SigningKey;
     apiKey: string;
     clock: Clock;
     server: Server;
@@ -313,7 +313,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const o = validateEmulatorOptions(options);
   const secret = o.apiSecret ?? randomBytes(32).toString('hex');
   const apiKey = o.apiKey ?? `emu_${randomBytes(8).toString('hex')}`;
-  const key = toSecretKey(secret);
+  const key = toSigningKey(secret);
   const clock = o.clock ?? systemClock;
   const state = new EmulatorState(o.maxConnections ?? 10_000);
   if (o.dataFile !== undefined) loadDataFile(o.dataFile, state);

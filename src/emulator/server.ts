@@ -1,4 +1,5 @@
-import { createHash, randomUUID, type KeyObject } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
+import type { SigningKey } from '../tokens/key';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { z } from 'zod';
@@ -46,7 +47,7 @@ export interface EmulatorLogRecord {
 /** Everything the request pipeline works with. */
 export interface ServerDeps {
   apiKey: string;
-  key: KeyObject;
+  key: SigningKey;
   clock: Clock;
   toleranceSeconds: number;
   state: EmulatorState;

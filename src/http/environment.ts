@@ -1,31 +1,17 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { runtime } from '../runtime';
 
-let cachedVersion: string | undefined;
-
-/**
- * tokenkit's version, read once from its package.json: `src/http` and `dist/http` both sit two
- * levels below the package root. `0.0.0` where the file cannot be read (a bundler moved us).
- */
+/** tokenkit's version, written into the build from package.json (scripts/write-version.js). */
 export function packageVersion(): string {
-  if (cachedVersion === undefined) {
-    try {
-      const pkg = JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8')) as { name?: unknown; version?: unknown };
-      cachedVersion = pkg.name === 'tokenkit' && typeof pkg.version === 'string' ? pkg.version : '0.0.0';
-    } catch {
-      cachedVersion = '0.0.0';
-    }
-  }
-  return cachedVersion;
+  return runtime.version;
 }
 
-/** `tokenkit/<version> node/<version>`: what every request sends as `User-Agent`. */
+/** `tokenkit/<version> <platform>/<version>` (`node/20.19.0` on Node): what every request sends as `User-Agent`. */
 export function userAgent(): string {
-  return `tokenkit/${packageVersion()} node/${process.versions.node}`;
+  return `tokenkit/${runtime.version} ${runtime.platform}`;
 }
 
 /** Whether the environment names a proxy (`HTTPS_PROXY`, `HTTP_PROXY`, either case). */
-export function proxyConfigured(env: NodeJS.ProcessEnv): boolean {
+export function proxyConfigured(env: Readonly<Record<string, string | undefined>>): boolean {
   return Boolean(env['HTTPS_PROXY'] || env['https_proxy'] || env['HTTP_PROXY'] || env['http_proxy']);
 }
 
@@ -34,7 +20,7 @@ export function proxyConfigured(env: NodeJS.ProcessEnv): boolean {
  * proxy is configured (it reads `HTTPS_PROXY`, `HTTP_PROXY` and `NO_PROXY` itself), else none.
  * undici is loaded only then: most clients never need it, and it is slow to load.
  */
-export function resolveDispatcher(given: object | undefined, env: NodeJS.ProcessEnv = process.env): object | undefined {
+export function resolveDispatcher(given: object | undefined, env: Readonly<Record<string, string | undefined>> = runtime.env()): object | undefined {
   if (given !== undefined) return given;
   if (!proxyConfigured(env)) return undefined;
   // eslint-disable-next-line @typescript-eslint/no-require-imports

@@ -1,9 +1,10 @@
-import { type KeyObject, randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { ApiError, ArgumentError, ConfigError, ConnectionError, TimeoutError, type TokenkitError } from '../errors';
 import type { FetchLike, RequestLogRecord, ResolvedOptions } from '../options';
 import { USER_ID_PATTERN, idempotencyKeySchema, refuseProtoKeys, userIdSchema } from '../schemas/common';
 import { type Endpoint, endpointPath } from '../schemas/endpoints';
+import { runtime } from '../runtime';
+import type { SigningKey } from '../tokens/key';
 import { mintServerToken, SERVER_TOKEN_MAX_SECONDS } from '../tokens/mint';
 import { resolveDispatcher, userAgent } from './environment';
 import { apiErrorFrom, decodeResponse } from './response';
@@ -78,7 +79,7 @@ export interface PreparedRequest<E extends Endpoint = Endpoint> {
 
 /** Test hooks: the environment (for the proxy variables) and the jitter. */
 export interface TransportDeps {
-  env?: NodeJS.ProcessEnv | undefined;
+  env?: Readonly<Record<string, string | undefined>> | undefined;
   random?: (() => number) | undefined;
 }
 
@@ -140,7 +141,7 @@ function failureOf(err: unknown): string {
  * the endpoint's response schema, and turns failures into tokenkit's errors.
  */
 export class Transport {
-  readonly #key: KeyObject;
+  readonly #key: SigningKey;
   readonly #options: ResolvedOptions;
   readonly #fetch: FetchLike;
   readonly #dispatcher: object | undefined;
@@ -148,11 +149,11 @@ export class Transport {
   readonly #random: (() => number) | undefined;
   #serverToken: { value: string; expMs: number } | undefined;
 
-  constructor(key: KeyObject, options: ResolvedOptions, deps: TransportDeps = {}) {
+  constructor(key: SigningKey, options: ResolvedOptions, deps: TransportDeps = {}) {
     this.#key = key;
     this.#options = options;
     this.#fetch = options.fetch ?? ((input, init) => fetch(input, init as RequestInit));
-    this.#dispatcher = resolveDispatcher(options.dispatcher, deps.env ?? process.env);
+    this.#dispatcher = resolveDispatcher(options.dispatcher, deps.env ?? runtime.env());
     this.#random = deps.random;
   }
 
@@ -181,7 +182,7 @@ export class Transport {
     // Fixed here, before the first attempt: every retry sends the same bytes and the same key,
     // so the platform applies a retried write once (style.md "HTTP", after stripe). A request
     // without a body gets no key of its own, but carries the caller's where one is given.
-    return { endpoint, path, bodyText, idempotencyKey: idempotencyKey ?? (bodyText === undefined ? undefined : randomUUID()) };
+    return { endpoint, path, bodyText, idempotencyKey: idempotencyKey ?? (bodyText === undefined ? undefined : runtime.randomId()) };
   }
 
   /** Validates, sends and decodes. Rejects (never throws) with a tokenkit error. */

@@ -57,7 +57,7 @@ export interface TokenkitModuleAsyncOptions {
 }
 
 function clientProvider(): Provider {
-  // The secret becomes a KeyObject once, here, at bootstrap: a wrong configuration (ConfigError)
+  // The secret becomes a SigningKey once, here, at bootstrap: a wrong configuration (ConfigError)
   // stops the app from starting rather than failing on the first request.
   return { provide: ServerClient, useFactory: (options: ServerClientOptions) => new ServerClient(options), inject: [TOKENKIT_OPTIONS] };
 }

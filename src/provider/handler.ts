@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { GenerateUserTokenInput } from '../tokens/mint';
 import { type TokenProviderOptions, validateTokenProviderOptions } from './options';
+import { runtime } from '../runtime';
 
 /**
  * What the endpoint answers to a signed-in caller.
@@ -135,12 +136,9 @@ export const PROVIDER_HEADERS: Readonly<Record<string, string>> = {
   'X-Content-Type-Options': 'nosniff',
 };
 
-/** `exp * 1000` of a token tokenkit just minted (it always has an `exp`). atob and TextDecoder: no Buffer, so this runs anywhere. */
+/** `exp * 1000` of a token tokenkit just minted (it always has an `exp`). */
 function expiresAtMs(token: string): number {
-  const b64 = (token.split('.')[1] ?? '').replace(/-/g, '+').replace(/_/g, '/');
-  const binary = atob(b64 + '='.repeat((4 - (b64.length % 4)) % 4));
-  const bytes = Uint8Array.from(binary, (c) => c.charCodeAt(0));
-  const payload = JSON.parse(new TextDecoder().decode(bytes)) as { exp: number };
+  const payload = JSON.parse(runtime.base64urlDecodeText(token.split('.')[1] ?? '')) as { exp: number };
   return payload.exp * 1000;
 }
 

@@ -1,24 +1,25 @@
-import { createHmac, timingSafeEqual, type KeyObject } from 'node:crypto';
+import { runtime } from '../runtime';
+import { type SigningKey, hmacBase64url } from './key';
 
 // HS256 compact JWS by hand, for speed: the header is fixed, so it is encoded once, and a mint is
 // one JSON.stringify, one base64url and one HMAC. jsonwebtoken does the same work with option
 // parsing around it and reaches about half the raw HMAC rate (bench/mint.ts); tokenkit's own
-// tokens take this path, and verify.ts hands every other header to jsonwebtoken.
+// tokens take this path; verify.ts reads any other header itself and accepts only HS256.
 
 /** The header tokenkit writes on every token it mints. */
 export const HS256_HEADER = { alg: 'HS256', typ: 'JWT' } as const;
 /** `base64url(JSON.stringify(HS256_HEADER))`. */
-export const HS256_HEADER_B64 = Buffer.from(JSON.stringify(HS256_HEADER)).toString('base64url');
+export const HS256_HEADER_B64 = runtime.base64urlEncodeText(JSON.stringify(HS256_HEADER));
 
 /** The HMAC-SHA256 of `signingInput`, base64url without padding. */
-export function hs256Signature(key: KeyObject, signingInput: string): string {
-  return createHmac('sha256', key).update(signingInput).digest('base64url');
+export function hs256Signature(key: SigningKey, signingInput: string): string {
+  return hmacBase64url(key, signingInput);
 }
 
 /** Signs `payload` as a compact HS256 JWS with {@link HS256_HEADER}. */
-export function signHS256(key: KeyObject, payload: Record<string, unknown>): string {
-  const input = HS256_HEADER_B64 + '.' + Buffer.from(JSON.stringify(payload)).toString('base64url');
-  return input + '.' + hs256Signature(key, input);
+export function signHS256(key: SigningKey, payload: Record<string, unknown>): string {
+  const input = HS256_HEADER_B64 + '.' + runtime.base64urlEncodeText(JSON.stringify(payload));
+  return input + '.' + hmacBase64url(key, input);
 }
 
 /**
@@ -26,10 +27,8 @@ export function signHS256(key: KeyObject, payload: Record<string, unknown>): str
  * The comparison is of base64url text, so a signature with other padding bits or extra
  * characters (which a lenient base64 decoder would accept) is refused.
  */
-export function hs256Verify(key: KeyObject, signingInput: string, signature: string): boolean {
-  const expected = Buffer.from(hs256Signature(key, signingInput));
-  const given = Buffer.from(signature);
-  return expected.length === given.length && timingSafeEqual(expected, given);
+export function hs256Verify(key: SigningKey, signingInput: string, signature: string): boolean {
+  return runtime.constantTimeEqual(hmacBase64url(key, signingInput), signature);
 }
 
 const B64URL = /^[A-Za-z0-9_-]*$/;
@@ -73,7 +72,7 @@ export function decodeJsonSegment(segment: string): Record<string, unknown> | un
   let text: string;
   let value: unknown;
   try {
-    text = Buffer.from(segment, 'base64url').toString('utf8');
+    text = runtime.base64urlDecodeText(segment);
     value = JSON.parse(text);
   } catch {
     return undefined;
@@ -91,7 +90,7 @@ export function segmentFault(segment: string): string {
   if (!B64URL.test(segment)) return 'is not base64url';
   let value: unknown;
   try {
-    value = JSON.parse(Buffer.from(segment, 'base64url').toString('utf8'));
+    value = JSON.parse(runtime.base64urlDecodeText(segment));
   } catch {
     return 'is not base64url-encoded JSON';
   }

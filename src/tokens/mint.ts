@@ -1,9 +1,10 @@
-import type { KeyObject } from 'node:crypto';
 import { z } from 'zod';
 import { ArgumentError } from '../errors';
 import { refuseProtoKeys, shapeError, userIdSchema } from '../schemas/common';
 import { RESERVED_CLAIMS } from './claims';
 import { HS256_HEADER_B64, signHS256 } from './jws';
+import type { SigningKey } from './key';
+import { runtime } from '../runtime';
 
 /**
  * The default validity of `generateUserToken`: one hour.
@@ -75,7 +76,7 @@ const generateInputSchema = z.strictObject(
 );
 
 /** Mints a user token: `{ ...claims, user_id, iat, exp }`, `iat` with millisecond precision. */
-export function mintUserToken(key: KeyObject, input: GenerateUserTokenInput, nowMs: number): string {
+export function mintUserToken(key: SigningKey, input: GenerateUserTokenInput, nowMs: number): string {
   const claimsInput = typeof input === 'object' && input !== null ? (input as { claims?: unknown }).claims : undefined;
   refuseProtoKeys(claimsInput, 'generateUserToken input', 'claims');
   const parsed = generateInputSchema.safeParse(input);
@@ -120,7 +121,7 @@ function toEpochSeconds(field: string, value: unknown): number {
  * The legacy chat signature: `exp` and `iat` in seconds since the epoch (or `Date`s). Without
  * `exp` the token never expires; `iat` is always stamped, so the token can still be revoked.
  */
-export function mintLegacyToken(key: KeyObject, userId: unknown, exp: unknown, iat: unknown, nowMs: number): string {
+export function mintLegacyToken(key: SigningKey, userId: unknown, exp: unknown, iat: unknown, nowMs: number): string {
   const id = userIdSchema.safeParse(userId);
   if (!id.success) throw ArgumentError.fromZod('userId', id.error, 'userId');
   const payload: Record<string, unknown> = { user_id: id.data };
@@ -162,14 +163,14 @@ export function mintLegacyToken(key: KeyObject, userId: unknown, exp: unknown, i
 export function mintDevToken(userId: unknown): string {
   const id = userIdSchema.safeParse(userId);
   if (!id.success) throw ArgumentError.fromZod('userId', id.error, 'userId');
-  return HS256_HEADER_B64 + '.' + Buffer.from(JSON.stringify({ user_id: id.data })).toString('base64url') + '.devtoken';
+  return HS256_HEADER_B64 + '.' + runtime.base64urlEncodeText(JSON.stringify({ user_id: id.data })) + '.devtoken';
 }
 
 /** The longest life of a server token (contract: "Authentication"). */
 export const SERVER_TOKEN_MAX_SECONDS = 300;
 
 /** A server token: `{ server: true, iat, exp }`, `exp` `ttlSeconds` (at most 300) after `iat`. */
-export function mintServerToken(key: KeyObject, nowMs: number, ttlSeconds = SERVER_TOKEN_MAX_SECONDS): string {
+export function mintServerToken(key: SigningKey, nowMs: number, ttlSeconds = SERVER_TOKEN_MAX_SECONDS): string {
   const iat = Math.floor(nowMs / 1000);
   return signHS256(key, { server: true, iat, exp: iat + Math.min(ttlSeconds, SERVER_TOKEN_MAX_SECONDS) });
 }

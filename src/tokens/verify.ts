@@ -1,8 +1,7 @@
-import type { KeyObject } from 'node:crypto';
-import jwt from 'jsonwebtoken';
 import { ArgumentError, TokenError } from '../errors';
 import { type UserTokenClaims, numericDateToMs } from './claims';
 import { HS256_HEADER_B64, decodeJsonSegment, hs256Verify, segmentFault } from './jws';
+import type { SigningKey } from './key';
 import { type RevocationCutoffs, revokingCutoff } from './revocation';
 
 /**
@@ -86,47 +85,43 @@ function splitToken(token: string): TokenParts | undefined {
   };
 }
 
-/** Reads the payload, checking the signature (43) unless auth checks are off. */
-function readPayload(key: KeyObject, token: string, parts: TokenParts, disableAuthChecks: boolean): Record<string, unknown> {
+/** The header's `alg` in words for a message: quoted only when it is a short plain name. */
+function algorithmName(alg: unknown): string {
+  if (alg === undefined) return 'no algorithm';
+  return typeof alg === 'string' && /^[A-Za-z0-9+_-]{1,16}$/.test(alg) ? `"${alg}"` : 'an algorithm that is not a name';
+}
+
+/** Reads the payload, checking the algorithm and the signature (43) unless auth checks are off. */
+function readPayload(key: SigningKey, parts: TokenParts, disableAuthChecks: boolean): Record<string, unknown> {
   const { header, payload, signature } = parts;
-  if (disableAuthChecks || header === HS256_HEADER_B64) {
+  if (header !== HS256_HEADER_B64) {
     // tokenkit's own header is a known JSON object: decoding it again is work without a purpose
-    // (bench/mint.ts, verification target). Any other header is decoded and must be an object.
-    if (header !== HS256_HEADER_B64 && !decodeJsonSegment(header)) {
-      throw malformed(`token malformed: the header ${segmentFault(header)}`);
+    // (bench/mint.ts, verification target). Any other header (other key order, extra fields such
+    // as kid, another alg) is decoded and must be an object, and so must the payload, before the
+    // algorithm is looked at: a key given twice (two "alg", two "user_id") is refused before it
+    // can mean two things to two readers.
+    const head = decodeJsonSegment(header);
+    if (!head) throw malformed(`token malformed: the header ${segmentFault(header)}`);
+    if (!decodeJsonSegment(payload)) throw malformed(`token malformed: the payload ${segmentFault(payload)}`);
+    // The algorithm is pinned to HS256: "none", RS256/ES256 (key confusion), HS384/HS512 and
+    // everything else are refused, whatever the signature.
+    if (!disableAuthChecks && head['alg'] !== 'HS256') {
+      throw malformed(`token refused: the algorithm must be HS256, the header names ${algorithmName(head['alg'])}`);
     }
-    if (!disableAuthChecks && !hs256Verify(key, parts.signingInput, signature)) {
-      throw malformed('token signature is invalid (signed with another secret, or changed)');
-    }
-    const claims = decodeJsonSegment(payload);
-    if (!claims) throw malformed(`token malformed: the payload ${segmentFault(payload)}`);
-    return claims;
   }
-  // Any other header (other key order, extra fields, another alg) goes through jsonwebtoken,
-  // with the algorithm pinned to HS256: "none" and every other algorithm are refused. Its JSON
-  // parser keeps the last of two equal keys, so both segments are read here first: a key given
-  // twice (two "alg", two "user_id") is refused before it can mean two things (issue 8).
-  if (!decodeJsonSegment(header)) throw malformed(`token malformed: the header ${segmentFault(header)}`);
-  if (!decodeJsonSegment(payload)) throw malformed(`token malformed: the payload ${segmentFault(payload)}`);
-  let verified: string | jwt.JwtPayload;
-  try {
-    verified = jwt.verify(token, key, { algorithms: ['HS256'], ignoreExpiration: true, ignoreNotBefore: true });
-  } catch (err) {
-    // Mapped by class, never by message text (style.md, "Errors").
-    if (err instanceof jwt.JsonWebTokenError) throw malformed(`token refused: ${err.message}`, err);
-    throw err;
+  if (!disableAuthChecks && !hs256Verify(key, parts.signingInput, signature)) {
+    throw malformed('token signature is invalid (signed with another secret, or changed)');
   }
-  if (typeof verified !== 'object' || verified === null || Array.isArray(verified)) {
-    throw malformed('token malformed: the payload is not a JSON object');
-  }
-  return verified as Record<string, unknown>;
+  const claims = decodeJsonSegment(payload);
+  if (!claims) throw malformed(`token malformed: the payload ${segmentFault(payload)}`);
+  return claims;
 }
 
 /**
  * The platform's token rules (contract: "How the platform checks a user's request", steps 3 to
  * 5), synchronous, throwing a {@link TokenError}. The emulator and `verifyUserToken` share it.
  */
-export function checkUserToken(key: KeyObject, token: string, options: CheckOptions = {}): CheckedToken {
+export function checkUserToken(key: SigningKey, token: string, options: CheckOptions = {}): CheckedToken {
   if (token.length === 0) throw malformed('token malformed: it is empty');
   if (token.length > MAX_TOKEN_LENGTH) throw malformed(`token malformed: longer than ${MAX_TOKEN_LENGTH} characters`);
   const parts = splitToken(token);
@@ -144,7 +139,7 @@ export function checkUserToken(key: KeyObject, token: string, options: CheckOpti
     claims = payload;
     kind = 'dev';
   } else {
-    claims = readPayload(key, token, parts, disableAuthChecks);
+    claims = readPayload(key, parts, disableAuthChecks);
   }
 
   if (claims['server'] === true) throw malformed('a server token is not a user token');
