@@ -18,6 +18,8 @@ const config: Config = {
     '^tokenkit/client$': '<rootDir>/src/user-client/index.ts',
     '^tokenkit/nest$': '<rootDir>/src/nest/index.ts',
     '^tokenkit/fastify$': '<rootDir>/src/fastify/index.ts',
+    // package.json's subpath import: the Node runtime here, as under Node's `default` condition.
+    '^#runtime$': '<rootDir>/src/runtime/node.ts',
   },
   testTimeout: 30_000,
 };

@@ -13,6 +13,7 @@ const MODULES: ReadonlyArray<{ file: string; title: string }> = [
   { file: 'emulator', title: 'emulator' },
   { file: 'bulk', title: 'bulk' },
   { file: 'request-cost', title: 'request cost' },
+  { file: 'runtimes', title: 'runtimes: mint and verify per runtime (ratio to its own raw HMAC)' },
 ];
 
 interface Args {

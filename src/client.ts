@@ -1,4 +1,3 @@
-import { inspect } from 'node:util';
 import { getApp, revokeAppTokens, updateApp } from './admin/app';
 import { MintClock } from './admin/clock';
 import { type RevokeUserTokensResult, type RotatedToken, type RotateUserTokenOptions, revokeUserTokens, rotateUserToken } from './admin/revocation';
@@ -368,7 +367,9 @@ export class ServerClient {
    * console.log(inspect(client)); // ServerClient { apiKey: "...", baseUrl: "..." }: no secret
    * ```
    */
-  [inspect.custom](): string {
+  // Node's inspect.custom (also read by Bun and Deno), named without importing node:util, which
+  // an edge runtime has not.
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
     return `ServerClient { apiKey: ${JSON.stringify(this.#options.apiKey)}, baseUrl: ${JSON.stringify(this.#options.baseUrl)} }`;
   }
 }
