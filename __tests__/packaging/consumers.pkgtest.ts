@@ -94,6 +94,8 @@ test.each(BUNDLE_TARGETS)('esbuild bundles the tarball for $name with no node: i
     conditions: [...conditions],
     mainFields: ['browser', 'module', 'main'],
     metafile: true,
+    // No comments in the text checked below (doc comments show `import ... from 'node:util'` examples).
+    minifyWhitespace: true,
     logLevel: 'silent',
   });
   const imports = Object.values(result.metafile.outputs).flatMap((o) => o.imports.map((i) => i.path));
