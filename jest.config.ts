@@ -17,6 +17,9 @@ const config: Config = {
     '^tokenkit/emulator$': '<rootDir>/src/emulator/index.ts',
     '^tokenkit/client$': '<rootDir>/src/user-client/index.ts',
     '^tokenkit/nest$': '<rootDir>/src/nest/index.ts',
+    '^tokenkit/fastify$': '<rootDir>/src/fastify/index.ts',
+    // package.json's subpath import: the Node runtime here, as under Node's `default` condition.
+    '^#runtime$': '<rootDir>/src/runtime/node.ts',
   },
   testTimeout: 30_000,
   // Builds the CLI once (into .tmp/cli/main.js): CLI tests spawn node on it, not tsx on the sources.

@@ -15,6 +15,7 @@ const MODULES: ReadonlyArray<{ file: string; title: string }> = [
   { file: 'request-cost', title: 'request cost' },
   { file: 'keyring', title: 'keyring: tokens/s (ratio to a plain secret)' },
   { file: 'unknown-ids', title: 'unknown ids: a 10% unknown file against a clean one (ratio)' },
+  { file: 'runtimes', title: 'runtimes: mint and verify per runtime (ratio to its own raw HMAC)' },
 ];
 
 interface Args {

@@ -1,4 +1,3 @@
-import { inspect } from 'node:util';
 import { type AppCutoff, getApp, revokeAppTokens, updateApp } from './admin/app';
 import { type AddedSecret, addSecret, changeSecret, listSecrets } from './admin/secrets';
 import { MintClock } from './admin/clock';
@@ -167,8 +166,11 @@ export class ServerClient {
   /**
    * A token-provider endpoint for your backend: it authenticates the caller with your own
    * `authenticate(req)` (a user id, or `null` for 401), mints a token for that user and answers
-   * `{ token, user_id, expires_at }` (ms) with `Cache-Control: no-store`. Use it as Express 5
-   * middleware or as a `node:http` request listener. See docs/token-provider.md.
+   * `{ token, user_id, expires_at }` (ms) with `Cache-Control: no-store`. The handler serves two
+   * forms: Node's `(req, res, next?)` (Express 5 middleware, a `node:http` request listener) and
+   * the web-standard `(request: Request) => Promise<Response>` (Next.js route handlers, Hono,
+   * Cloudflare Workers, Vercel edge functions, `Bun.serve`, `Deno.serve`). Its type follows the
+   * request type `authenticate` takes. For Fastify, see `tokenkit/fastify`. See docs/token-provider.md.
    *
    * @throws {@link ArgumentError} where an option is missing, unknown or of the wrong type.
    * @example
@@ -176,9 +178,11 @@ export class ServerClient {
    * import express from 'express';
    * const app = express();
    * app.get('/token', client.tokenProvider({ authenticate: (req) => sessionUser(req), validity_in_seconds: 3600 }));
+   * // The web-standard form, e.g. a Next.js route handler (app/api/token/route.ts):
+   * export const GET = client.tokenProvider({ authenticate: (request: Request) => request.headers.get('x-user') });
    * ```
    */
-  tokenProvider<Req extends import('node:http').IncomingMessage = import('node:http').IncomingMessage>(
+  tokenProvider<Req extends import('node:http').IncomingMessage | Request = import('node:http').IncomingMessage>(
     options: TokenProviderOptions<Req>,
   ): TokenProviderHandler<Req> {
     return createTokenProvider<Req>((input) => this.generateUserToken(input), options);
@@ -482,7 +486,9 @@ export class ServerClient {
    * console.log(inspect(client)); // ServerClient { apiKey: "...", baseUrl: "..." }: no secret
    * ```
    */
-  [inspect.custom](): string {
+  // Node's inspect.custom (also read by Bun and Deno), named without importing node:util, which
+  // an edge runtime has not.
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
     return `ServerClient { apiKey: ${JSON.stringify(this.#options.apiKey)}, baseUrl: ${JSON.stringify(this.#options.baseUrl)} }`;
   }
 }

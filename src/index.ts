@@ -23,7 +23,7 @@ export type { BulkOperations, BulkRevokeOptions, BulkIssueOptions, IssuedUserTok
 export type { IdSource, BulkItem, BulkFailure, BulkProgress, BulkOptions, BulkResult } from './bulk/types';
 
 export { TokenProviderError } from './provider/handler';
-export type { TokenProviderHandler, TokenProviderResponse } from './provider/handler';
+export type { TokenProviderHandler, NodeTokenProviderHandler, FetchTokenProviderHandler, TokenProviderResponse } from './provider/handler';
 export type { TokenProviderOptions, Authenticate } from './provider/options';
 
 export { verifyUserToken } from './tokens/verify-user-token';

@@ -1,8 +1,9 @@
 // The prelude of the documentation snippets: the names a snippet may use without defining them.
 //
 // A ```ts block in README.md or docs/*.md, and an @example in a public doc comment, is a module of
-// its own. It may import from 'tokenkit', 'tokenkit/emulator', 'tokenkit/client', 'tokenkit/nest'
-// and any installed package, and it may use these names as if they were defined before it:
+// its own. It may import from 'tokenkit', 'tokenkit/emulator', 'tokenkit/client', 'tokenkit/nest',
+// 'tokenkit/fastify' and any installed package, and it may use these names as if they were defined
+// before it:
 //
 //   emulator      a running emulator (tokenkit/emulator), fresh for each snippet
 //   apiKey, apiSecret, secret (= apiSecret), baseUrl (= emulator.url)

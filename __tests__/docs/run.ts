@@ -19,6 +19,7 @@ const ENTRIES: Record<string, () => unknown> = {
   'tokenkit/client': () => tokenkitClient,
   'tokenkit/emulator': () => tokenkitEmulator,
   'tokenkit/nest': () => require('tokenkit/nest'),
+  'tokenkit/fastify': () => require('tokenkit/fastify'),
 };
 
 type AsyncFn = (...args: unknown[]) => Promise<void>;

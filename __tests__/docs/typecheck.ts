@@ -7,7 +7,7 @@ import type { Snippet } from './extract';
 import { preludeDeclarations } from './prelude';
 
 export const ROOT = join(__dirname, '..', '..');
-export const ENTRY_POINTS = ['src/index.ts', 'src/emulator/index.ts', 'src/user-client/index.ts', 'src/nest/index.ts'].map((p) => join(ROOT, p));
+export const ENTRY_POINTS = ['src/index.ts', 'src/emulator/index.ts', 'src/user-client/index.ts', 'src/nest/index.ts', 'src/fastify/index.ts'].map((p) => join(ROOT, p));
 const VIRTUAL_DIR = join(ROOT, '__snippets__');
 const PRELUDE_FILE = join(VIRTUAL_DIR, 'prelude.d.ts');
 

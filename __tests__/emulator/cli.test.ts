@@ -137,3 +137,25 @@ test('a bad flag is refused with a message and a non-zero exit', async () => {
   expect(code).not.toBe(0);
   expect(err).toMatch(/--port.*port number/);
 });
+
+test('--cors-origin (repeatable) lets those pages call the client routes, and no other', async () => {
+  const r = await startCli(['--port', '0', '--quiet', '--cors-origin', 'http://localhost:3000', '--cors-origin', 'http://localhost:5173']);
+  running.push(r);
+  const preflight = (origin: string) =>
+    fetch(`${r.url}/v1/connect`, { method: 'OPTIONS', headers: { Origin: origin, 'Access-Control-Request-Method': 'POST' } });
+  for (const origin of ['http://localhost:3000', 'http://localhost:5173']) {
+    const res = await preflight(origin);
+    expect(res.status).toBe(204);
+    expect(res.headers.get('access-control-allow-origin')).toBe(origin);
+  }
+  expect((await preflight('http://localhost:8080')).status).toBe(403);
+});
+
+test('--cors-origin with something that is not an origin stops with the reason', async () => {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'emulator', '--port', '0', '--cors-origin', 'localhost:3000/app'], { cwd: ROOT });
+  let err = '';
+  child.stderr.on('data', (c: Buffer) => (err += c.toString()));
+  const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+  expect(code).not.toBe(0);
+  expect(err).toContain('corsOrigins');
+});

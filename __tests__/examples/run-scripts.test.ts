@@ -50,7 +50,7 @@ function start(script: string): Promise<string> {
   });
 }
 
-test.each(['examples/express/server.ts', 'examples/nest/main.ts'])('%s starts, logs in and issues tokens', async (script) => {
+test.each(['examples/express/server.ts', 'examples/nest/main.ts', 'examples/fastify/server.ts'])('%s starts, logs in and issues tokens', async (script) => {
   const url = await start(script);
   expect((await fetchToken(url)).status).toBe(401);
   const alice = await login(url, 'alice', 'wonderland');

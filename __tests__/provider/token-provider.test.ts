@@ -61,29 +61,8 @@ describe('options are checked up front', () => {
 });
 
 describe('on a plain node:http server', () => {
-  test('a signed-in caller gets a token for itself, verified by jose, with Cache-Control: no-store', async () => {
-    const handler = client.tokenProvider({ authenticate: fromHeader, validity_in_seconds: 600 });
-    served = await serve((req, res) => void handler(req, res));
-    const { res, json } = await call('/token', { 'x-test-user': 'alice' });
-    expect(res.status).toBe(200);
-    expect(res.headers.get('cache-control')).toBe('no-store');
-    expect(res.headers.get('content-type')).toMatch(/^application\/json/);
-    expect(Object.keys(json).sort()).toEqual(['expires_at', 'token', 'user_id']);
-    expect(json['user_id']).toBe('alice');
-    const { payload } = await jose.jwtVerify(String(json['token']), joseKey, { algorithms: ['HS256'] });
-    expect(payload['user_id']).toBe('alice');
-    expect(json['expires_at']).toBe((payload.exp ?? 0) * 1000);
-    expect((payload.exp ?? 0) - Math.floor(payload.iat ?? 0)).toBe(600);
-  });
-
-  test('the default validity is one hour', async () => {
-    const handler = client.tokenProvider({ authenticate: fromHeader });
-    served = await serve((req, res) => void handler(req, res));
-    const { json } = await call('/token', { 'x-test-user': 'bob' });
-    const payload = jose.decodeJwt(String(json['token']));
-    expect((payload.exp ?? 0) - Math.floor(payload.iat ?? 0)).toBe(3600);
-  });
-
+  // A signed-in caller's token (verified by jose), the default validity, 401, 500 and onError are
+  // checked for this form and the others in every-form.test.ts.
   test('the token is for the authenticated user only: a user id in the query string is ignored', async () => {
     const handler = client.tokenProvider({ authenticate: fromHeader });
     served = await serve((req, res) => void handler(req, res));

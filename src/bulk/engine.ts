@@ -1,6 +1,6 @@
-import { setMaxListeners } from 'node:events';
 import { z } from 'zod';
 import { AbortError, ApiError, ArgumentError, ConfigError } from '../errors';
+import { runtime } from '../runtime';
 import { USER_ID_PATTERN } from '../schemas/common';
 import { requestOptionsShape } from '../schemas/validate';
 import { IdSet } from './id-set';
@@ -81,7 +81,7 @@ export async function runBulk<D>(source: IdSource, work: GroupWork<D>, options: 
   const result: BulkResult<D> = { total: 0, done: [], failed: [], skipped: [], counts: { done: 0, failed: 0, skipped: 0 }, complete: false };
   const controller = new AbortController();
   // One listener per request in flight (and per backoff wait): up to `concurrency` at once, by design.
-  setMaxListeners(MAX_CONCURRENCY * 2 + 10, controller.signal);
+  runtime.allowListeners(controller.signal, MAX_CONCURRENCY * 2 + 10);
   const userSignal = options.signal;
   const onUserAbort = (): void => controller.abort(userSignal?.reason);
   if (userSignal?.aborted) onUserAbort();

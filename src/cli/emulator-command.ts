@@ -46,6 +46,7 @@ interface Flags {
   envFile?: string;
   writeEnv?: string;
   seed?: string;
+  corsOrigin?: string[];
 }
 
 /** A value as a POSIX shell word: as it is where that is safe, else single-quoted. */
@@ -118,6 +119,11 @@ export function registerEmulatorCommand(program: Command, io: EmulatorCommandIo 
     // file does not exist yet), so on Node 20 the same flag is needed under another name.
     .option('--write-env <file>', 'the same as --env-file, for Node 20 (which takes --env-file for itself)')
     .option('--seed <file>', 'upsert the users of this JSON-lines file at start (an export of real ids, for a rehearsal)')
+    .option(
+      '--cors-origin <origin>',
+      'let pages on this origin call the client routes from a browser, e.g. http://localhost:3000 (repeatable; "*" for any); admin routes never',
+      (value: string, previous: string[] | undefined) => [...(previous ?? []), value],
+    )
     .addHelpText(
       'after',
       '\nExample:\n  npx tokenkit emulator --port 8787 --data .emulator.json --write-env .emulator.env --seed users.jsonl\n' +
@@ -138,6 +144,7 @@ export function registerEmulatorCommand(program: Command, io: EmulatorCommandIo 
           apiSecret,
           logger: flags.quiet ? undefined : (record) => io.out(formatLogLine(record)),
           dashboard,
+          corsOrigins: flags.corsOrigin?.includes('*') ? '*' : flags.corsOrigin,
         });
       } catch (err) {
         const code = (err as NodeJS.ErrnoException).code;

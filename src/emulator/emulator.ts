@@ -389,6 +389,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       dataFile: o.dataFile,
       logger: o.logger,
       dashboard,
+      corsOrigins: o.corsOrigins ?? [],
     }),
   );
   server.on('clientError', answerClientError);

@@ -9,6 +9,7 @@
 export { startEmulator, Emulator } from './emulator';
 export type { EmulatorStats } from './emulator';
 export type { EmulatorOptions } from './options';
+export type { CorsOrigins } from './cors';
 export { createManualClock, systemClock } from './clock';
 export type { Clock, ManualClock } from './clock';
 export { FaultInjector, RateLimiter, ROUTE_KEYS, MAX_SCRIPTED_FAULTS } from './faults';

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { accessTokenPermissionSchema } from '../schemas/app';
 import { parseOptions } from '../schemas/validate';
 import type { Clock } from './clock';
+import { type CorsOrigins, corsOriginsSchema } from './cors';
 import { type FaultPlan, type RateLimitConfig, faultPlanSchema, rateLimitSchema } from './faults';
 import type { EmulatorLogRecord } from './server';
 import type { AppSettings } from './state';
@@ -57,6 +58,12 @@ export interface EmulatorOptions {
    * faults) at `emulator.dashboardUrl`. Loopback hosts only. Default false (the CLI turns it on).
    */
   dashboard?: boolean | undefined;
+  /**
+   * The web origins whose pages may call the client routes from a browser (CORS), e.g.
+   * `['http://localhost:3000']`, or `'*'` for any. Default: none. Admin routes never answer a
+   * cross-origin request, whatever this says: they need the app secret, which no page may hold.
+   */
+  corsOrigins?: CorsOrigins | undefined;
 }
 
 /** The most open connections kept, where `maxConnections` does not say. */
@@ -102,6 +109,7 @@ const optionsSchema = z.strictObject({
   maxIdempotencyBytes: z.number().int().min(1024).max(2 ** 40).optional(),
   maxWrites: z.number().int().min(1).max(10_000_000).optional(),
   dashboard: z.boolean().optional(),
+  corsOrigins: corsOriginsSchema.optional(),
 });
 
 /** The options, validated; throws a `ConfigError` listing every option at fault. */

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { userIdSchema } from '../schemas/common';
 import { type AuthContext, bearerToken, checkApiKey, checkClientToken, checkServerToken, claimsServer } from './auth';
 import type { Clock } from './clock';
+import { type CorsOrigins, adminCrossOriginError, corsHeadersFor, crossOrigin, preflight, refuseAdminSide } from './cors';
 import { PlatformError, invalidInput, platformError } from './errors';
 import type { FaultDecision, FaultInjector, RateLimiter } from './faults';
 import { parseJsonBody, readBody, sendJson } from './http-io';
@@ -58,6 +59,8 @@ export interface ServerDeps {
   logger: ((record: EmulatorLogRecord) => void) | undefined;
   /** The dashboard, where it is on: serves `/_dashboard/...` and sees every answered request. */
   dashboard?: Pick<Dashboard, 'owns' | 'serve' | 'record'> | undefined;
+  /** The origins whose pages may call the client routes (CORS); admin routes never. */
+  corsOrigins: CorsOrigins;
 }
 
 /** Node's `clientError` codes answered with a status of their own; anything else is 400. */
@@ -194,9 +197,17 @@ async function handle(
   extra: Record<string, string>,
   setFault: (f: string) => void,
 ): Promise<Result> {
+  if (method === 'OPTIONS') {
+    const answer = preflight(deps.corsOrigins, req, pathname, extra);
+    if (answer) return answer;
+  }
+  const origin = crossOrigin(req);
   const match = matchRoute(method, pathname);
   const { route } = match;
   const kind = ROUTE_KINDS[route.kind];
+  // The control routes are admin routes: never called from another origin.
+  if (route.kind === 'control' && origin !== undefined) throw adminCrossOriginError(origin, `${method} ${pathname}`);
+  if (origin !== undefined) Object.assign(extra, corsHeadersFor(deps.corsOrigins, origin, route.user !== undefined, route.key));
   const decision = kind.faults ? deps.faults.next(route.key) : undefined;
   if (decision) {
     setFault(String(decision.action));
@@ -229,6 +240,7 @@ async function handle(
   const side: RouteSide | undefined = route.admin && (!route.user || claimsServer(token)) ? route.admin : route.user;
   if (!side) throw platformError('internal', `route ${route.key} has no handler`);
   const isAdmin = side.endpoint.auth === 'admin';
+  if (isAdmin && origin !== undefined) refuseAdminSide(extra, origin, route.key);
   if (isAdmin) checkServerToken(token, auth);
   const query = readQuery(side, req);
 

@@ -18,17 +18,11 @@ export function proxyConfigured(env: Readonly<Record<string, string | undefined>
 /**
  * The dispatcher to pass to `fetch`: the caller's, else an undici `EnvHttpProxyAgent` where a
  * proxy is configured (it reads `HTTPS_PROXY`, `HTTP_PROXY` and `NO_PROXY` itself), else none.
- * undici is loaded only then: most clients never need it, and it is slow to load.
+ * undici is loaded only then (by the Node runtime: an edge runtime's fetch takes no dispatcher),
+ * as most clients never need it and it is slow to load.
  */
 export function resolveDispatcher(given: object | undefined, env: Readonly<Record<string, string | undefined>> = runtime.env()): object | undefined {
   if (given !== undefined) return given;
   if (!proxyConfigured(env)) return undefined;
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const undici = require('undici') as typeof import('undici');
-  // The values are passed explicitly so that `env` (a test's, or process.env) is the one read.
-  return new undici.EnvHttpProxyAgent({
-    httpProxy: env['http_proxy'] ?? env['HTTP_PROXY'] ?? '',
-    httpsProxy: env['https_proxy'] ?? env['HTTPS_PROXY'] ?? '',
-    noProxy: env['no_proxy'] ?? env['NO_PROXY'] ?? '',
-  });
+  return runtime.proxyDispatcher(env);
 }

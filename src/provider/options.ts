@@ -16,7 +16,7 @@ import { validitySecondsSchema } from '../tokens/mint';
  * const handler = client.tokenProvider({ authenticate });
  * ```
  */
-export type Authenticate<Req extends IncomingMessage = IncomingMessage> = (
+export type Authenticate<Req = IncomingMessage> = (
   req: Req,
 ) => string | null | undefined | Promise<string | null | undefined>;
 
@@ -34,8 +34,12 @@ export type Authenticate<Req extends IncomingMessage = IncomingMessage> = (
  * const handler = client.tokenProvider(options);
  * ```
  */
-export interface TokenProviderOptions<Req extends IncomingMessage = IncomingMessage> {
-  /** Returns the signed-in caller's user id, or `null` (the handler answers 401). Required. */
+export interface TokenProviderOptions<Req = IncomingMessage> {
+  /**
+   * Returns the signed-in caller's user id, or `null` (the handler answers 401). Required. It gets
+   * the request as the framework has it: Node's `IncomingMessage` (Express's `Request`), a
+   * web-standard `Request`, or Fastify's `FastifyRequest`.
+   */
   authenticate: Authenticate<Req>;
   /** How long each token is valid, in whole seconds. Default 3600 (one hour), at most ten years. */
   validity_in_seconds?: number | undefined;
@@ -50,13 +54,13 @@ const optionsSchema = z.strictObject(
   {
     authenticate: z.custom<Authenticate>((v) => typeof v === 'function', { error: 'expected a function (req) => user id | null' }),
     validity_in_seconds: validitySecondsSchema.optional(),
-    onError: z.custom<(err: unknown, req: IncomingMessage) => void>((v) => typeof v === 'function', { error: 'expected a function (err, req) => void' }).optional(),
+    onError: z.custom<(err: unknown, req: never) => void>((v) => typeof v === 'function', { error: 'expected a function (err, req) => void' }).optional(),
   },
   { error: (issue) => shapeError(issue, '{ authenticate, validity_in_seconds?, onError? }') },
 );
 
 /** Checks the options up front, so a misconfigured endpoint fails at start-up, not on the first call. */
-export function validateTokenProviderOptions<Req extends IncomingMessage>(options: unknown): TokenProviderOptions<Req> {
+export function validateTokenProviderOptions<Req>(options: unknown): TokenProviderOptions<Req> {
   parseOptions(optionsSchema, options, 'tokenProvider options', 'argument');
   // A copy: changing the caller's object later does not change a running endpoint.
   const o = options as TokenProviderOptions<Req>;

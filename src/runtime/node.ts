@@ -1,4 +1,5 @@
 import { KeyObject, createHmac, createSecretKey, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import { VERSION } from '../version';
 import type { PreparedHmacKey, Runtime } from './types';
 
@@ -33,9 +34,25 @@ export const nodeRuntime: Runtime = {
 
   env: () => process.env,
 
+  allowListeners: (signal, count) => setMaxListeners(count, signal),
+
+  proxyDispatcher(env) {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const undici = require('undici') as typeof import('undici');
+    // The values are passed explicitly so that `env` (a test's, or process.env) is the one read.
+    return new undici.EnvHttpProxyAgent({
+      httpProxy: env['http_proxy'] ?? env['HTTP_PROXY'] ?? '',
+      httpsProxy: env['https_proxy'] ?? env['HTTPS_PROXY'] ?? '',
+      noProxy: env['no_proxy'] ?? env['NO_PROXY'] ?? '',
+    });
+  },
+
   platformSecretBytes(value) {
     if (!(value instanceof KeyObject)) return undefined;
     if (value.type !== 'secret') throw new TypeError(`a ${value.type} key`);
     return new Uint8Array(value.export());
   },
 };
+
+/** What `#runtime` resolves to on Node, Bun and Deno (package.json `imports`). */
+export const runtime: Runtime = nodeRuntime;

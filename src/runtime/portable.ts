@@ -137,5 +137,13 @@ export const portableRuntime: Runtime = {
   randomBytes,
   env,
 
+  // No runtime but Node warns about many listeners on one signal.
+  allowListeners: () => undefined,
+  // fetch here takes no dispatcher: the platform's own egress applies.
+  proxyDispatcher: () => undefined,
+
   platformSecretBytes: () => undefined,
 };
+
+/** What `#runtime` resolves to on workerd, Vercel's edge runtime and in browsers (package.json `imports`). */
+export const runtime: Runtime = portableRuntime;

@@ -43,6 +43,19 @@ export interface Runtime {
   env(): Readonly<Record<string, string | undefined>>;
 
   /**
+   * A `fetch` dispatcher for the proxy that `env` names (`HTTPS_PROXY`, `HTTP_PROXY`, `NO_PROXY`):
+   * undici's `EnvHttpProxyAgent` on Node, loaded only then; `undefined` where fetch takes no
+   * dispatcher (edge runtimes, browsers).
+   */
+  proxyDispatcher(env: Readonly<Record<string, string | undefined>>): object | undefined;
+
+  /**
+   * Lets `count` listeners wait on one AbortSignal without a warning (Node warns past ten, and
+   * raising its limit needs node:events); a no-op where there is no such warning.
+   */
+  allowListeners(signal: AbortSignal, count: number): void;
+
+  /**
    * The raw bytes of a platform key object given as a secret (a Node `KeyObject` of type
    * `secret`), `undefined` when `value` is not one. Throws a `TypeError` naming the key type for
    * an asymmetric key. The portable runtime knows no key objects and always answers `undefined`.
