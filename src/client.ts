@@ -2,8 +2,6 @@ import { type AppCutoff, getApp, revokeAppTokens, updateApp } from './admin/app'
 import { type AddedSecret, addSecret, changeSecret, listSecrets } from './admin/secrets';
 import { MintClock } from './admin/clock';
 
-/** The issuer clock shared by the ServerClients of this process (Date.now, read at each call). */
-const PROCESS_MINT_CLOCK = new MintClock();
 import { type RevokeUserTokensResult, type RotatedToken, type RotateUserTokenOptions, revokeUserTokens, rotateUserToken } from './admin/revocation';
 import { type IssuedToken, type IssueTokenOptions, type RevokeAllTokensResult, issueToken, revokeAllTokens } from './admin/tokens';
 import {
@@ -36,6 +34,25 @@ import { type KeySet, toKeySet } from './tokens/keyring';
 import { type GenerateUserTokenInput, mintDevToken, mintLegacyToken, mintUserToken } from './tokens/mint';
 import { checkUserToken } from './tokens/verify';
 import { type VerifyUserTokenOptions, validateVerifyOptions } from './tokens/verify-user-token';
+
+/**
+ * The issuer clock shared by every ServerClient of the process (Date.now, read at each call): a
+ * cutoff one of them sets or reads is known to all. It is kept on `globalThis`, so that two copies
+ * of this module in one process (a bundle and node_modules, an isolated test registry, ESM next
+ * to CommonJS) share it too: a copy with a clock of its own could mint, in the millisecond of a
+ * cutoff another copy set, a token that cutoff refuses.
+ */
+const PROCESS_MINT_CLOCK: MintClock = (() => {
+  const slot = Symbol.for('tokenkit.issuerClock');
+  const holder = globalThis as { [slot]?: unknown };
+  const existing = holder[slot];
+  if (existing instanceof MintClock || (typeof existing === 'object' && existing !== null && 'mintNow' in existing && 'observeCutoff' in existing)) {
+    return existing as MintClock;
+  }
+  const clock = new MintClock();
+  holder[slot] = clock;
+  return clock;
+})();
 
 const CLIENT_VERIFY_OPTIONS = new Set(['userId', 'revokedBefore', 'disableAuthChecks', 'clockToleranceSeconds', 'now']);
 
