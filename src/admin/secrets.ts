@@ -1,4 +1,3 @@
-import { inspect } from 'node:util';
 import { ArgumentError } from '../errors';
 import { type RequestOptions, type Transport, type WriteOptions, validateRequestOptions, validateWriteOptions } from '../http/transport';
 import { adminEndpoints } from '../schemas/endpoints';
@@ -70,7 +69,7 @@ export class AddedSecret {
    * console.log(inspect(await client.addSecret())); // AddedSecret { kid: "sec_...", state: "active" }
    * ```
    */
-  [inspect.custom](): string {
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
     return `AddedSecret { kid: ${JSON.stringify(this.kid)}, state: ${JSON.stringify(this.state)} }`;
   }
 }
