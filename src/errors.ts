@@ -22,6 +22,8 @@ import { TOKEN_CODES, type TokenCode } from './schemas/codes';
  *   console.log(code); // 46: another user's token
  * }
  * ```
+ *
+ * @useDeclaredType
  */
 export type TokenErrorCode = TokenCode;
 

@@ -211,7 +211,17 @@ export async function setUserCutoff(
  * await client.queryUsers(firstPage);
  * ```
  */
-export type QueryUsersInput = { ids: string[] } | { limit?: number | undefined; cursor?: string | undefined };
+export type QueryUsersInput =
+  | {
+      /** 1 to 100 user ids: the users that exist are answered, in this order. */
+      ids: string[];
+    }
+  | {
+      /** Users per page, 1 to 1000 (default 100). */
+      limit?: number | undefined;
+      /** The `next` of the page before; left out for the first page. */
+      cursor?: string | undefined;
+    };
 
 /**
  * What `queryUsers` resolves to: the users (by `ids`: those that exist, in the order asked; by

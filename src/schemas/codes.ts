@@ -36,18 +36,8 @@ export interface PlatformCodeInfo {
 
 const TOKEN_CLOCK_FAST = "the clock of the backend that mints tokens runs fast: check its time sync (NTP)";
 
-/**
- * Every code of the platform, by name. The name is the key: `PLATFORM_CODES.tokenExpired.code`
- * is 40. Codes 40 to 46 are the token codes; `refresh` marks the two a new token fixes.
- *
- * @example
- * ```ts
- * import { ApiError, PLATFORM_CODES } from 'tokenkit';
- * const failed = await client.getUser('nobody').catch((err: unknown) => err);
- * if (failed instanceof ApiError && failed.code === PLATFORM_CODES.notFound.code) console.log(PLATFORM_CODES.notFound.hint);
- * ```
- */
-export const PLATFORM_CODES = {
+// The table itself; exported below with each entry typed as a PlatformCodeInfo.
+const TABLE = {
   apiKey: {
     code: 2,
     status: 401,
@@ -159,6 +149,26 @@ export const PLATFORM_CODES = {
   },
 } as const satisfies Record<string, PlatformCodeInfo>;
 
+type Codes = typeof TABLE;
+
+/**
+ * Every code of the platform, by name. The name is the key: `PLATFORM_CODES.tokenExpired.code`
+ * is 40 (as a type too). Codes 40 to 46 are the token codes; `refresh` marks the two a new token fixes.
+ *
+ * @example
+ * ```ts
+ * import { ApiError, PLATFORM_CODES } from 'tokenkit';
+ * const failed = await client.getUser('nobody').catch((err: unknown) => err);
+ * if (failed instanceof ApiError && failed.code === PLATFORM_CODES.notFound.code) console.log(PLATFORM_CODES.notFound.hint);
+ * ```
+ */
+export const PLATFORM_CODES: {
+  readonly [K in keyof Codes]: PlatformCodeInfo & {
+    /** The code, as its own literal type (`40` for `tokenExpired`). */
+    readonly code: Codes[K]['code'];
+  };
+} = TABLE;
+
 /**
  * The name of a platform code, e.g. `tokenExpired`.
  *
@@ -170,8 +180,6 @@ export const PLATFORM_CODES = {
  * ```
  */
 export type PlatformCodeName = keyof typeof PLATFORM_CODES;
-
-type Codes = typeof PLATFORM_CODES;
 
 /** The code of every entry marked `token`: 40 | 41 | ... | 46. */
 export type TokenCode = { [K in PlatformCodeName]: Codes[K] extends { token: true } ? Codes[K]['code'] : never }[PlatformCodeName];
