@@ -2,7 +2,7 @@ import { ArgumentError, TimeoutError } from '../errors';
 import { isHeaderValue } from '../schemas/common';
 import type { AuthKind } from '../schemas/client-routes';
 import type { User } from '../schemas/users';
-import { tokenExpiryMs } from './faults';
+import { tokenExpiryMs } from './token-codes';
 import { type SessionEnd, disconnectedError } from './transport';
 
 /**

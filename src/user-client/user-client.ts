@@ -6,7 +6,7 @@ import { isHeaderValue, refuseProtoKeys } from '../schemas/common';
 import { argumentError, validateUserId } from '../schemas/validate';
 import { type Endpoint, clientEndpoints, endpointPath } from '../schemas/endpoints';
 import type { User } from '../schemas/users';
-import { faultHint, isRefreshCode, wrongUserHint } from './faults';
+import { faultHint, isRefreshCode, wrongUserHint } from './token-codes';
 import { type ResolvedUserClientOptions, type UserClientOptions, resolveUserClientOptions } from './options';
 import { Session, type SessionKind, type TokenProvider, untilEnded } from './session';
 import { type AttemptResult, sendAttempt } from './transport';
