@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ArgumentError, TimeoutError, TokenError, verifyUserToken } from 'tokenkit';
 import { ApiError, UserClient } from 'tokenkit/client';
-import { connect, setup } from './helpers';
+import { connect, setup } from '../support/admin';
 import type { Emulator } from 'tokenkit/emulator';
 import type { ServerClient } from 'tokenkit';
 

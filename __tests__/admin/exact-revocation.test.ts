@@ -1,6 +1,6 @@
 import { type ServerClient, verifyUserToken } from 'tokenkit';
 import type { Emulator } from 'tokenkit/emulator';
-import { connect, setup } from './helpers';
+import { connect, setup } from '../support/admin';
 
 // Issue 11: every documented way of saying "now" revokes every token issued before the call and
 // none issued after it, including tokens issued in the same millisecond. Each path runs in a loop

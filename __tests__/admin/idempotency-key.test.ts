@@ -1,6 +1,6 @@
 import { ApiError, ServerClient } from 'tokenkit';
 import type { Emulator } from 'tokenkit/emulator';
-import { nextMillisecond, setup } from './helpers';
+import { nextMillisecond, setup } from '../support/admin';
 
 // A call repeated with the key it was given is the same request to the platform: the emulator
 // replays the first answer and applies nothing again (its audit log shows one write). This is

@@ -1,6 +1,6 @@
 import { ApiError, ServerClient } from 'tokenkit';
 import type { Emulator } from 'tokenkit/emulator';
-import { connect, iatMs, nextMillisecond, setup } from './helpers';
+import { connect, iatMs, nextMillisecond, setup } from '../support/admin';
 
 let emulator: Emulator;
 let client: ServerClient;

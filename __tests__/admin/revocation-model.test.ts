@@ -9,8 +9,8 @@
 import fc from 'fast-check';
 import { ServerClient, verifyUserToken } from 'tokenkit';
 import { type Emulator, createManualClock, startEmulator } from 'tokenkit/emulator';
-import { fakeDateOnly } from '../user-client/fake-date';
-import { connect } from './helpers';
+import { fakeDateOnly } from '../support/fake-date';
+import { connect } from '../support/admin';
 
 const USERS = ['u0', 'u1'] as const;
 type UserId = (typeof USERS)[number];

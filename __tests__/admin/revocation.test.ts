@@ -1,7 +1,7 @@
 import { SignJWT } from 'jose';
 import { ApiError, type ServerClient, TokenError } from 'tokenkit';
 import type { Emulator } from 'tokenkit/emulator';
-import { connect, iatMs, nextMillisecond, setup } from './helpers';
+import { connect, iatMs, nextMillisecond, setup } from '../support/admin';
 
 let emulator: Emulator;
 let client: ServerClient;

@@ -1,6 +1,6 @@
 import { ApiError, ServerClient, type BulkItem } from 'tokenkit';
 import type { Emulator, FaultAction } from 'tokenkit/emulator';
-import { connect, setup } from '../admin/helpers';
+import { connect, setup } from '../support/admin';
 
 let emulator: Emulator;
 let client: ServerClient;

@@ -6,7 +6,7 @@ import { Progress } from '../../src/cli/progress';
 import { type ReportState, type RunRecord, ReportWriter, readReport } from '../../src/cli/report';
 import type { Io } from '../../src/cli/run';
 import { cutoffWork } from '../../src/cli/works';
-import { adminClient, createUsers, jsonLines, tempDir, writeIds } from './helpers';
+import { adminClient, createUsers, jsonLines, tempDir, writeIds } from '../support/cli';
 
 // The batch engine in-process against a real emulator: what a hard kill leaves behind is built
 // on purpose (a batch applied by the platform whose outcome never reached the report), so that

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { ChildProcess } from 'node:child_process';
 import { type Emulator, type FaultAction, startEmulator } from 'tokenkit/emulator';
 import { readReport } from '../../src/cli/report';
-import { adminClient, createUsers, emulatorEnv, finished, jsonLines, runCli, startCli, tempDir, writeIds } from './helpers';
+import { adminClient, createUsers, emulatorEnv, finished, jsonLines, runCli, startCli, tempDir, writeIds } from '../support/cli';
 
 // The migration run of issue 6, end to end: 100,000 ids revoked by the CLI (a subprocess) against
 // an emulator injecting faults, killed with SIGKILL halfway, resumed; every id must be revoked

@@ -2,7 +2,7 @@ import { startEmulator } from 'tokenkit/emulator';
 import { runDemoSteps } from '../../src/cli/demo-command';
 import { DEMO_STEPS } from '../../src/cli/demo-steps';
 import type { Io } from '../../src/cli/run';
-import { WHOLE_JWT, adminClient, runCli } from './helpers';
+import { WHOLE_JWT, adminClient, runCli } from '../support/cli';
 
 // `tokenkit demo` (`npm run demo`, the README's first command) as a subprocess, as a user runs it.
 

@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { verifyUserToken } from 'tokenkit';
 import { type Emulator, startEmulator } from 'tokenkit/emulator';
-import { adminClient, createUsers, emulatorEnv, finished, jsonLines, runCli, startCli, tempDir, writeIds } from './helpers';
+import { adminClient, createUsers, emulatorEnv, finished, jsonLines, runCli, startCli, tempDir, writeIds } from '../support/cli';
 
 // `tokenkit issue` as a subprocess: one JSON line per user, the report without tokens, the
 // compatibility mode (refused clearly when off), and a killed run resumed without issuing twice.

@@ -1,7 +1,7 @@
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { ServerClient } from 'tokenkit';
 import { type Emulator, startEmulator } from 'tokenkit/emulator';
-import { emulatorEnv, runCli, tempDir } from './helpers';
+import { emulatorEnv, runCli, tempDir } from '../support/cli';
 
 // `tokenkit secret add|promote|retire|list` as a subprocess against an emulator: the planned
 // rotation from the terminal, and the added value only ever in the --out file.

@@ -1,7 +1,7 @@
 import jwt from 'jsonwebtoken';
 import { verifyUserToken } from 'tokenkit';
 import { type Emulator, startEmulator } from 'tokenkit/emulator';
-import { adminClient, emulatorEnv, runCli } from './helpers';
+import { adminClient, emulatorEnv, runCli } from '../support/cli';
 
 // `tokenkit token mint|decode|verify` as a subprocess, against an emulator for --online.
 

@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Emulator, startEmulator } from 'tokenkit/emulator';
-import { type CliResult, adminClient, createUsers, emulatorEnv, jsonLines, runCli, tempDir, writeIds } from './helpers';
+import { type CliResult, adminClient, createUsers, emulatorEnv, jsonLines, runCli, tempDir, writeIds } from '../support/cli';
 
 // The CLI as a subprocess: help, bad flags, missing files and configuration, unreadable lines,
 // wrong credentials. Each ends with a clear message and the exit code scripts rely on

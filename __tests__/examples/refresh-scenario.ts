@@ -5,9 +5,9 @@
 import { ServerClient, type ServerClientOptions } from 'tokenkit';
 import { UserClient } from 'tokenkit/client';
 import { startEmulator } from 'tokenkit/emulator';
-import { fakeDateOnly, moveClock } from '../user-client/fake-date';
-import { door, until } from '../user-client/platform';
-import { backendProvider, login } from './backend';
+import { fakeDateOnly, moveClock } from '../support/fake-date';
+import { door, until } from '../support/platform';
+import { backendProvider, login } from '../support/backend';
 
 /** Starts an example backend with these client options, demo users and token validity. */
 export type StartBackend = (config: {

@@ -8,9 +8,9 @@ import { ApiError, type KeyringEntry, ServerClient } from 'tokenkit';
 import { UserClient } from 'tokenkit/client';
 import { type Emulator, startEmulator } from 'tokenkit/emulator';
 import { createApp } from '../../examples/express/app';
-import { type Served, serve } from '../provider/serve';
-import { fakeDateOnly, moveClock } from '../user-client/fake-date';
-import { fetchToken, login, type Session } from './backend';
+import { type Served, serve } from '../support/serve';
+import { fakeDateOnly, moveClock } from '../support/fake-date';
+import { fetchToken, login, type Session } from '../support/backend';
 
 const VALIDITY_SECONDS = 600;
 const STEP_MS = 250_000; // each round moves the clock: tokens expire every third round

@@ -8,7 +8,7 @@ import jwt from 'jsonwebtoken';
 import { ApiError, ServerClient } from 'tokenkit';
 import { UserClient } from 'tokenkit/client';
 import { type Emulator, startEmulator } from 'tokenkit/emulator';
-import { connectOutcome } from './helpers';
+import { connectOutcome } from '../support/hardening';
 
 async function platformAt(offsetMs: number): Promise<{ emu: Emulator; client: ServerClient }> {
   const emu = await startEmulator({ clock: { now: () => Date.now() + offsetMs } });

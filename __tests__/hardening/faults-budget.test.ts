@@ -5,7 +5,7 @@
 // In the end every write is applied exactly once and the state is the intended one.
 import { ApiError, ConnectionError, type ServerClient } from 'tokenkit';
 import type { Emulator } from 'tokenkit/emulator';
-import { type Observed, addFaults, countBy, faultSequence, observer, pool, useSoak } from './soak-helpers';
+import { type Observed, addFaults, countBy, faultSequence, observer, pool, useSoak } from '../support/soak';
 
 const MAX_RETRIES = 2;
 const USERS = Array.from({ length: 240 }, (_, i) => `budget-${i}`);

@@ -5,8 +5,8 @@
 // no call makes more than maxRetries + 1 attempts (the SDK's logger and a counting fetch).
 import type { ServerClient } from 'tokenkit';
 import type { Emulator } from 'tokenkit/emulator';
-import { seeded } from './helpers';
-import { type Observed, addFaults, countBy, faultSequence, observer, pool, useSoak } from './soak-helpers';
+import { seeded } from '../support/hardening';
+import { type Observed, addFaults, countBy, faultSequence, observer, pool, useSoak } from '../support/soak';
 
 const MAX_RETRIES = 10; // a call fails only after 11 faults in a row: at a 20% rate, ~1e-8 per call
 const USERS = Array.from({ length: 1200 }, (_, i) => `soak-${String(i).padStart(4, '0')}`);

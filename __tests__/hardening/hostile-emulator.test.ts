@@ -5,9 +5,9 @@ import jwt from 'jsonwebtoken';
 import { generateKeyPairSync } from 'node:crypto';
 import { MAX_TOKEN_LENGTH } from 'tokenkit';
 import { type Emulator, startEmulator } from 'tokenkit/emulator';
-import { HS, b64, connectOutcome, send, signText, signValues } from './helpers';
+import { HS, b64, connectOutcome, send, signText, signValues } from '../support/hardening';
 import { acceptedControls, hostileUserTokens } from './hostile-tokens';
-import { pool } from './soak-helpers';
+import { pool } from '../support/soak';
 
 let emu: Emulator;
 beforeAll(async () => {

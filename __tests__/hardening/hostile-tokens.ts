@@ -4,7 +4,7 @@
 import { generateKeyPairSync } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import { MAX_TOKEN_LENGTH } from 'tokenkit';
-import { HS, b64, hmac, signText, signValues } from './helpers';
+import { HS, b64, hmac, signText, signValues } from '../support/hardening';
 
 /** One hostile token and the code it must be refused with. */
 export interface HostileCase {

@@ -2,7 +2,7 @@
 // code, through every way of giving the secret, and only ever with a TokenError.
 import { createSecretKey, randomBytes } from 'node:crypto';
 import { MAX_TOKEN_LENGTH, ServerClient, TokenError, verifyUserToken } from 'tokenkit';
-import { outcomeOf } from './helpers';
+import { outcomeOf } from '../support/hardening';
 import { acceptedControls, hostileUserTokens } from './hostile-tokens';
 
 const SECRET = randomBytes(32).toString('hex');

@@ -4,7 +4,7 @@
 import fc from 'fast-check';
 import { ArgumentError, ConfigError } from 'tokenkit';
 import { type Emulator, type FaultPlan, ROUTE_KEYS, createManualClock, startEmulator } from 'tokenkit/emulator';
-import { notAnObjectArb, unknownKeyArb } from './arbitraries';
+import { notAnObjectArb, unknownKeyArb } from '../support/arbitraries';
 
 const RUNS = { numRuns: Number(process.env.HARDENING_RUNS ?? 60) };
 let emu: Emulator;

@@ -11,7 +11,7 @@ import { checkClientToken, checkServerToken } from '../../src/emulator/auth';
 import { AppSecrets, stored } from '../../src/emulator/secrets';
 import { EmulatorState } from '../../src/emulator/state';
 import { PlatformError } from '../../src/emulator/errors';
-import { outcomeOf, signValues, type Outcome } from './helpers';
+import { outcomeOf, signValues, type Outcome } from '../support/hardening';
 
 const NOW = Date.parse('2026-11-29T12:00:00.000Z');
 const RUNS = { numRuns: 200 };

@@ -16,8 +16,8 @@ import {
   unknownKeyArb,
   unsendableArb,
   userIdArb,
-} from './arbitraries';
-import { recordingFetch } from './helpers';
+} from '../support/arbitraries';
+import { recordingFetch } from '../support/hardening';
 
 const RUNS = { numRuns: Number(process.env.HARDENING_RUNS ?? 60) };
 const recorder = recordingFetch();

@@ -4,8 +4,8 @@
 // not send (a control or non-ASCII character inside) is refused the same way, unquoted.
 import fc from 'fast-check';
 import { ArgumentError, ConfigError, UserClient } from 'tokenkit/client';
-import { SENDABLE, badUserIdArb, notAnObjectArb, unknownKeyArb, unsendableArb, userIdArb } from './arbitraries';
-import { recordingFetch } from './helpers';
+import { SENDABLE, badUserIdArb, notAnObjectArb, unknownKeyArb, unsendableArb, userIdArb } from '../support/arbitraries';
+import { recordingFetch } from '../support/hardening';
 
 const RUNS = { numRuns: Number(process.env.HARDENING_RUNS ?? 80) };
 const recorder = recordingFetch();

@@ -6,7 +6,7 @@ import { type Emulator, startEmulator } from 'tokenkit/emulator';
 import { z } from 'zod';
 import { usersResponseSchema } from '../../src/schemas/users';
 import { UserClient } from 'tokenkit/client';
-import { connectOutcome, recordingFetch } from './helpers';
+import { connectOutcome, recordingFetch } from '../support/hardening';
 
 const IDS = ['__proto__', 'constructor', 'hasOwnProperty', 'toString', 'valueOf', '__defineGetter__'];
 

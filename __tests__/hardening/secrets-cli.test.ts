@@ -7,8 +7,8 @@ import { readFileSync } from 'node:fs';
 import jwt from 'jsonwebtoken';
 import { type RequestLogRecord, ServerClient } from 'tokenkit';
 import { type Emulator, type EmulatorLogRecord, startEmulator } from 'tokenkit/emulator';
-import { WHOLE_JWT, emulatorEnv, runCli, tempDir, writeIds } from '../cli/helpers';
-import { leaksIn, secretForms } from './helpers';
+import { WHOLE_JWT, emulatorEnv, runCli, tempDir, writeIds } from '../support/cli';
+import { leaksIn, secretForms } from '../support/hardening';
 
 const SECRET = 'cli-hygiene-secret-4Tq9Lw2Zr8Kd6Vn0Pm5B';
 let emu: Emulator;

@@ -6,7 +6,7 @@ import { inspect } from 'node:util';
 import { ServerClient, verifyUserToken } from 'tokenkit';
 import { UserClient } from 'tokenkit/client';
 import { type Emulator, type EmulatorLogRecord, startEmulator } from 'tokenkit/emulator';
-import { leaksIn, recordingFetch, secretForms, send } from './helpers';
+import { leaksIn, recordingFetch, secretForms, send } from '../support/hardening';
 import { hostileUserTokens } from './hostile-tokens';
 
 const SECRET = 'hygiene-secret-Zx9q8w7e6r5t4y3u2i1o0p-!~';

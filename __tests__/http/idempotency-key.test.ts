@@ -1,6 +1,6 @@
 import nock from 'nock';
 import { ArgumentError, type RequestLogRecord, type RequestOptions, type ServerClient, type WriteOptions } from 'tokenkit';
-import { type Seen, intercept, until, wireApp, wireClient, wireError, wireUser } from './nock-helpers';
+import { type Seen, intercept, until, wireApp, wireClient, wireError, wireUser } from '../support/nock';
 
 // A key the caller chose is sent, unchanged, on every attempt of the one request it names, and a
 // bad key is refused before anything is sent. Fake timers drive the backoff between attempts.

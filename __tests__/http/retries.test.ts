@@ -1,6 +1,6 @@
 import nock from 'nock';
 import { AbortError, ApiError, ConnectionError, type FetchLike, TimeoutError, type RequestLogRecord } from 'tokenkit';
-import { BASE, type Seen, flush, intercept, settle, until, wireApp, wireClient, wireError, wireUser } from './nock-helpers';
+import { BASE, type Seen, flush, intercept, settle, until, wireApp, wireClient, wireError, wireUser } from '../support/nock';
 
 // Fake timers drive the backoff waits and the per-attempt timeouts: no test here really waits.
 beforeAll(() => nock.disableNetConnect());

@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import express from 'express';
 import * as jose from 'jose';
 import { ArgumentError, ServerClient, TokenProviderError } from 'tokenkit';
-import { type Served, serve } from './serve';
+import { type Served, serve } from '../support/serve';
 
 const SECRET = 'provider-test-secret-0123456789abcdef';
 const client = new ServerClient({ apiKey: 'key', apiSecret: SECRET });

@@ -3,8 +3,8 @@
 import * as jose from 'jose';
 import { ServerClient } from 'tokenkit';
 import { AbortError, ApiError, ArgumentError } from 'tokenkit/client';
-import { fakeDateOnly, moveClock } from './fake-date';
-import { type Platform, apiError, door, recordingFetch, rejection, startPlatform, until } from './platform';
+import { fakeDateOnly, moveClock } from '../support/fake-date';
+import { type Platform, apiError, door, recordingFetch, rejection, startPlatform, until } from '../support/platform';
 
 let p: Platform;
 beforeAll(async () => {

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ServerClient } from 'tokenkit';
 import type { Emulator } from 'tokenkit/emulator';
-import { CLI_BUNDLE, ROOT } from '../cli-bundle';
+import { CLI_BUNDLE, ROOT } from './cli-bundle';
 
 /** The repository root: the CLI runs from here. */
 export { ROOT };

@@ -2,7 +2,7 @@
 // each Idempotency-Key, and a tally of the emulator's and the SDK's request logs.
 import { type FetchLike, type RequestLogRecord, ServerClient } from 'tokenkit';
 import { type Emulator, type EmulatorLogRecord, type FaultAction, type FaultStats, startEmulator } from 'tokenkit/emulator';
-import { seeded } from './helpers';
+import { seeded } from './hardening';
 
 /** A fault sequence: each entry is a fault with probability `rate`, else a pass; faults drawn evenly. */
 export function faultSequence(seed: number, length: number, rate: number): FaultAction[] {
