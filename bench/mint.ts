@@ -20,7 +20,7 @@ import { StreamChat } from 'stream-chat';
 import { ServerClient, SigningKey, verifyUserToken } from '../src/index';
 import { type Candidate, type Measured, type Row, measure, runMain, toRows } from './lib';
 
-/** Targets of issue 2 on the 2-core machine. */
+/** The speed targets of minting and verifying, on the 2-core machine. */
 export const TARGETS = { mintVsRaw: 0.45, mintVsStream: 50, verifyVsRaw: 0.6, verifyStringVsKey: 0.85 } as const;
 
 const OFFLINE_URL = 'http://127.0.0.1:9'; // discard port: nothing is ever sent there

@@ -1,4 +1,4 @@
-// Issue 11, the audit's cases: verifyUserToken and the emulator agree with each other and with the
+// The revocation audit's cases: verifyUserToken and the emulator agree with each other and with the
 // JWS standard; rotateUserToken never answers a token that is already refused; a token provider
 // that never answers is bounded; issueToken refuses an expiry the platform would refuse; a token
 // without user_id says so; the docs agree on what cutoffs do to legacy session tokens.

@@ -2,7 +2,7 @@ import { type ServerClient, verifyUserToken } from 'tokenkit';
 import type { Emulator } from 'tokenkit/emulator';
 import { connectWithToken, setup } from '../support/admin';
 
-// Issue 11: every documented way of saying "now" revokes every token issued before the call and
+// Exact revocation: every documented way of saying "now" revokes every token issued before the call and
 // none issued after it, including tokens issued in the same millisecond. Each path runs in a loop
 // on the real clock, no pause between the calls; misses are counted and must be 0. The verdicts
 // are the platform's own rule applied to the cutoffs the emulator holds (checked over HTTP too,

@@ -1,4 +1,4 @@
-// Issue 11, model-based: random sequences of minting, platform issuance, user and app revocation
+// The revocation rule, model-based: random sequences of minting, platform issuance, user and app revocation
 // (no date, new Date(), 'now', DELETE, explicit past and future dates), restores and rotations,
 // against one emulator. After every step, each token issued so far is accepted or refused exactly
 // as a small reference model predicts, by order of events alone: a "now" cutoff refuses every token

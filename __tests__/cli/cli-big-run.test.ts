@@ -5,7 +5,7 @@ import { readReport } from '../../src/cli/report';
 import { createUsersInBatches, emulatorEnv, finished, jsonLines, runCli, startCli, tempDir, writeIds } from '../support/cli';
 import { serverClientFor } from '../support/clients';
 
-// The migration run of issue 6, end to end: 100,000 ids revoked by the CLI (a subprocess) against
+// A migration-sized run, end to end: 100,000 ids revoked by the CLI (a subprocess) against
 // an emulator injecting faults, killed with SIGKILL halfway, resumed; every id must be revoked
 // exactly once by the emulator's audit of applied writes. Then the same ids restored, stopped
 // with Ctrl-C (SIGINT) halfway, and resumed.

@@ -1,4 +1,4 @@
-// The end-to-end refresh scenario of issue 5, with three real parts: the emulator, an example
+// The end-to-end refresh scenario (docs/token-provider.md), with three real parts: the emulator, an example
 // backend (its token endpoint built with tokenProvider, authenticate reading a session cookie),
 // and a UserClient whose provider calls that backend. Tokens expire, then are revoked, each time
 // while 50 requests are in flight: every request succeeds after exactly one provider call.

@@ -1,4 +1,4 @@
-// Issue 15, end to end: the planned and the emergency secret rotations (docs/secret-rotation.md)
+// Secret rotation, end to end: the planned and the emergency secret rotations (docs/secret-rotation.md)
 // on the emulator, with the parts of the refresh scenario: example Express backends (tokenProvider,
 // cookie sessions) and UserClients refreshing through token providers. Two backends run at the
 // same time, one on the old keyring and one on the new, behind a round-robin "load balancer";

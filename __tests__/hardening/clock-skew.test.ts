@@ -1,6 +1,6 @@
 // Clock skew between the backend (this process, the real clock) and the platform (an emulator whose
 // clock is real time ± d, moving with it: a frozen clock would drift further off while the test
-// runs) (issue 8). Up to the tolerance (4.9 s either way) admin calls,
+// runs). Up to the tolerance (4.9 s either way) admin calls,
 // token checks, revocation, rotation and restore behave; cutoffs the platform picks by its own
 // clock have the documented gap (docs/revocation.md); beyond the tolerance the platform answers
 // 42 / 41 with a message that names the clocks, on user and admin routes alike.

@@ -1,4 +1,4 @@
-// The retry budget under heavy faults (issue 8): with maxRetries 2 and most requests faulted, calls
+// The retry budget under heavy faults: with maxRetries 2 and most requests faulted, calls
 // fail, and none makes more than 3 attempts (the SDK's logger, a counting fetch). A failed call
 // may still have been applied (its answer lost: drop_after), so the caller runs it again with
 // the same Idempotency-Key: the platform replays what it applied and applies what it did not.

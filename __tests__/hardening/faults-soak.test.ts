@@ -1,4 +1,4 @@
-// A bounded soak under injected faults (issue 8): random 429, 500, 503, dropped connections (before
+// A bounded soak under injected faults: random 429, 500, 503, dropped connections (before
 // and after the request is applied) and delays, drawn from a seeded PRNG, across bulk revocation,
 // issuance and partial updates. Nothing is lost (every id ends done or failed, with its reason),
 // nothing is applied twice (the emulator's write audit), the final state is the intended one, and

@@ -1,4 +1,4 @@
-// Hostile tokens against the emulator over real HTTP (issue 8): the user-token catalogue on
+// Hostile tokens against the emulator over real HTTP: the user-token catalogue on
 // POST /v1/connect, hostile server tokens on admin routes, huge Authorization headers. Each is
 // refused with its code, nothing is applied, and the emulator keeps serving.
 import jwt from 'jsonwebtoken';

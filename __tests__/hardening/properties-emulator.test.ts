@@ -1,4 +1,4 @@
-// The emulator's public functions, fed invalid arguments by fast-check (issue 8): startEmulator
+// The emulator's public functions, fed invalid arguments by fast-check: startEmulator
 // rejects with a ConfigError, the clock and the fault and rate-limit controls
 // throw an ArgumentError and keep their previous state; valid plans round-trip through stats().
 import fc from 'fast-check';

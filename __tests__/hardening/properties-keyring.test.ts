@@ -1,4 +1,4 @@
-// Property tests of the kid rule (issue 15, docs/platform-api.md "App secrets and rotation"): for
+// Property tests of the kid rule (docs/platform-api.md "App secrets and rotation"): for
 // any app secrets (one primary, up to three, some retired) and any token (a kid naming one of them,
 // an unknown or malformed kid, or none; signed with one of them or with another secret), a token
 // verifies if and only if its kid, or without one the fallback order, names a secret that is not

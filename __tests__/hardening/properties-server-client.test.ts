@@ -1,4 +1,4 @@
-// Every ServerClient method, fed invalid arguments by fast-check (issue 8): each call rejects (or,
+// Every ServerClient method, fed invalid arguments by fast-check (bad input is refused before any network call): each call rejects (or,
 // for the synchronous minters, throws) an ArgumentError, never another error, never synchronously
 // for an async method, and never makes a network call (a recording `fetch` stays empty).
 import fc from 'fast-check';

@@ -1,4 +1,4 @@
-// Property-based tests of the token functions (issue 8): valid input always round-trips (mint,
+// Property-based tests of the token functions: valid input always round-trips (mint,
 // createToken, devToken, verified by tokenkit and by jsonwebtoken); invalid input is always an
 // ArgumentError; any other token is always a TokenError, never a crash; and verifyUserToken and
 // the emulator agree on every generated payload.

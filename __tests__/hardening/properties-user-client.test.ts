@@ -1,4 +1,4 @@
-// Every UserClient method, fed invalid arguments by fast-check (issue 8): an ArgumentError (a
+// Every UserClient method, fed invalid arguments by fast-check (bad input is refused before any network call): an ArgumentError (a
 // ConfigError for the options), never another error, never a synchronous throw from an async
 // method, and never a network call (a recording `fetch` stays empty). A token that fetch could
 // not send (a control or non-ASCII character inside) is refused the same way, unquoted.

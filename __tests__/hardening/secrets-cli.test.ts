@@ -1,4 +1,4 @@
-// Secret hygiene of the CLI (issue 8): the demo (`tokenkit demo`, embedded and against an emulator
+// Secret hygiene of the CLI (a secret never appears in an output or a log): the demo (`tokenkit demo`, embedded and against an emulator
 // we hold) and a failing bulk job (`revoke --users-file ... --report`, under faults, with unknown
 // users). Everything they wrote (stdout, stderr, the report, the emulator's log lines, the SDK's
 // logger records of a job run in-process alongside) is searched for the secret in all its forms,

@@ -1,4 +1,4 @@
-// Secret hygiene in one process (issue 8): the app secret (as is, base64, base64url, hex), every
+// Secret hygiene in one process (a secret never appears in a log, an error or an output): the app secret (as is, base64, base64url, hex), every
 // token minted or issued in the run, their signatures and the API key never appear in an error
 // (message, stack, util.inspect, JSON.stringify, causes), a logger record, the emulator's log,
 // an answer's body, or the inspect/JSON views of the client, the emulator and the UserClient.

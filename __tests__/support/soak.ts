@@ -1,4 +1,4 @@
-// Pieces of the fault soaks (issue 8): a seeded fault sequence, a fetch that counts the attempts of
+// Pieces of the fault soaks: a seeded fault sequence, a fetch that counts the attempts of
 // each Idempotency-Key, and a tally of the emulator's and the SDK's request logs.
 import { type FetchLike, type RequestLogRecord, type ServerClient } from 'tokenkit';
 import { type Emulator, type EmulatorLogRecord, type FaultAction, type FaultStats, startEmulator } from 'tokenkit/emulator';

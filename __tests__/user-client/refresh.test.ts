@@ -1,4 +1,4 @@
-// The refresh flow (issue 5) against the emulator: one provider call however many requests wait,
+// The refresh flow against the emulator: one provider call however many requests wait,
 // no second refresh for a token refused again, clock and signing faults never refreshed.
 import * as jose from 'jose';
 import { ServerClient } from 'tokenkit';
