@@ -6,6 +6,7 @@ import fc from 'fast-check';
 import { ArgumentError, ConfigError, UserClient } from 'tokenkit/client';
 import { SENDABLE, badUserIdArb, notAnObjectArb, unknownKeyArb, unsendableArb, userIdArb } from '../support/arbitraries';
 import { recordingFetch } from '../support/hardening';
+import { thrownBy } from '../support/errors';
 
 const RUNS = { numRuns: Number(process.env.HARDENING_RUNS ?? 80) };
 const recorder = recordingFetch();
@@ -105,12 +106,7 @@ test('bad options are a ConfigError (an ArgumentError) that never quotes the key
   );
   fc.assert(
     fc.property(bad, (o) => {
-      let err: unknown;
-      try {
-        new UserClient(o as never);
-      } catch (e) {
-        err = e;
-      }
+      const err = thrownBy(() => new UserClient(o as never));
       expect(err).toBeInstanceOf(ConfigError);
       expect(err).toBeInstanceOf(ArgumentError);
       const key = (o as { apiKey?: unknown } | null)?.apiKey;
