@@ -23,7 +23,7 @@ const config: Config = {
   },
   testTimeout: 30_000,
   // Builds the CLI once (into .tmp/cli/main.js): CLI tests spawn node on it, not tsx on the sources.
-  globalSetup: '<rootDir>/__tests__/build-cli.ts',
+  globalSetup: '<rootDir>/__tests__/support/build-cli.ts',
 };
 
 export default config;

@@ -1,4 +1,4 @@
-// Bulk revocation at 10k, 100k and 1M ids, and the emulator holding 1M users (issue 16). The
+// Bulk revocation at 10k, 100k and 1M ids, and the emulator holding 1M users. The
 // emulator runs in a process of its own (defaults, as users get it); the users are created through
 // the API; each library run is a child process of its own, so its peak RSS is its alone: the ids
 // streamed from an async generator, `collect: false`. Then the CLI (`tokenkit revoke --users-file`,

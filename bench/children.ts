@@ -9,7 +9,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { buildSync } from 'esbuild';
-import { NODE_BUNDLE } from '../__tests__/build-cli';
+import { NODE_BUNDLE } from '../__tests__/support/build-cli';
 
 export const ROOT = path.resolve(__dirname, '..');
 /** Two levels below the root, as dist/cli/main.js is, so that the CLI reads the same package.json. */

@@ -1,4 +1,4 @@
-// Emulator capacity (issue 16): verified connects/s of the emulator against a bare node:http
+// Emulator capacity: verified connects/s of the emulator against a bare node:http
 // server doing the same HMAC check (bench/proc/bare-server.ts), each server in a process of its
 // own and the load generator (undici.request, 32 keep-alive clients) in a third, rounds
 // interleaved, medians; the server's CPU per connect as a note. Then the cost of one LRU eviction

@@ -1,4 +1,4 @@
-// What a keyring costs (issue 15): minting and verifying with `apiSecret: [{ kid, secret }, ...]`
+// What a keyring costs: minting and verifying with `apiSecret: [{ kid, secret }, ...]`
 // against a plain secret, as ratios measured in the same run. Run: `npx tsx bench/keyring.ts`.
 // The kid rule adds a Map lookup of the header (a keyring's own header is not decoded again) and
 // picks one secret by kid; a token without kid falls back to the primary first.

@@ -1,6 +1,6 @@
 import os from 'node:os';
 
-// A small, dependency-free benchmark harness (issue 2, item 6). Built for a shared 2-core machine:
+// A small, dependency-free benchmark harness. Built for a shared 2-core machine:
 // candidates are interleaved round by round, so that a burst of load from a neighbour hits all of
 // them alike, and the figure kept is the median round, not the best one.
 

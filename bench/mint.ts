@@ -1,5 +1,5 @@
 // Tokens per second: tokenkit's minting and verification against the raw node:crypto limit,
-// jsonwebtoken, fast-jwt, jose, and Stream's two server SDKs (issues 2 and 16). Every library gets
+// jsonwebtoken, fast-jwt, jose, and Stream's two server SDKs. Every library gets
 // the same key: a KeyObject where it takes one (jsonwebtoken, jose, tokenkit), the same bytes as a
 // Buffer for fast-jwt (which refuses a KeyObject). The string-secret rows show jsonwebtoken as the
 // Stream SDKs use it (a string secret is hashed into a key on every call: its slow path), and
@@ -20,7 +20,7 @@ import { StreamChat } from 'stream-chat';
 import { ServerClient, SigningKey, verifyUserToken } from '../src/index';
 import { type Candidate, type Measured, type Row, measure, runMain, toRows } from './lib';
 
-/** Targets of issue 2 on the 2-core machine. */
+/** The speed targets of minting and verifying, on the 2-core machine. */
 export const TARGETS = { mintVsRaw: 0.45, mintVsStream: 50, verifyVsRaw: 0.6, verifyStringVsKey: 0.85 } as const;
 
 const OFFLINE_URL = 'http://127.0.0.1:9'; // discard port: nothing is ever sent there

@@ -3,7 +3,7 @@
 // requests/s, and the client's CPU per request (process.cpuUsage over the requests of a round).
 // Candidates: a bare `fetch` (the default transport's floor: same headers, a server token minted
 // once, the JSON parsed), `undici.request` (the floor of Node's HTTP client without fetch's web
-// streams), and the SDK's call. Rounds interleaved, medians. Target (issue 16): SDK CPU per
+// streams), and the SDK's call. Rounds interleaved, medians. Target: SDK CPU per
 // request at most 1.1x a bare fetch's. Run: `npx tsx bench/request-cost.ts`.
 
 import { randomUUID } from 'node:crypto';

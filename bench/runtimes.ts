@@ -1,4 +1,4 @@
-// Minting and verification in every runtime of the matrix (issue 13): Node 20 and 22, Bun, Deno,
+// Minting and verification in every runtime of the matrix: Node 20 and 22, Bun, Deno,
 // workerd (miniflare, no nodejs_compat) and Vercel's edge runtime, each running the BUILT package
 // as its bundler resolves it, each figure a ratio to that runtime's own raw HMAC-SHA256 limit
 // (bench/runtime-probe.ts). Builds dist/ first. Run: `npx tsx bench/runtimes.ts` (or `npm run
@@ -9,7 +9,7 @@ import { RUNTIMES, NODE22, startRuntime } from '../__tests__/runtimes/runners';
 import { type Row, runMain } from './lib';
 import type { ProbeFigure } from './runtime-probe';
 
-/** Issue 13: on Node, minting keeps at least this share of the raw HMAC limit. */
+/** The target on Node: minting keeps at least this share of the raw HMAC limit. */
 export const NODE_MINT_TARGET = 0.65;
 
 function rounds(): { rounds: number; roundMs: number } {

@@ -1,4 +1,4 @@
-// Unknown ids in a batch run (issue 12): a file in which every 10th id names no user, against a
+// Unknown ids in a batch run: a file in which every 10th id names no user, against a
 // clean file of the same size, both against a local emulator over real HTTP on 127.0.0.1. The
 // platform names the unknown ids in its refusal, so each batch with some costs one more request
 // (no splitting); the target is at most about 1.5x the clean time. Two rows: the SDK's

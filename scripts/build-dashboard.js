@@ -3,7 +3,7 @@
 // with esbuild into src/emulator/dashboard/bundle.generated.ts: two string constants that the
 // emulator serves. The generated file is checked in, so tests run from the sources and the built
 // package both have the page, and users never run a build step. A test
-// (__tests__/emulator/dashboard-bundle.test.ts) fails where it is older than the sources.
+// (__tests__/emulator/dashboard/bundle.test.ts) fails where it is older than the sources.
 //
 //   node scripts/build-dashboard.js          write the file
 //   node scripts/build-dashboard.js --check  exit 1 where the file is not up to date

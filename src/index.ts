@@ -7,7 +7,7 @@
  */
 // The public API of `tokenkit`, listed by name (no `export *`): a reader learns it from this file.
 
-export { ServerClient } from './client';
+export { ServerClient } from './server-client';
 export type { ServerClientOptions, RequestLogRecord, Logger, FetchLike } from './options';
 
 // The admin API (ServerClient's HTTP methods), its bulk operations and the retry policy.

@@ -1,4 +1,4 @@
-// Issue 11, the audit's cases: verifyUserToken and the emulator agree with each other and with the
+// The revocation audit's cases: verifyUserToken and the emulator agree with each other and with the
 // JWS standard; rotateUserToken never answers a token that is already refused; a token provider
 // that never answers is bounded; issueToken refuses an expiry the platform would refuse; a token
 // without user_id says so; the docs agree on what cutoffs do to legacy session tokens.
@@ -7,9 +7,10 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ArgumentError, TimeoutError, TokenError, verifyUserToken } from 'tokenkit';
 import { ApiError, UserClient } from 'tokenkit/client';
-import { connect, setup } from './helpers';
+import { connectWithToken, setup } from '../support/admin';
 import type { Emulator } from 'tokenkit/emulator';
 import type { ServerClient } from 'tokenkit';
+import { userClientFor } from '../support/clients';
 
 let emulator: Emulator;
 let client: ServerClient;
@@ -145,13 +146,13 @@ describe('rotateUserToken never resolves with a token that is already refused', 
       await client.restoreAppTokens();
     }
     const { token } = await client.rotateUserToken('alice');
-    expect((await connect(emulator, token, 'alice')).status).toBe(200);
+    expect((await connectWithToken(emulator, token, 'alice')).status).toBe(200);
   });
 });
 
 describe('UserClient: a token provider that never answers is bounded', () => {
   test('every request waiting for the token rejects with a TimeoutError; nothing hangs; the next request asks again', async () => {
-    const chat = new UserClient({ apiKey: emulator.apiKey, baseUrl: emulator.url, tokenProviderTimeoutMs: 150 });
+    const chat = userClientFor(emulator, { tokenProviderTimeoutMs: 150 });
     let calls = 0;
     let answer = true;
     const provider = (): Promise<string> => {
@@ -212,7 +213,7 @@ describe('a token without user_id says so', () => {
     expect(mine.code).toBe(46);
     expect(mine.message).toContain('no user_id');
     expect(await platform(token, 'alice')).toEqual(mine);
-    const chat = new UserClient({ apiKey: emulator.apiKey, baseUrl: emulator.url });
+    const chat = userClientFor(emulator);
     const err = await chat.connectUser({ id: 'alice' }, token).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ApiError);
     expect((err as ApiError).code).toBe(46);
@@ -229,9 +230,9 @@ describe('legacy session tokens and cutoffs: the contract, revocation.md and the
       expect(token).not.toContain('.');
       await client.revokeUserTokens('alice');
       await client.revokeAppTokens('now');
-      expect((await connect(emulator, token, 'alice')).status).toBe(200);
+      expect((await connectWithToken(emulator, token, 'alice')).status).toBe(200);
       await client.revokeAllTokens('alice');
-      expect(await connect(emulator, token, 'alice')).toEqual({ status: 401, code: 44 });
+      expect(await connectWithToken(emulator, token, 'alice')).toEqual({ status: 401, code: 44 });
     } finally {
       await client.updateApp({ jwt_enabled: true, revoke_tokens_issued_before: null });
       await client.restoreUserTokens('alice');

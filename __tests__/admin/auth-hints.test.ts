@@ -2,6 +2,7 @@
 // client's own configuration (the server token and the key come from its options).
 import { ApiError, ServerClient } from 'tokenkit';
 import { type Emulator, startEmulator } from 'tokenkit/emulator';
+import { serverClientFor } from '../support/clients';
 
 let emu: Emulator;
 beforeAll(async () => {
@@ -16,7 +17,7 @@ async function failure(client: ServerClient): Promise<ApiError> {
 }
 
 test('a wrong secret: 43, and the message says to check apiSecret, without quoting it', async () => {
-  const err = await failure(new ServerClient({ apiKey: emu.apiKey, apiSecret: 'not-the-secret', baseUrl: emu.url, maxRetries: 0 }));
+  const err = await failure(serverClientFor(emu, { apiSecret: 'not-the-secret', maxRetries: 0 }));
   expect(err).toMatchObject({ status: 401, code: 43 });
   expect(err.message).toMatch(/Check apiSecret \(or TOKENKIT_API_SECRET\)/);
   expect(err.message).not.toContain('not-the-secret');
@@ -29,7 +30,7 @@ test('a wrong API key: 2, and the message says to check apiKey', async () => {
 });
 
 test('a 4xx that is not about this client (404) gets no such hint', async () => {
-  const client = new ServerClient({ apiKey: emu.apiKey, apiSecret: emu.apiSecret, baseUrl: emu.url });
+  const client = serverClientFor(emu);
   const err = await client.getUser('nobody').catch((e: unknown) => e);
   expect(err).toMatchObject({ status: 404, code: 16 });
   expect((err as Error).message).not.toMatch(/Check /);

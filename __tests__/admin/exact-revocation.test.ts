@@ -1,8 +1,8 @@
 import { type ServerClient, verifyUserToken } from 'tokenkit';
 import type { Emulator } from 'tokenkit/emulator';
-import { connect, setup } from './helpers';
+import { connectWithToken, setup } from '../support/admin';
 
-// Issue 11: every documented way of saying "now" revokes every token issued before the call and
+// Exact revocation: every documented way of saying "now" revokes every token issued before the call and
 // none issued after it, including tokens issued in the same millisecond. Each path runs in a loop
 // on the real clock, no pause between the calls; misses are counted and must be 0. The verdicts
 // are the platform's own rule applied to the cutoffs the emulator holds (checked over HTTP too,
@@ -52,8 +52,8 @@ async function loop(revoke: () => Promise<unknown>, rounds = ROUNDS): Promise<Mi
     for (const t of [mintedAfter, issuedAfter]) if (t !== undefined && !(await accepted(t))) misses.refused++;
     if (i % 250 === 0) {
       // The same verdicts from the platform itself, over HTTP.
-      expect((await connect(emulator, mintedBefore, 'loop')).code).toBe(44);
-      expect((await connect(emulator, mintedAfter, 'loop')).status).toBe(200);
+      expect((await connectWithToken(emulator, mintedBefore, 'loop')).code).toBe(44);
+      expect((await connectWithToken(emulator, mintedAfter, 'loop')).status).toBe(200);
     }
   }
   await client.restoreUserTokens('loop');

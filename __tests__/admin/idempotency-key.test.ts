@@ -1,6 +1,7 @@
-import { ApiError, ServerClient } from 'tokenkit';
+import { ApiError, type ServerClient } from 'tokenkit';
 import type { Emulator } from 'tokenkit/emulator';
-import { nextMillisecond, setup } from './helpers';
+import { nextMillisecond, setup } from '../support/admin';
+import { serverClientFor } from '../support/clients';
 
 // A call repeated with the key it was given is the same request to the platform: the emulator
 // replays the first answer and applies nothing again (its audit log shows one write). This is
@@ -33,7 +34,7 @@ test('issueToken twice with one key: the same token, issued once', async () => {
 
 test('issueToken in compatibility mode twice with one key: the same token, one PUT, the profile kept', async () => {
   await client.updateApp({ jwt_compatibility_mode: true });
-  const compat = new ServerClient({ apiKey: emulator.apiKey, apiSecret: emulator.apiSecret, baseUrl: emulator.url, compatibilityMode: true });
+  const compat = serverClientFor(emulator, { compatibilityMode: true });
   const first = await compat.issueToken('alice', { idempotencyKey: 'compat/alice' });
   nextMillisecond();
   const again = await compat.issueToken('alice', { idempotencyKey: 'compat/alice' });

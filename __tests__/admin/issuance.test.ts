@@ -1,6 +1,7 @@
-import { ApiError, ServerClient } from 'tokenkit';
+import { ApiError, type ServerClient } from 'tokenkit';
 import type { Emulator } from 'tokenkit/emulator';
-import { connect, iatMs, nextMillisecond, setup } from './helpers';
+import { connectWithToken, iatMs, nextMillisecond, setup } from '../support/admin';
+import { serverClientFor } from '../support/clients';
 
 let emulator: Emulator;
 let client: ServerClient;
@@ -24,7 +25,7 @@ describe('mode 1: jwt_enabled (the default)', () => {
     expect(token.split('.')).toHaveLength(3);
     expect(claimsOf(token)).toMatchObject({ user_id: 'alice', exp: expiresAt.getTime() / 1000 });
     expect(expiresAt.getTime()).toBeGreaterThan(Date.now() + 7 * 24 * 3600 * 1000 - 60_000);
-    expect(await connect(emulator, token, 'alice')).toMatchObject({ status: 200, auth: 'jwt' });
+    expect(await connectWithToken(emulator, token, 'alice')).toMatchObject({ status: 200, auth: 'jwt' });
     expect((await client.getUser('alice')).requires_token).toBe(true);
     expect(emulator.writes({ userId: 'alice', route: 'POST /v1/users/:id/token' })).toHaveLength(1);
   });
@@ -37,7 +38,7 @@ describe('mode 1: jwt_enabled (the default)', () => {
   test('compatibility mode while the app has it off: a clear error, and nothing changed', async () => {
     const before = emulator.user('alice');
     const writes = emulator.writes().length;
-    const compat = new ServerClient({ apiKey: emulator.apiKey, apiSecret: emulator.apiSecret, baseUrl: emulator.url, compatibilityMode: true });
+    const compat = serverClientFor(emulator, { compatibilityMode: true });
     const err = (await compat.issueToken('alice').catch((e: unknown) => e)) as ApiError;
     expect(err).toBeInstanceOf(ApiError);
     expect(err).toMatchObject({ code: 4, status: 400 });
@@ -56,9 +57,9 @@ describe('mode 1: jwt_enabled (the default)', () => {
     nextMillisecond(iatMs(token)); // the platform's cutoff is its "now": leave the token's millisecond
     const { revokeTokensIssuedBefore } = await client.revokeAllTokens('alice');
     expect((await client.getUser('alice')).revoke_tokens_issued_before).toEqual(revokeTokensIssuedBefore);
-    expect(await connect(emulator, token, 'alice')).toEqual({ status: 401, code: 44 });
+    expect(await connectWithToken(emulator, token, 'alice')).toEqual({ status: 401, code: 44 });
     const { token: next } = await client.issueToken('alice');
-    expect(await connect(emulator, next, 'alice')).toMatchObject({ status: 200 });
+    expect(await connectWithToken(emulator, next, 'alice')).toMatchObject({ status: 200 });
   });
 
   test('an unknown user: ApiError 16', async () => {
@@ -77,15 +78,15 @@ describe('mode 2: jwt_compatibility_mode', () => {
     const issued = await client.issueToken('alice', { compatibilityMode: true, expiresAt });
     expect(issued).toEqual({ token: expect.any(String), expiresAt });
     expect(claimsOf(issued.token)).toMatchObject({ user_id: 'alice' });
-    expect(await connect(emulator, issued.token, 'alice')).toMatchObject({ status: 200, auth: 'jwt' });
+    expect(await connectWithToken(emulator, issued.token, 'alice')).toMatchObject({ status: 200, auth: 'jwt' });
     expect(emulator.user('alice')).toMatchObject({ name: 'Alice', plan: 'pro', requires_token: true });
     expect(emulator.writes({ userId: 'alice', route: 'PUT /v1/users/:id' }).map((w) => w.tokenIssued)).toEqual(['jwt']);
   });
 
   test('the client option: compatibilityMode: true on the client', async () => {
-    const compat = new ServerClient({ apiKey: emulator.apiKey, apiSecret: emulator.apiSecret, baseUrl: emulator.url, compatibilityMode: true });
+    const compat = serverClientFor(emulator, { compatibilityMode: true });
     const { token } = await compat.issueToken('bob');
-    expect(await connect(emulator, token, 'bob')).toMatchObject({ status: 200 });
+    expect(await connectWithToken(emulator, token, 'bob')).toMatchObject({ status: 200 });
     expect(emulator.user('bob')).toMatchObject({ requires_token: true });
     // The token route still works in this mode.
     await expect(client.issueToken('alice')).resolves.toMatchObject({ token: expect.any(String) });
@@ -103,13 +104,13 @@ describe('mode 3: legacy session tokens (jwt_enabled: false)', () => {
     for (const t of [viaPost, viaPut]) {
       expect(t.token.split('.')).toHaveLength(1);
       expect(Buffer.from(t.token, 'base64url').length).toBeGreaterThanOrEqual(16);
-      expect(await connect(emulator, t.token, 'alice')).toMatchObject({ status: 200, auth: 'session' });
+      expect(await connectWithToken(emulator, t.token, 'alice')).toMatchObject({ status: 200, auth: 'session' });
     }
     expect(viaPost.token).not.toBe(viaPut.token);
     expect(emulator.user('alice')).toMatchObject({ name: 'Alice', plan: 'pro' });
     await client.revokeAllTokens('alice');
-    expect(await connect(emulator, viaPost.token, 'alice')).toEqual({ status: 401, code: 44 });
-    expect(await connect(emulator, viaPut.token, 'alice')).toEqual({ status: 401, code: 44 });
+    expect(await connectWithToken(emulator, viaPost.token, 'alice')).toEqual({ status: 401, code: 44 });
+    expect(await connectWithToken(emulator, viaPut.token, 'alice')).toEqual({ status: 401, code: 44 });
   });
 });
 
@@ -119,6 +120,6 @@ describe('a retried issue does not issue twice', () => {
     const { token } = await client.issueToken('alice');
     expect(emulator.faults.stats().byAction).toEqual({ drop_after: 1 });
     expect(emulator.writes({ userId: 'alice', route: 'POST /v1/users/:id/token' })).toHaveLength(1);
-    expect(await connect(emulator, token, 'alice')).toMatchObject({ status: 200 });
+    expect(await connectWithToken(emulator, token, 'alice')).toMatchObject({ status: 200 });
   });
 });

@@ -1,4 +1,4 @@
-// Reading users back (issue 12): GET /v1/users by ids or by page, through queryUsers and
+// Reading users back: GET /v1/users by ids or by page, through queryUsers and
 // listUsers, against the emulator over HTTP; and the unknown ids named in a refused PATCH.
 import { ApiError, ArgumentError, ServerClient } from 'tokenkit';
 import { type Emulator, startEmulator } from 'tokenkit/emulator';

@@ -1,4 +1,4 @@
-// Issue 11, model-based: random sequences of minting, platform issuance, user and app revocation
+// The revocation rule, model-based: random sequences of minting, platform issuance, user and app revocation
 // (no date, new Date(), 'now', DELETE, explicit past and future dates), restores and rotations,
 // against one emulator. After every step, each token issued so far is accepted or refused exactly
 // as a small reference model predicts, by order of events alone: a "now" cutoff refuses every token
@@ -7,10 +7,11 @@
 // rotate). Run on the real clock, and on a frozen clock where every event falls in one
 // millisecond (the emulator's manual clock, and Date frozen for the client).
 import fc from 'fast-check';
-import { ServerClient, verifyUserToken } from 'tokenkit';
+import { type ServerClient, verifyUserToken } from 'tokenkit';
 import { type Emulator, createManualClock, startEmulator } from 'tokenkit/emulator';
-import { fakeDateOnly } from '../user-client/fake-date';
-import { connect } from './helpers';
+import { fakeDateOnly } from '../support/fake-date';
+import { connectWithToken } from '../support/admin';
+import { serverClientFor } from '../support/clients';
 
 const USERS = ['u0', 'u1'] as const;
 type UserId = (typeof USERS)[number];
@@ -142,7 +143,7 @@ async function runModel(name: string, emulator: Emulator, beforeRun: () => void)
     fc.asyncProperty(commands, async (cmds) => {
       beforeRun();
       await emulator.reset();
-      const client = new ServerClient({ apiKey: emulator.apiKey, apiSecret: emulator.apiSecret, baseUrl: emulator.url });
+      const client = serverClientFor(emulator);
       await client.upsertUsers(USERS.map((id) => ({ id })));
       const model: Model = { clock: 0, tokens: [], user: { u0: null, u1: null }, app: null };
       const real: Real = { emulator, client };
@@ -151,7 +152,7 @@ async function runModel(name: string, emulator: Emulator, beforeRun: () => void)
       tally.steps += [...cmds].length;
       // The last verdicts from the platform itself, over HTTP: 44 where the model says refused.
       for (const t of model.tokens) {
-        const answer = await connect(emulator, t.token, t.user);
+        const answer = await connectWithToken(emulator, t.token, t.user);
         expect(answer.status === 401 && answer.code === 44).toBe(predictedRefused(model, t));
       }
     }),

@@ -1,7 +1,7 @@
 import { SignJWT } from 'jose';
 import { ApiError, type ServerClient, TokenError } from 'tokenkit';
 import type { Emulator } from 'tokenkit/emulator';
-import { connect, iatMs, nextMillisecond, setup } from './helpers';
+import { connectWithToken, iatMs, nextMillisecond, setup } from '../support/admin';
 
 let emulator: Emulator;
 let client: ServerClient;
@@ -15,14 +15,14 @@ afterAll(() => emulator.close());
 describe('the seed snippets, end to end over real HTTP', () => {
   test('revoke with a Date: a token minted before is refused (44), one minted after works; null undoes it', async () => {
     const before = client.generateUserToken({ user_id: 'user1' });
-    expect(await connect(emulator, before, 'user1')).toMatchObject({ status: 200, auth: 'jwt' });
+    expect(await connectWithToken(emulator, before, 'user1')).toMatchObject({ status: 200, auth: 'jwt' });
     nextMillisecond(iatMs(before)); // the rule is exact to the millisecond: leave the token's
 
     await client.updateUsersPartial({ users: [{ id: 'user1', set: { revoke_tokens_issued_before: new Date() } }] });
 
     const after = client.generateUserToken({ user_id: 'user1' });
-    expect(await connect(emulator, before, 'user1')).toEqual({ status: 401, code: 44 });
-    expect(await connect(emulator, after, 'user1')).toMatchObject({ status: 200, auth: 'jwt' });
+    expect(await connectWithToken(emulator, before, 'user1')).toEqual({ status: 401, code: 44 });
+    expect(await connectWithToken(emulator, after, 'user1')).toMatchObject({ status: 200, auth: 'jwt' });
 
     // The same verdicts from the SDK's own check, with the cutoffs read back from the platform.
     const user = await client.getUser('user1');
@@ -33,7 +33,7 @@ describe('the seed snippets, end to end over real HTTP', () => {
     await expect(client.verifyUserToken(after, { revokedBefore: cutoffs })).resolves.toMatchObject({ user_id: 'user1' });
 
     await client.updateUsersPartial({ users: [{ id: 'user1', set: { revoke_tokens_issued_before: null } }] });
-    expect(await connect(emulator, before, 'user1')).toMatchObject({ status: 200 }); // undo restores the old token
+    expect(await connectWithToken(emulator, before, 'user1')).toMatchObject({ status: 200 }); // undo restores the old token
     expect((await client.getUser('user1')).revoke_tokens_issued_before).toBeNull();
   });
 
@@ -50,35 +50,35 @@ describe('helpers', () => {
     const old = client.generateUserToken({ user_id: 'user2' });
     const { revokeTokensIssuedBefore } = await client.revokeUserTokens('user2');
     expect(revokeTokensIssuedBefore.getTime()).toBeGreaterThanOrEqual(iatMs(old) ?? Infinity);
-    expect(await connect(emulator, old, 'user2')).toEqual({ status: 401, code: 44 });
+    expect(await connectWithToken(emulator, old, 'user2')).toEqual({ status: 401, code: 44 });
     const fresh = client.generateUserToken({ user_id: 'user2' });
-    expect(await connect(emulator, fresh, 'user2')).toMatchObject({ status: 200 });
+    expect(await connectWithToken(emulator, fresh, 'user2')).toMatchObject({ status: 200 });
     await client.restoreUserTokens(['user2']);
-    expect(await connect(emulator, old, 'user2')).toMatchObject({ status: 200 });
+    expect(await connectWithToken(emulator, old, 'user2')).toMatchObject({ status: 200 });
   });
 
   test('app-level revocation refuses tokens with and without iat; restoreAppTokens undoes it', async () => {
     const secret = new TextEncoder().encode(emulator.apiSecret);
     const noIat = await new SignJWT({ user_id: 'appwide' }).setProtectedHeader({ alg: 'HS256' }).sign(secret);
     const withIat = client.generateUserToken({ user_id: 'appwide' });
-    expect(await connect(emulator, noIat, 'appwide')).toMatchObject({ status: 200 });
-    expect(await connect(emulator, withIat, 'appwide')).toMatchObject({ status: 200 });
+    expect(await connectWithToken(emulator, noIat, 'appwide')).toMatchObject({ status: 200 });
+    expect(await connectWithToken(emulator, withIat, 'appwide')).toMatchObject({ status: 200 });
 
     nextMillisecond(iatMs(withIat));
     const app = await client.revokeAppTokens(new Date());
     expect(app.revoke_tokens_issued_before).toBeInstanceOf(Date);
-    expect(await connect(emulator, noIat, 'appwide')).toEqual({ status: 401, code: 44 });
-    expect(await connect(emulator, withIat, 'appwide')).toEqual({ status: 401, code: 44 });
+    expect(await connectWithToken(emulator, noIat, 'appwide')).toEqual({ status: 401, code: 44 });
+    expect(await connectWithToken(emulator, withIat, 'appwide')).toEqual({ status: 401, code: 44 });
     // Another user is covered too: the cutoff is the app's.
-    expect(await connect(emulator, client.createToken('user1', undefined, new Date(Date.now() - 5000)), 'user1')).toEqual({ status: 401, code: 44 });
+    expect(await connectWithToken(emulator, client.createToken('user1', undefined, new Date(Date.now() - 5000)), 'user1')).toEqual({ status: 401, code: 44 });
     // A token minted after works; a token without iat is refused whenever a cutoff is set.
-    expect(await connect(emulator, client.generateUserToken({ user_id: 'appwide' }), 'appwide')).toMatchObject({ status: 200 });
+    expect(await connectWithToken(emulator, client.generateUserToken({ user_id: 'appwide' }), 'appwide')).toMatchObject({ status: 200 });
     const noIatAfter = await new SignJWT({ user_id: 'appwide' }).setProtectedHeader({ alg: 'HS256' }).sign(secret);
-    expect(await connect(emulator, noIatAfter, 'appwide')).toEqual({ status: 401, code: 44 });
+    expect(await connectWithToken(emulator, noIatAfter, 'appwide')).toEqual({ status: 401, code: 44 });
 
     await client.restoreAppTokens();
-    expect(await connect(emulator, noIat, 'appwide')).toMatchObject({ status: 200 });
-    expect(await connect(emulator, withIat, 'appwide')).toMatchObject({ status: 200 });
+    expect(await connectWithToken(emulator, noIat, 'appwide')).toMatchObject({ status: 200 });
+    expect(await connectWithToken(emulator, withIat, 'appwide')).toMatchObject({ status: 200 });
   });
 
   test('revokeAppTokens refuses to run without a date, and nothing changes', async () => {
@@ -108,8 +108,8 @@ describe('rotateUserToken', () => {
     while ((iterations < 200 || seconds.size < 3) && iterations < 5000) {
       const { token, revokeTokensIssuedBefore } = await client.rotateUserToken('rot', { validity_in_seconds: 600 });
       seconds.add(Math.floor(revokeTokensIssuedBefore.getTime() / 1000));
-      const now = await connect(emulator, token, 'rot');
-      const old = await connect(emulator, previous, 'rot');
+      const now = await connectWithToken(emulator, token, 'rot');
+      const old = await connectWithToken(emulator, previous, 'rot');
       if (now.status !== 200 || old.code !== 44) {
         throw new Error(`iteration ${iterations}: new ${JSON.stringify(now)}, old ${JSON.stringify(old)}, cutoff ${revokeTokensIssuedBefore.getTime()}, iat ${iatMs(token)}, previous iat ${iatMs(previous)}`);
       }

@@ -6,7 +6,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Browser, Page } from 'playwright-core';
 import { ServerClient } from 'tokenkit';
 import { type Emulator, startEmulator } from 'tokenkit/emulator';
-import { type Served, serve } from '../provider/serve';
+import { type Served, serve } from '../support/serve';
 import { bundleUserClient, launchChromium } from './harness';
 
 let bundle: string;

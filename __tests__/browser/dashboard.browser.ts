@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { DASHBOARD_MAX_REQUESTS, type Emulator, startEmulator } from 'tokenkit/emulator';
 import { mintDevToken } from '../../src/tokens/mint';
-import { call, connect } from '../emulator/helpers';
+import { call, connect } from '../support/emulator';
 import { type Browser, launchChromium } from './chromium';
 
 // Code run in the page (evaluate) reaches the page's globals through globalThis: this project's

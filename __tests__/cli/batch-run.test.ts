@@ -6,7 +6,8 @@ import { Progress } from '../../src/cli/progress';
 import { type ReportState, type RunRecord, ReportWriter, readReport } from '../../src/cli/report';
 import type { Io } from '../../src/cli/run';
 import { cutoffWork } from '../../src/cli/works';
-import { adminClient, createUsers, jsonLines, tempDir, writeIds } from './helpers';
+import { createUsersInBatches, jsonLines, tempDir, writeIds } from '../support/cli';
+import { serverClientFor } from '../support/clients';
 
 // The batch engine in-process against a real emulator: what a hard kill leaves behind is built
 // on purpose (a batch applied by the platform whose outcome never reached the report), so that
@@ -81,7 +82,7 @@ function writesPerUser(): Map<string, number> {
 async function setup(n: number, name: string): Promise<{ ids: string[]; idsFile: string; reportPath: string }> {
   const idsFile = tmp.path(`${name}.txt`);
   const ids = writeIds(idsFile, n, `${name}-`);
-  await createUsers(adminClient(emulator), ids);
+  await createUsersInBatches(serverClientFor(emulator), ids);
   return { ids, idsFile, reportPath: tmp.path(`${name}.jsonl`) };
 }
 
@@ -150,7 +151,7 @@ test('unknown users fail alone (the batch is split until they are found); the ot
   const reportPath = tmp.path('mixed.jsonl');
   const ids = writeIds(idsFile, 200, 'mixed-');
   const known = ids.filter((_, i) => i % 37 !== 5);
-  await createUsers(adminClient(emulator), known);
+  await createUsersInBatches(serverClientFor(emulator), known);
   const summary = await run(idsFile, ReportWriter.create(reportPath, header(idsFile, 1)), cutoffWork(platform, CUTOFF));
   expect(summary).toMatchObject({ done: known.length, failed: ids.length - known.length });
   expectEachOnce(known);

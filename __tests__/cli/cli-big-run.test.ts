@@ -1,9 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { type Emulator, type FaultAction, startEmulator } from 'tokenkit/emulator';
 import { readReport } from '../../src/cli/report';
-import { adminClient, createUsers, emulatorEnv, finished, jsonLines, runCli, startCli, tempDir, whenDone, writeIds } from './helpers';
+import { createUsersInBatches, emulatorEnv, finished, jsonLines, runCli, startCli, tempDir, whenDone, writeIds } from '../support/cli';
+import { serverClientFor } from '../support/clients';
 
-// The migration run of issue 6, end to end: 100,000 ids revoked by the CLI (a subprocess) against
+// A migration-sized run, end to end: 100,000 ids revoked by the CLI (a subprocess) against
 // an emulator injecting faults, killed with SIGKILL halfway, resumed; every id must be revoked
 // exactly once by the emulator's audit of applied writes. Then the same ids restored, stopped
 // with Ctrl-C (SIGINT) halfway, and resumed.
@@ -21,7 +22,7 @@ beforeAll(async () => {
   emulator = await startEmulator({ maxWrites: 4 * N, maxIdempotencyKeys: 20_000 });
   env = emulatorEnv(emulator);
   ids = writeIds(idsFile, N);
-  await createUsers(adminClient(emulator), ids, 8);
+  await createUsersInBatches(serverClientFor(emulator), ids, 8);
 });
 afterAll(async () => {
   await emulator.close();

@@ -2,7 +2,8 @@ import { startEmulator } from 'tokenkit/emulator';
 import { runDemoSteps } from '../../src/cli/demo-command';
 import { DEMO_STEPS } from '../../src/cli/demo-steps';
 import type { Io } from '../../src/cli/run';
-import { WHOLE_JWT, adminClient, runCli } from './helpers';
+import { WHOLE_JWT, runCli } from '../support/cli';
+import { serverClientFor } from '../support/clients';
 
 // `tokenkit demo` (`npm run demo`, the README's first command) as a subprocess, as a user runs it.
 
@@ -44,7 +45,7 @@ test('a step that does not behave as described is reported, and counted for a no
   const io: Io = { out: (t) => void (out += t), err: (t) => void (out += t), errIsTTY: false, env: {} };
   try {
     const failed = await runDemoSteps(io, {
-      client: adminClient(emulator),
+      client: serverClientFor(emulator),
       apiKey: emulator.apiKey,
       baseUrl: emulator.url,
       id: (name) => name,

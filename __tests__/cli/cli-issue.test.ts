@@ -1,7 +1,8 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { verifyUserToken } from 'tokenkit';
 import { type Emulator, startEmulator } from 'tokenkit/emulator';
-import { adminClient, createUsers, emulatorEnv, finished, jsonLines, runCli, startCli, tempDir, writeIds } from './helpers';
+import { createUsersInBatches, emulatorEnv, finished, jsonLines, runCli, startCli, tempDir, writeIds } from '../support/cli';
+import { serverClientFor } from '../support/clients';
 
 // `tokenkit issue` as a subprocess: one JSON line per user, the report without tokens, the
 // compatibility mode (refused clearly when off), and a killed run resumed without issuing twice.
@@ -38,7 +39,7 @@ function issuedPerUser(): Map<string, number> {
 async function users(name: string, n: number): Promise<{ file: string; ids: string[] }> {
   const file = tmp.path(`${name}.txt`);
   const ids = writeIds(file, n, `${name}-`);
-  await createUsers(adminClient(emulator), ids);
+  await createUsersInBatches(serverClientFor(emulator), ids);
   return { file, ids };
 }
 
@@ -85,7 +86,7 @@ test('--compat with compatibility mode off: a clear refusal up front, exit 2, no
 });
 
 test('--compat with compatibility mode on: JWTs through the user-update call, profiles kept', async () => {
-  const client = adminClient(emulator);
+  const client = serverClientFor(emulator);
   await client.upsertUsers([{ id: 'legacy-1', name: 'Legacy One', plan: 'gold' }, { id: 'legacy-2' }]);
   await client.updateApp({ jwt_compatibility_mode: true });
   const file = tmp.path('compat.txt');

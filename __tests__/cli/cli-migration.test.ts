@@ -2,9 +2,10 @@ import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { type Emulator, startEmulator } from 'tokenkit/emulator';
 import { readReport } from '../../src/cli/report';
-import { ROOT, adminClient, cliEnv, emulatorEnv, finished, jsonLines, runCli, startCli, tempDir, whenDone, writeIds } from './helpers';
+import { ROOT, cliEnv, emulatorEnv, finished, jsonLines, runCli, startCli, tempDir, whenDone, writeIds } from '../support/cli';
+import { serverClientFor } from '../support/clients';
 
-// The migration operations of issue 12, end to end: the CLI as a subprocess against the emulator.
+// Migration operations (read, prepare, dry-run, run, resume, verify), end to end: the CLI as a subprocess against the emulator.
 // One spawn per scenario (a spawn costs seconds on a loaded machine).
 
 jest.setTimeout(300_000);
@@ -64,7 +65,7 @@ describe('users import and export', () => {
     expect(byId.get('j00001')).toMatchObject({ role: 'user', requires_token: false, revoke_tokens_issued_before: null });
 
     // listUsers pages every user exactly once; queryUsers({ ids }) answers those users.
-    const client = adminClient(emulator);
+    const client = serverClientFor(emulator);
     const listed: string[] = [];
     for await (const u of client.listUsers({ limit: 777 })) listed.push(u.id);
     expect(listed).toEqual(lines.map((l) => l['id']));
@@ -87,7 +88,7 @@ describe('a revoke run with 10% unknown ids', () => {
     const ids = Array.from({ length: M }, (_, i) => (unknown(i) ? `ghost${pad(i)}` : `m${pad(i)}`));
     file = tmp.path('mixed.txt');
     writeFileSync(file, ids.join('\n') + '\n');
-    await adminClient(emulator).upsertUsers(ids.filter((_, i) => !unknown(i)).map((id) => ({ id })));
+    await serverClientFor(emulator).upsertUsers(ids.filter((_, i) => !unknown(i)).map((id) => ({ id })));
   });
 
   test('--dry-run reads the state and writes nothing (the emulator\'s write log)', async () => {
@@ -128,7 +129,7 @@ describe('a revoke run with 10% unknown ids', () => {
 test('SIGTERM at about 40%: exit 143 with an end record; --resume: every id applied exactly once', async () => {
   const file = tmp.path('term.txt');
   const ids = writeIds(file, N, 't');
-  await adminClient(emulator).upsertUsers(ids.map((id) => ({ id })));
+  await serverClientFor(emulator).upsertUsers(ids.map((id) => ({ id })));
   const report = tmp.path('term.jsonl');
   const child = startCli(['revoke', '--users-file', file, '--report', report, '--concurrency', '1', '--batch-size', '20', '--progress-interval', '50'], { env });
   const first = finished(child, T.timeoutMs);
@@ -154,7 +155,7 @@ test('SIGTERM at about 40%: exit 143 with an end record; --resume: every id appl
 test('issue ... | head -1: no stack trace, a valid report, and the rest resumable', async () => {
   const file = tmp.path('issue.txt');
   const ids = writeIds(file, 2_000, 'h');
-  await adminClient(emulator).upsertUsers(ids.map((id) => ({ id })));
+  await serverClientFor(emulator).upsertUsers(ids.map((id) => ({ id })));
   const report = tmp.path('issue.jsonl');
   const child = spawn('/bin/sh', ['-c', `"${process.execPath}" --import tsx src/cli/main.ts issue --users-file "${file}" --report "${report}" --quiet | head -1`], {
     cwd: ROOT,

@@ -1,7 +1,7 @@
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
-import { ServerClient } from 'tokenkit';
 import { type Emulator, startEmulator } from 'tokenkit/emulator';
-import { emulatorEnv, runCli, tempDir } from './helpers';
+import { emulatorEnv, runCli, tempDir } from '../support/cli';
+import { serverClientFor } from '../support/clients';
 
 // `tokenkit secret add|promote|retire|list` as a subprocess against an emulator: the planned
 // rotation from the terminal, and the added value only ever in the --out file.
@@ -34,7 +34,7 @@ test('add writes the value to a new 0600 file and prints only the kid; promote, 
   expect(added.stdout + added.stderr).not.toContain(value);
 
   // The new secret works at once: an admin client signing with it lists the secrets.
-  const withNew = new ServerClient({ apiKey: emulator.apiKey, apiSecret: value, baseUrl: emulator.url });
+  const withNew = serverClientFor(emulator, { apiSecret: value });
   expect((await withNew.listSecrets()).map((s) => s.state)).toEqual(['primary', 'active']);
 
   const promoted = await runCli(['secret', 'promote', kid], { env });

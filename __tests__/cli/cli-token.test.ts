@@ -1,7 +1,8 @@
 import jwt from 'jsonwebtoken';
 import { verifyUserToken } from 'tokenkit';
 import { type Emulator, startEmulator } from 'tokenkit/emulator';
-import { adminClient, emulatorEnv, runCli } from './helpers';
+import { emulatorEnv, runCli } from '../support/cli';
+import { serverClientFor } from '../support/clients';
 
 // `tokenkit token mint|decode|verify` as a subprocess, against an emulator for --online.
 
@@ -69,7 +70,7 @@ test('verify offline: valid (0), another user (46), another secret (43), expired
 });
 
 test('verify --online fetches the user\'s and the app\'s cutoffs: revoked is 44, restored is valid again', async () => {
-  const client = adminClient(emulator);
+  const client = serverClientFor(emulator);
   await client.upsertUsers([{ id: 'frank' }]);
   const token = client.generateUserToken({ user_id: 'frank' });
   // The same client picks the cutoff: after every token it minted (no wait needed).

@@ -1,7 +1,8 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Emulator, startEmulator } from 'tokenkit/emulator';
-import { type CliResult, adminClient, createUsers, emulatorEnv, jsonLines, runCli, tempDir, writeIds } from './helpers';
+import { type CliResult, createUsersInBatches, emulatorEnv, jsonLines, runCli, tempDir, writeIds } from '../support/cli';
+import { serverClientFor } from '../support/clients';
 
 // The CLI as a subprocess: help, bad flags, missing files and configuration, unreadable lines,
 // wrong credentials. Each ends with a clear message and the exit code scripts rely on
@@ -16,7 +17,7 @@ beforeAll(async () => {
   emulator = await startEmulator();
   env = emulatorEnv(emulator);
   idsFile = tmp.path('ids.txt');
-  await createUsers(adminClient(emulator), writeIds(idsFile, 20));
+  await createUsersInBatches(serverClientFor(emulator), writeIds(idsFile, 20));
 });
 afterAll(async () => {
   await emulator.close();

@@ -1,11 +1,11 @@
-// The small pieces of issue 12's CLI work, without a subprocess.
+// The small pieces of the CLI's migration work (users commands, --missing, dry runs, signals), without a subprocess.
 import { reasonLines } from '../../src/cli/batch-command';
 import { shellWord } from '../../src/cli/emulator-command';
 import { oneLineError } from '../../src/cli/exit-codes';
 import { countLines } from '../../src/cli/id-lines';
 import { retryNote } from '../../src/cli/platform';
 import { csvFields } from '../../src/cli/users-command';
-import { tempDir } from './helpers';
+import { tempDir } from '../support/cli';
 import { writeFileSync } from 'node:fs';
 
 test('CSV cells: plain, quoted with commas and doubled quotes, empty; an open quote is refused', () => {

@@ -1,7 +1,7 @@
 import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { CliError } from '../../src/cli/exit-codes';
 import { type RunRecord, ReportWriter, readReport } from '../../src/cli/report';
-import { tempDir } from './helpers';
+import { tempDir } from '../support/cli';
 
 const tmp = tempDir();
 afterAll(() => tmp.remove());

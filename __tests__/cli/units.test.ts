@@ -8,7 +8,7 @@ import { Progress } from '../../src/cli/progress';
 import { durationInWords, relativeTime, shortToken } from '../../src/cli/time-words';
 import { decodeToken, timeLines } from '../../src/cli/token-command';
 import type { Io } from '../../src/cli/run';
-import { tempDir } from './helpers';
+import { tempDir } from '../support/cli';
 
 const tmp = tempDir();
 afterAll(() => tmp.remove());

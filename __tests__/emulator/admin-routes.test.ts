@@ -1,6 +1,6 @@
 // The admin routes of the contract: app settings and users (docs/platform-api.md, "Users").
 import { type Emulator} from 'tokenkit/emulator';
-import { call, createUsers, expectError, useEmulator } from './helpers';
+import { call, createUsers, expectError, useEmulator } from '../support/emulator';
 
 const T0 = Date.parse('2026-01-01T00:00:00.000Z');
 let emu: Emulator;

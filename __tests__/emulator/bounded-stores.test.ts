@@ -1,4 +1,4 @@
-// The emulator's bounded stores (issue 16): the LRU behind connections and idempotency answers
+// The emulator's bounded stores (memory stays bounded however long it runs): the LRU behind connections and idempotency answers
 // evicts in order, least recently used first, and the idempotency store, bounded in bytes, still
 // replays the same bytes inside its window, over real HTTP on 127.0.0.1.
 import { randomUUID } from 'node:crypto';

@@ -1,4 +1,4 @@
-// `tokenkit emulator` for rehearsals (issue 12): export lines in the banner and in --env-file, the
+// `tokenkit emulator` for rehearsals: export lines in the banner and in --env-file, the
 // key and secret kept with --data, --seed users.jsonl, and a busy port that names --port.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';

@@ -2,7 +2,7 @@
 // the three permission modes, anonymous connections, guests, PATCH /v1/me, connections.
 import { decodeJwt } from 'jose';
 import { type Emulator, GUEST_TOKEN_SECONDS} from 'tokenkit/emulator';
-import { call, connect, createUsers, expectError, setApp, useEmulator } from './helpers';
+import { call, connect, createUsers, expectError, setApp, useEmulator } from '../support/emulator';
 
 const T0 = Date.parse('2026-01-01T00:00:00.000Z');
 let emu: Emulator;

@@ -2,7 +2,7 @@
 // and after applying, delays on the emulator's clock, and the admin-only HTTP test routes.
 import { ArgumentError } from 'tokenkit';
 import { type Emulator, type FaultPlan, startEmulator } from 'tokenkit/emulator';
-import { call, connect, createUsers, expectError, useEmulator } from './helpers';
+import { call, connect, createUsers, expectError, useEmulator } from '../support/emulator';
 
 const T0 = Date.parse('2026-01-01T00:00:00.000Z');
 let emu: Emulator;

@@ -2,7 +2,7 @@
 // retried write is applied once (docs/platform-api.md, "Errors and limits").
 import { randomUUID } from 'node:crypto';
 import { type Emulator, IDEMPOTENCY_WINDOW_MS} from 'tokenkit/emulator';
-import { call, createUsers, expectError, useEmulator } from './helpers';
+import { call, createUsers, expectError, useEmulator } from '../support/emulator';
 
 const T0 = Date.parse('2026-01-01T00:00:00.000Z');
 let emu: Emulator;

@@ -3,7 +3,7 @@
 import { decodeJwt, jwtVerify } from 'jose';
 import { COMPATIBILITY_MODE_OFF_MESSAGE, type Emulator} from 'tokenkit/emulator';
 import { DEFAULT_PLATFORM_TOKEN_MS } from '../../src/schemas/tokens';
-import { call, connect, createUsers, expectError, setApp, useEmulator } from './helpers';
+import { call, connect, createUsers, expectError, setApp, useEmulator } from '../support/emulator';
 
 const T0 = Date.parse('2026-01-01T00:00:00.250Z');
 let emu: Emulator;

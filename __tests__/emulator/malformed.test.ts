@@ -3,7 +3,7 @@
 import { type Emulator, MAX_BODY_BYTES, startEmulator } from 'tokenkit/emulator';
 import { PassThrough } from 'node:stream';
 import { answerClientError } from '../../src/emulator/server';
-import { type Call, call, createUsers, expectError, rawRequest } from './helpers';
+import { type Call, call, createUsers, expectError, rawRequest } from '../support/emulator';
 
 let emu: Emulator;
 

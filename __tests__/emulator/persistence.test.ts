@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { ArgumentError } from 'tokenkit';
 import { type Emulator, startEmulator } from 'tokenkit/emulator';
-import { call, connect, createUsers, expectError, setApp } from './helpers';
+import { call, connect, createUsers, expectError, setApp } from '../support/emulator';
 
 let dir: string;
 let file: string;

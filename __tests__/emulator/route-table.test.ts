@@ -2,7 +2,7 @@
 // same kind, and each endpoint's `auth` decides who may call it, over real HTTP on 127.0.0.1.
 import type { Emulator } from 'tokenkit/emulator';
 import { ROUTES, ROUTE_KINDS } from '../../src/emulator/router';
-import { call, expectError, useEmulator } from './helpers';
+import { call, expectError, useEmulator } from '../support/emulator';
 
 const T0 = Date.parse('2026-01-01T00:00:00.000Z');
 let emu: Emulator;

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { inspect } from 'node:util';
 import { AddedSecret, ApiError, ArgumentError, ConfigError, MAX_APP_SECRETS, ServerClient } from 'tokenkit';
 import { type Emulator, startEmulator } from 'tokenkit/emulator';
+import { serverClientFor } from '../support/clients';
 
 const started: Emulator[] = [];
 let dir: string;
@@ -21,7 +22,7 @@ afterEach(async () => {
 async function start(options: Parameters<typeof startEmulator>[0] = {}): Promise<{ emulator: Emulator; admin: ServerClient }> {
   const emulator = await startEmulator(options);
   started.push(emulator);
-  const admin = new ServerClient({ apiKey: emulator.apiKey, apiSecret: emulator.apiSecret, baseUrl: emulator.url, maxRetries: 0 });
+  const admin = serverClientFor(emulator, { maxRetries: 0 });
   return { emulator, admin };
 }
 
@@ -106,7 +107,7 @@ test(`at most ${MAX_APP_SECRETS} secrets: a fourth forgets the one retired longe
   await admin.retireSecret(b.kid);
   await admin.promoteSecret(c.kid);
   await admin.retireSecret('initial');
-  const withC = new ServerClient({ apiKey: emulator.apiKey, apiSecret: c.secret, baseUrl: emulator.url, maxRetries: 0 });
+  const withC = serverClientFor(emulator, { apiSecret: c.secret, maxRetries: 0 });
   const d = await withC.addSecret();
   // "initial" is older than b, but b was retired first: b is forgotten.
   expect(states(await withC.listSecrets())).toEqual([`initial:retired`, `${c.kid}:primary`, `${d.kid}:active`]);
@@ -148,12 +149,12 @@ test('the data file keeps kids, states and the generated values; never a value g
   await expect(startEmulator({ dataFile: file })).rejects.toThrow(/"initial" was given as apiSecret, which is never written: pass the same apiSecret again/);
   ({ emulator, admin } = await start({ dataFile: file, apiSecret: given }));
   expect(emulator.apiSecret).toBe(added.secret);
-  expect(states(await new ServerClient({ apiKey: emulator.apiKey, apiSecret: added.secret, baseUrl: emulator.url }).listSecrets())).toEqual([
+  expect(states(await serverClientFor(emulator, { apiSecret: added.secret }).listSecrets())).toEqual([
     'initial:active',
     `${added.kid}:primary`,
   ]);
   // Once the given secret is retired, a restart needs it no more.
-  await new ServerClient({ apiKey: emulator.apiKey, apiSecret: added.secret, baseUrl: emulator.url }).retireSecret('initial');
+  await serverClientFor(emulator, { apiSecret: added.secret }).retireSecret('initial');
   await emulator.close();
   ({ emulator } = await start({ dataFile: file }));
   expect(states(emulator.secrets())).toEqual(['initial:retired', `${added.kid}:primary`]);

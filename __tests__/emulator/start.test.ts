@@ -4,7 +4,7 @@ import { connect as connectTcp } from 'node:net';
 import { inspect } from 'node:util';
 import { ConfigError } from 'tokenkit';
 import { type EmulatorLogRecord, type EmulatorOptions, startEmulator } from 'tokenkit/emulator';
-import { call, connect } from './helpers';
+import { call, connect } from '../support/emulator';
 
 test('port 0 and 127.0.0.1 by default; a random key and secret each time', async () => {
   const [a, b] = await Promise.all([startEmulator(), startEmulator()]);

@@ -3,7 +3,7 @@
 import jwt from 'jsonwebtoken';
 import { type Emulator, startEmulator } from 'tokenkit/emulator';
 import { mintDevToken } from '../../src/tokens/mint';
-import { call, connect, createUsers, expectError, setApp, sign, useEmulator } from './helpers';
+import { call, connect, createUsers, expectError, setApp, sign, useEmulator } from '../support/emulator';
 
 const T0 = Date.parse('2026-01-01T00:00:00.000Z');
 const S0 = T0 / 1000;

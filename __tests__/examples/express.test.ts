@@ -1,7 +1,7 @@
 import { ServerClient } from 'tokenkit';
 import { createApp } from '../../examples/express/app';
-import { type Served, serve } from '../provider/serve';
-import { fetchToken, login } from './backend';
+import { type Served, serve } from '../support/serve';
+import { fetchToken, login } from '../support/backend';
 
 const client = new ServerClient({ apiKey: 'key', apiSecret: 'express-example-secret-0123456789' });
 let served: Served;

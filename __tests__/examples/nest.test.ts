@@ -1,5 +1,5 @@
 import { ServerClient } from 'tokenkit';
-import { fetchToken, login } from './backend';
+import { fetchToken, login } from '../support/backend';
 import { startNestExample } from './nest-app';
 
 const SECRET = 'nest-example-secret-0123456789abcdef';

@@ -1,13 +1,13 @@
-// The end-to-end refresh scenario of issue 5, with three real parts: the emulator, an example
+// The end-to-end refresh scenario (docs/token-provider.md), with three real parts: the emulator, an example
 // backend (its token endpoint built with tokenProvider, authenticate reading a session cookie),
 // and a UserClient whose provider calls that backend. Tokens expire, then are revoked, each time
 // while 50 requests are in flight: every request succeeds after exactly one provider call.
 import { ServerClient, type ServerClientOptions } from 'tokenkit';
-import { UserClient } from 'tokenkit/client';
 import { startEmulator } from 'tokenkit/emulator';
-import { fakeDateOnly, moveClock } from '../user-client/fake-date';
-import { door, until } from '../user-client/platform';
-import { backendProvider, login } from './backend';
+import { fakeDateOnly, moveClock } from '../support/fake-date';
+import { door, waitForCount } from '../support/platform';
+import { backendProvider, login } from '../support/backend';
+import { userClientFor } from '../support/clients';
 
 /** Starts an example backend with these client options, demo users and token validity. */
 export type StartBackend = (config: {
@@ -56,7 +56,7 @@ export async function runRefreshScenario(startBackend: StartBackend): Promise<vo
   const backend = await startBackend({ tokenkit, users: { alice: 'wonderland' }, tokenValiditySeconds: VALIDITY_SECONDS });
   const admin = new ServerClient({ ...tokenkit, maxRetries: 0 });
   const net = holdingFetch();
-  const chat = new UserClient({ apiKey: emulator.apiKey, baseUrl: emulator.url, fetch: net.fetch });
+  const chat = userClientFor(emulator, { fetch: net.fetch });
   try {
     const session = await login(backend.url, 'alice', 'wonderland');
     if (typeof session === 'number') throw new Error(`login failed: ${session}`);
@@ -70,7 +70,7 @@ export async function runRefreshScenario(startBackend: StartBackend): Promise<vo
     // past exp; then they reach the platform, are refused with 40, and are sent again.
     const expiring = net.hold();
     const reads = Array.from({ length: IN_FLIGHT }, () => chat.getUser('alice'));
-    await until(expiring.held, IN_FLIGHT);
+    await waitForCount(expiring.held, IN_FLIGHT);
     moveClock((VALIDITY_SECONDS + 1) * 1000);
     net.stopHolding();
     expiring.release();
@@ -83,7 +83,7 @@ export async function runRefreshScenario(startBackend: StartBackend): Promise<vo
     const mixed = Array.from({ length: IN_FLIGHT }, (_, i) =>
       i % 2 === 0 ? chat.getUser('alice') : chat.updateMe({ set: { name: 'Alice', last_write: i } }),
     );
-    await until(revoking.held, IN_FLIGHT);
+    await waitForCount(revoking.held, IN_FLIGHT);
     moveClock(1000); // the cutoff is a second after the token in use was minted
     const { revokeTokensIssuedBefore } = await admin.revokeUserTokens('alice');
     net.stopHolding();

@@ -1,16 +1,17 @@
-// Issue 15, end to end: the planned and the emergency secret rotations (docs/secret-rotation.md)
+// Secret rotation, end to end: the planned and the emergency secret rotations (docs/secret-rotation.md)
 // on the emulator, with the parts of the refresh scenario: example Express backends (tokenProvider,
 // cookie sessions) and UserClients refreshing through token providers. Two backends run at the
 // same time, one on the old keyring and one on the new, behind a round-robin "load balancer";
 // users keep sending requests while each step runs, and none may fail. Only Date is faked: moving
 // it expires tokens everywhere at once, so the waits of the runbook take no real time.
 import { ApiError, type KeyringEntry, ServerClient } from 'tokenkit';
-import { UserClient } from 'tokenkit/client';
+import type { UserClient } from 'tokenkit/client';
 import { type Emulator, startEmulator } from 'tokenkit/emulator';
 import { createApp } from '../../examples/express/app';
-import { type Served, serve } from '../provider/serve';
-import { fakeDateOnly, moveClock } from '../user-client/fake-date';
-import { fetchToken, login, type Session } from './backend';
+import { type Served, serve } from '../support/serve';
+import { fakeDateOnly, moveClock } from '../support/fake-date';
+import { fetchToken, login, type Session } from '../support/backend';
+import { serverClientFor, userClientFor } from '../support/clients';
 
 const VALIDITY_SECONDS = 600;
 const STEP_MS = 250_000; // each round moves the clock: tokens expire every third round
@@ -74,7 +75,7 @@ async function world(): Promise<World> {
     if (auth) kidsSent.add(kidOf(auth.replace(/^Bearer /, '')));
     return fetch(input, init);
   };
-  const users = USERS.map(() => new UserClient({ apiKey: emulator.apiKey, baseUrl: emulator.url, fetch: recordingFetch }));
+  const users = USERS.map(() => userClientFor(emulator, { fetch: recordingFetch }));
   const w: World = {
     emulator,
     balancer,
@@ -89,7 +90,7 @@ async function world(): Promise<World> {
       moveClock(STEP_MS);
     },
     backend: async (keyring) => {
-      const client = new ServerClient({ apiKey: emulator.apiKey, apiSecret: keyring, baseUrl: emulator.url });
+      const client = serverClientFor(emulator, { apiSecret: keyring });
       const served = await serve(createApp({ client, users: PASSWORDS, tokenValiditySeconds: VALIDITY_SECONDS }));
       backends.push(served);
       return served;
@@ -107,7 +108,7 @@ async function world(): Promise<World> {
 /** The app as it runs before a rotation: one backend on the old keyring, every user connected through the balancer. */
 async function beforeRotation(w: World): Promise<{ oldKeyring: KeyringEntry[]; admin: ServerClient; backendOld: Served }> {
   const oldKeyring: KeyringEntry[] = [{ kid: 'initial', secret: w.emulator.apiSecret }];
-  const admin = new ServerClient({ apiKey: w.emulator.apiKey, apiSecret: oldKeyring, baseUrl: w.emulator.url, maxRetries: 0 });
+  const admin = serverClientFor(w.emulator, { apiSecret: oldKeyring, maxRetries: 0 });
   const backendOld = await w.backend(oldKeyring);
   w.balancer.live.push(backendOld);
   await Promise.all(w.users.map((chat, i) => chat.connectUser({ id: USERS[i] as string }, () => w.balancer.token(USERS[i] as string))));
@@ -139,7 +140,7 @@ test('planned rotation: add, deploy both (old and new backends side by side), pr
     await stop(w, backendOld);
 
     // 3. Promote, while users work (the admin now signs with the new keyring).
-    const rotatedAdmin = new ServerClient({ apiKey: w.emulator.apiKey, apiSecret: newKeyring, baseUrl: w.emulator.url, maxRetries: 0 });
+    const rotatedAdmin = serverClientFor(w.emulator, { apiSecret: newKeyring, maxRetries: 0 });
     await Promise.all([rotatedAdmin.promoteSecret(kid), w.round()]);
 
     // 4. Wait for the longest token validity (the rounds move the clock past it).
@@ -161,7 +162,7 @@ test('planned rotation: add, deploy both (old and new backends side by side), pr
     const withOldKid = new ServerClient({ apiKey: w.emulator.apiKey, apiSecret: oldKeyring }).generateUserToken({ user_id: 'alice' });
     const withoutKid = new ServerClient({ apiKey: w.emulator.apiKey, apiSecret: oldKeyring[0]?.secret as string }).generateUserToken({ user_id: 'alice' });
     for (const token of [withOldKid, withoutKid]) {
-      const chat = new UserClient({ apiKey: w.emulator.apiKey, baseUrl: w.emulator.url });
+      const chat = userClientFor(w.emulator);
       const refused = await chat.connectUser({ id: 'alice' }, token).catch((err: unknown) => err);
       expect(refused).toBeInstanceOf(ApiError);
       expect([(refused as ApiError).status, (refused as ApiError).code]).toEqual([401, 44]);

@@ -3,7 +3,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { ServerClient } from 'tokenkit';
-import { fetchToken, login } from './backend';
+import { fetchToken, login } from '../support/backend';
 
 const ROOT = join(__dirname, '..', '..');
 const SECRET = 'runnable-example-secret-0123456789';

@@ -1,7 +1,7 @@
 // Serves a web-standard fetch handler ((request) => Promise<Response>: a Hono app's `fetch`, a
 // Next.js route table) on a node:http server on 127.0.0.1, so the examples that have no Node
 // server of their own are called over real HTTP, as their own runtimes would call them.
-import { type Served, serve } from '../provider/serve';
+import { type Served, serve } from '../support/serve';
 
 export function serveFetch(handle: (request: Request) => Promise<Response>): Promise<Served> {
   return serve((req, res) => {

@@ -5,8 +5,8 @@
 import { ServerClient } from 'tokenkit';
 import { createApp as createFastifyApp } from '../../examples/fastify/app';
 import { createApp as createHonoApp } from '../../examples/hono/app';
-import { createSessions } from '../../examples/shared/sessions';
-import { fetchToken, login } from './backend';
+import { createSessions } from '../../examples/common/sessions';
+import { fetchToken, login } from '../support/backend';
 import { type StartBackend, runRefreshScenario } from './refresh-scenario';
 import { serveFetch } from './serve-fetch';
 

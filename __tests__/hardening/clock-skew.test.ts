@@ -1,18 +1,18 @@
 // Clock skew between the backend (this process, the real clock) and the platform (an emulator whose
 // clock is real time ± d, moving with it: a frozen clock would drift further off while the test
-// runs) (issue 8). Up to the tolerance (4.9 s either way) admin calls,
+// runs). Up to the tolerance (4.9 s either way) admin calls,
 // token checks, revocation, rotation and restore behave; cutoffs the platform picks by its own
 // clock have the documented gap (docs/revocation.md); beyond the tolerance the platform answers
 // 42 / 41 with a message that names the clocks, on user and admin routes alike.
 import jwt from 'jsonwebtoken';
-import { ApiError, ServerClient } from 'tokenkit';
-import { UserClient } from 'tokenkit/client';
+import { ApiError, type ServerClient } from 'tokenkit';
 import { type Emulator, startEmulator } from 'tokenkit/emulator';
-import { connectOutcome } from './helpers';
+import { connectOutcome } from '../support/hardening';
+import { serverClientFor, userClientFor } from '../support/clients';
 
 async function platformAt(offsetMs: number): Promise<{ emu: Emulator; client: ServerClient }> {
   const emu = await startEmulator({ clock: { now: () => Date.now() + offsetMs } });
-  const client = new ServerClient({ apiKey: emu.apiKey, apiSecret: emu.apiSecret, baseUrl: emu.url, maxRetries: 0 });
+  const client = serverClientFor(emu, { maxRetries: 0 });
   return { emu, client };
 }
 
@@ -105,7 +105,7 @@ describe('a platform clock behind the backend by more than the tolerance', () =>
     const nbf = jwt.sign({ user_id: 'alice', nbf: Math.floor(Date.now() / 1000) + 1 }, emu.apiSecret, { algorithm: 'HS256', noTimestamp: true });
     await expect(connectOutcome(emu, nbf)).resolves.toBe(41);
     // The UserClient reports both as clock faults, not as something a new token would fix.
-    const chat = new UserClient({ apiKey: emu.apiKey, baseUrl: emu.url });
+    const chat = userClientFor(emu);
     for (const [t, code] of [[token, 42], [nbf, 41]] as const) {
       const err = await chat.connectUser({ id: 'alice' }, t).catch((e: unknown) => e);
       expect(err).toMatchObject({ name: 'ApiError', code });
@@ -118,7 +118,7 @@ describe('a platform clock behind the backend by more than the tolerance', () =>
 
   test('admin calls are refused with 42 (the server token is issued in the future), naming the clocks, and not retried as if transient', async () => {
     const attempts: number[] = [];
-    const logged = new ServerClient({ apiKey: emu.apiKey, apiSecret: emu.apiSecret, baseUrl: emu.url, logger: (r) => attempts.push(r.attempt) });
+    const logged = serverClientFor(emu, { logger: (r) => attempts.push(r.attempt) });
     const err = await logged.getApp().catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ApiError);
     expect(err).toMatchObject({ status: 401, code: 42 });

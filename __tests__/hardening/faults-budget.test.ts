@@ -1,11 +1,11 @@
-// The retry budget under heavy faults (issue 8): with maxRetries 2 and most requests faulted, calls
+// The retry budget under heavy faults: with maxRetries 2 and most requests faulted, calls
 // fail, and none makes more than 3 attempts (the SDK's logger, a counting fetch). A failed call
 // may still have been applied (its answer lost: drop_after), so the caller runs it again with
 // the same Idempotency-Key: the platform replays what it applied and applies what it did not.
 // In the end every write is applied exactly once and the state is the intended one.
 import { ApiError, ConnectionError, type ServerClient } from 'tokenkit';
 import type { Emulator } from 'tokenkit/emulator';
-import { type Observed, addFaults, countBy, faultSequence, observer, pool, useSoak } from './soak-helpers';
+import { type Observed, addFaults, countBy, faultSequence, observer, pool, useSoak } from '../support/soak';
 
 const MAX_RETRIES = 2;
 const USERS = Array.from({ length: 240 }, (_, i) => `budget-${i}`);

@@ -1,12 +1,12 @@
-// A bounded soak under injected faults (issue 8): random 429, 500, 503, dropped connections (before
+// A bounded soak under injected faults: random 429, 500, 503, dropped connections (before
 // and after the request is applied) and delays, drawn from a seeded PRNG, across bulk revocation,
 // issuance and partial updates. Nothing is lost (every id ends done or failed, with its reason),
 // nothing is applied twice (the emulator's write audit), the final state is the intended one, and
 // no call makes more than maxRetries + 1 attempts (the SDK's logger and a counting fetch).
 import type { ServerClient } from 'tokenkit';
 import type { Emulator } from 'tokenkit/emulator';
-import { seeded } from './helpers';
-import { type Observed, addFaults, countBy, faultSequence, observer, pool, useSoak } from './soak-helpers';
+import { seeded } from '../support/hardening';
+import { type Observed, addFaults, countBy, faultSequence, observer, pool, useSoak } from '../support/soak';
 
 const MAX_RETRIES = 10; // a call fails only after 11 faults in a row: at a 20% rate, ~1e-8 per call
 const USERS = Array.from({ length: 1200 }, (_, i) => `soak-${String(i).padStart(4, '0')}`);
@@ -122,7 +122,7 @@ test('the final state of every user is the intended one', () => {
 
 test('no call went past its budget, and the SDK logged every attempt the platform saw', () => {
   const total = Object.values(injected).reduce((a, b) => a + b, 0);
-  // A floor on the faults exercised. Since issue 12 the platform names unknown ids and the bulk run
+  // A floor on the faults exercised. The platform names unknown ids and the bulk run
   // drops them in one more request instead of halving batches, so the run sends fewer requests.
   expect(total).toBeGreaterThan(150);
   for (const action of ['429', '500', '503', 'drop', 'drop_after', 'delay']) expect(injected[action] ?? 0).toBeGreaterThan(0);

@@ -1,13 +1,13 @@
-// Hostile tokens against the emulator over real HTTP (issue 8): the user-token catalogue on
+// Hostile tokens against the emulator over real HTTP: the user-token catalogue on
 // POST /v1/connect, hostile server tokens on admin routes, huge Authorization headers. Each is
 // refused with its code, nothing is applied, and the emulator keeps serving.
 import jwt from 'jsonwebtoken';
 import { generateKeyPairSync } from 'node:crypto';
 import { MAX_TOKEN_LENGTH } from 'tokenkit';
 import { type Emulator, startEmulator } from 'tokenkit/emulator';
-import { HS, b64, connectOutcome, send, signText, signValues } from './helpers';
+import { HS, b64, connectOutcome, send, signText, signValues } from '../support/hardening';
 import { acceptedControls, hostileUserTokens } from './hostile-tokens';
-import { pool } from './soak-helpers';
+import { pool } from '../support/soak';
 
 let emu: Emulator;
 beforeAll(async () => {

@@ -1,10 +1,10 @@
-// The catalogue of hostile user tokens (issue 8), each with the code the platform's rules give it
+// The catalogue of hostile user tokens, each with the code the platform's rules give it
 // when the request is for user "alice". The same list runs against verifyUserToken (every way of
 // giving the secret) and against the emulator's POST /v1/connect, so the two must agree.
 import { generateKeyPairSync } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import { MAX_TOKEN_LENGTH } from 'tokenkit';
-import { HS, b64, hmac, signText, signValues } from './helpers';
+import { HS, b64, hmac, signText, signValues } from '../support/hardening';
 
 /** One hostile token and the code it must be refused with. */
 export interface HostileCase {
@@ -166,7 +166,7 @@ export function acceptedControls(secret: string, nowMs: number): Array<{ name: s
   return [
     { name: "tokenkit's own layout", token: signValues(secret, HS, good) },
     // The kid is the emulator's first secret's: the platform checks a token with the secret its kid
-    // names, and refuses a kid it does not hold (issue 15); a plain secret ignores the kid.
+    // names, and refuses a kid it does not hold (the kid rule); a plain secret ignores the kid.
     { name: 'another header layout (slow path)', token: signValues(secret, { typ: 'JWT', alg: 'HS256', kid: 'initial' }, good) },
     { name: 'jsonwebtoken HS256', token: jwt.sign({ user_id: 'alice' }, secret, { algorithm: 'HS256' }) },
     { name: 'a float exp (RFC 7519 NumericDate)', token: signValues(secret, HS, { ...good, exp: good.exp + 0.5 }) },

@@ -1,10 +1,10 @@
-// The emulator's public functions, fed invalid arguments by fast-check (issue 8): startEmulator
+// The emulator's public functions, fed invalid arguments by fast-check: startEmulator
 // rejects with a ConfigError, the clock and the fault and rate-limit controls
 // throw an ArgumentError and keep their previous state; valid plans round-trip through stats().
 import fc from 'fast-check';
 import { ArgumentError, ConfigError } from 'tokenkit';
 import { type Emulator, type FaultPlan, ROUTE_KEYS, createManualClock, startEmulator } from 'tokenkit/emulator';
-import { notAnObjectArb, unknownKeyArb } from './arbitraries';
+import { notAnObjectArb, unknownKeyArb } from '../support/arbitraries';
 
 const RUNS = { numRuns: Number(process.env.HARDENING_RUNS ?? 60) };
 let emu: Emulator;

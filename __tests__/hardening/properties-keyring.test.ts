@@ -1,4 +1,4 @@
-// Property tests of the kid rule (issue 15, docs/platform-api.md "App secrets and rotation"): for
+// Property tests of the kid rule (docs/platform-api.md "App secrets and rotation"): for
 // any app secrets (one primary, up to three, some retired) and any token (a kid naming one of them,
 // an unknown or malformed kid, or none; signed with one of them or with another secret), a token
 // verifies if and only if its kid, or without one the fallback order, names a secret that is not
@@ -11,7 +11,7 @@ import { checkClientToken, checkServerToken } from '../../src/emulator/auth';
 import { AppSecrets, stored } from '../../src/emulator/secrets';
 import { EmulatorState } from '../../src/emulator/state';
 import { PlatformError } from '../../src/emulator/errors';
-import { outcomeOf, signValues, type Outcome } from './helpers';
+import { outcomeOf, signValues, type Outcome } from '../support/hardening';
 
 const NOW = Date.parse('2026-11-29T12:00:00.000Z');
 const RUNS = { numRuns: 200 };

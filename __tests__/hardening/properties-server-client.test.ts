@@ -1,4 +1,4 @@
-// Every ServerClient method, fed invalid arguments by fast-check (issue 8): each call rejects (or,
+// Every ServerClient method, fed invalid arguments by fast-check (bad input is refused before any network call): each call rejects (or,
 // for the synchronous minters, throws) an ArgumentError, never another error, never synchronously
 // for an async method, and never makes a network call (a recording `fetch` stays empty).
 import fc from 'fast-check';
@@ -16,8 +16,8 @@ import {
   unknownKeyArb,
   unsendableArb,
   userIdArb,
-} from './arbitraries';
-import { recordingFetch } from './helpers';
+} from '../support/arbitraries';
+import { recordingFetch } from '../support/hardening';
 
 const RUNS = { numRuns: Number(process.env.HARDENING_RUNS ?? 60) };
 const recorder = recordingFetch();

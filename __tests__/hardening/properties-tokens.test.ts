@@ -1,4 +1,4 @@
-// Property-based tests of the token functions (issue 8): valid input always round-trips (mint,
+// Property-based tests of the token functions: valid input always round-trips (mint,
 // createToken, devToken, verified by tokenkit and by jsonwebtoken); invalid input is always an
 // ArgumentError; any other token is always a TokenError, never a crash; and verifyUserToken and
 // the emulator agree on every generated payload.
@@ -6,7 +6,7 @@ import fc from 'fast-check';
 import jwt from 'jsonwebtoken';
 import { ArgumentError, MAX_VALIDITY_SECONDS, ServerClient, TokenError, verifyUserToken } from 'tokenkit';
 import { type Emulator, createManualClock, startEmulator } from 'tokenkit/emulator';
-import { HS, connectOutcome, outcomeOf, signText } from './helpers';
+import { HS, connectOutcome, outcomeOf, signText } from '../support/hardening';
 
 const SECRET = 'properties-secret-0123456789abcdefghijklmnop';
 const NOW = Date.parse('2026-11-25T10:20:30.537Z');

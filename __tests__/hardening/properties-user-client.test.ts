@@ -1,11 +1,12 @@
-// Every UserClient method, fed invalid arguments by fast-check (issue 8): an ArgumentError (a
+// Every UserClient method, fed invalid arguments by fast-check (bad input is refused before any network call): an ArgumentError (a
 // ConfigError for the options), never another error, never a synchronous throw from an async
 // method, and never a network call (a recording `fetch` stays empty). A token that fetch could
 // not send (a control or non-ASCII character inside) is refused the same way, unquoted.
 import fc from 'fast-check';
 import { ArgumentError, ConfigError, UserClient } from 'tokenkit/client';
-import { SENDABLE, badUserIdArb, notAnObjectArb, unknownKeyArb, unsendableArb, userIdArb } from './arbitraries';
-import { recordingFetch } from './helpers';
+import { SENDABLE, badUserIdArb, notAnObjectArb, unknownKeyArb, unsendableArb, userIdArb } from '../support/arbitraries';
+import { recordingFetch } from '../support/hardening';
+import { thrownBy } from '../support/errors';
 
 const RUNS = { numRuns: Number(process.env.HARDENING_RUNS ?? 80) };
 const recorder = recordingFetch();
@@ -105,12 +106,7 @@ test('bad options are a ConfigError (an ArgumentError) that never quotes the key
   );
   fc.assert(
     fc.property(bad, (o) => {
-      let err: unknown;
-      try {
-        new UserClient(o as never);
-      } catch (e) {
-        err = e;
-      }
+      const err = thrownBy(() => new UserClient(o as never));
       expect(err).toBeInstanceOf(ConfigError);
       expect(err).toBeInstanceOf(ArgumentError);
       const key = (o as { apiKey?: unknown } | null)?.apiKey;

@@ -1,5 +1,5 @@
 // Property-based tests of the wire schemas (shared by the SDK and the emulator) and of the retry
-// policy (issue 8): wire values decode and encode back to themselves, code values encode and
+// policy: wire values decode and encode back to themselves, code values encode and
 // decode back to themselves, and the retry decision always stays inside its bounds.
 import fc from 'fast-check';
 import { z } from 'zod';

@@ -6,7 +6,8 @@ import { type Emulator, startEmulator } from 'tokenkit/emulator';
 import { z } from 'zod';
 import { usersResponseSchema } from '../../src/schemas/users';
 import { UserClient } from 'tokenkit/client';
-import { connectOutcome, recordingFetch } from './helpers';
+import { connectOutcome, recordingFetch } from '../support/hardening';
+import { serverClientFor } from '../support/clients';
 
 const IDS = ['__proto__', 'constructor', 'hasOwnProperty', 'toString', 'valueOf', '__defineGetter__'];
 
@@ -14,7 +15,7 @@ let emu: Emulator;
 let client: ServerClient;
 beforeAll(async () => {
   emu = await startEmulator();
-  client = new ServerClient({ apiKey: emu.apiKey, apiSecret: emu.apiSecret, baseUrl: emu.url });
+  client = serverClientFor(emu);
 });
 afterAll(() => emu.close());
 

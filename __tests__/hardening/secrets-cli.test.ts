@@ -1,14 +1,15 @@
-// Secret hygiene of the CLI (issue 8): the demo (`tokenkit demo`, embedded and against an emulator
+// Secret hygiene of the CLI (a secret never appears in an output or a log): the demo (`tokenkit demo`, embedded and against an emulator
 // we hold) and a failing bulk job (`revoke --users-file ... --report`, under faults, with unknown
 // users). Everything they wrote (stdout, stderr, the report, the emulator's log lines, the SDK's
 // logger records of a job run in-process alongside) is searched for the secret in all its forms,
 // for every token minted in the run, and for any whole JWT at all (which must not verify).
 import { readFileSync } from 'node:fs';
 import jwt from 'jsonwebtoken';
-import { type RequestLogRecord, ServerClient } from 'tokenkit';
+import type { RequestLogRecord } from 'tokenkit';
 import { type Emulator, type EmulatorLogRecord, startEmulator } from 'tokenkit/emulator';
-import { WHOLE_JWT, emulatorEnv, runCli, tempDir, writeIds } from '../cli/helpers';
-import { leaksIn, secretForms } from './helpers';
+import { WHOLE_JWT, emulatorEnv, runCli, tempDir, writeIds } from '../support/cli';
+import { leaksIn, secretForms } from '../support/hardening';
+import { serverClientFor } from '../support/clients';
 
 const SECRET = 'cli-hygiene-secret-4Tq9Lw2Zr8Kd6Vn0Pm5B';
 let emu: Emulator;
@@ -69,7 +70,7 @@ test('the demo, embedded and against our emulator, prints no secret and no usabl
 test('a failing bulk revocation under faults, with unknown users and a report, writes no secret and no token', async () => {
   const ids = writeIds(tmp.path('ids.txt'), 300, 'job-');
   const known = ids.filter((_, i) => i % 10 !== 3); // one id in ten is unknown to the platform
-  const admin = new ServerClient({ apiKey: emu.apiKey, apiSecret: SECRET, baseUrl: emu.url });
+  const admin = serverClientFor(emu, { apiSecret: SECRET });
   await admin.upsertUsers(known.slice(0, 100).map((id) => ({ id })));
   await admin.upsertUsers(known.slice(100).map((id) => ({ id })));
   // Tokens of these users exist in the run: none may show up anywhere.
@@ -93,7 +94,7 @@ test('a failing bulk revocation under faults, with unknown users and a report, w
 
   // The same job in-process, with the SDK's logger, under the same kind of faults.
   const sdkLog: RequestLogRecord[] = [];
-  const logged = new ServerClient({ apiKey: emu.apiKey, apiSecret: SECRET, baseUrl: emu.url, logger: (x) => sdkLog.push(x) });
+  const logged = serverClientFor(emu, { apiSecret: SECRET, logger: (x) => sdkLog.push(x) });
   emu.faults.set({ sequence: [503, 'drop_after', 'drop', 'pass', 500], retryAfterSeconds: 0 });
   const result = await logged.bulk.revokeUserTokens(ids, { batchSize: 20 });
   emu.faults.clear();

@@ -1,4 +1,4 @@
-// Secret hygiene in one process (issue 8): the app secret (as is, base64, base64url, hex), every
+// Secret hygiene in one process (a secret never appears in a log, an error or an output): the app secret (as is, base64, base64url, hex), every
 // token minted or issued in the run, their signatures and the API key never appear in an error
 // (message, stack, util.inspect, JSON.stringify, causes), a logger record, the emulator's log,
 // an answer's body, or the inspect/JSON views of the client, the emulator and the UserClient.
@@ -6,7 +6,7 @@ import { inspect } from 'node:util';
 import { ServerClient, verifyUserToken } from 'tokenkit';
 import { UserClient } from 'tokenkit/client';
 import { type Emulator, type EmulatorLogRecord, startEmulator } from 'tokenkit/emulator';
-import { leaksIn, recordingFetch, secretForms, send } from './helpers';
+import { leaksIn, recordingFetch, secretForms, send } from '../support/hardening';
 import { hostileUserTokens } from './hostile-tokens';
 
 const SECRET = 'hygiene-secret-Zx9q8w7e6r5t4y3u2i1o0p-!~';

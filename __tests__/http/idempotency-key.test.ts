@@ -1,6 +1,6 @@
 import nock from 'nock';
 import { ArgumentError, type RequestLogRecord, type RequestOptions, type ServerClient, type WriteOptions } from 'tokenkit';
-import { type Seen, intercept, until, wireApp, wireClient, wireError, wireUser } from './nock-helpers';
+import { type Seen, intercept, flushUntil, wireApp, wireClient, wireError, wireUser } from '../support/nock';
 
 // A key the caller chose is sent, unchanged, on every attempt of the one request it names, and a
 // bad key is refused before anything is sent. Fake timers drive the backoff between attempts.
@@ -31,7 +31,7 @@ async function withRetries(method: Method, call: (c: ServerClient) => Promise<un
   const records: RequestLogRecord[] = [];
   const done = call(wireClient({ maxRetries: 2, logger: (r) => records.push(r) })).catch((e: unknown) => e);
   for (let attempt = 1; attempt <= 2; attempt++) {
-    await until(() => records.filter((r) => r.method === method).length === attempt, `attempt ${attempt}`);
+    await flushUntil(() => records.filter((r) => r.method === method).length === attempt, `attempt ${attempt}`);
     await jest.advanceTimersByTimeAsync(500 * 2 ** (attempt - 1)); // full jitter stays below this
   }
   return done;

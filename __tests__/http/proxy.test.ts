@@ -1,8 +1,9 @@
 import { type Server, createServer, request as httpRequest } from 'node:http';
 import { type AddressInfo, connect as netConnect } from 'node:net';
 import { ProxyAgent } from 'undici';
-import { ServerClient } from 'tokenkit';
+import type { ServerClient } from 'tokenkit';
 import { type Emulator, startEmulator } from 'tokenkit/emulator';
+import { serverClientFor } from '../support/clients';
 
 // A forward proxy on 127.0.0.1 that counts what goes through it: CONNECT tunnels (undici's
 // default) and absolute-URI requests. Every address here is 127.0.0.1.
@@ -54,7 +55,7 @@ function clientWithEnv(vars: Record<string, string>, extra: { dispatcher?: objec
   for (const k of PROXY_VARS) delete process.env[k];
   Object.assign(process.env, vars);
   try {
-    return new ServerClient({ apiKey: emulator.apiKey, apiSecret: emulator.apiSecret, baseUrl: emulator.url, ...extra });
+    return serverClientFor(emulator, extra);
   } finally {
     for (const k of PROXY_VARS) {
       const v = saved[k];

@@ -4,7 +4,7 @@
 import nock from 'nock';
 import { ArgumentError, ConfigError, ServerClient } from 'tokenkit';
 import { UserClient } from 'tokenkit/client';
-import { API_KEY, SECRET } from './nock-helpers';
+import { API_KEY, SECRET } from '../support/nock';
 
 beforeAll(() => nock.disableNetConnect());
 afterAll(() => nock.enableNetConnect());

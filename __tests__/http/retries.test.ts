@@ -1,6 +1,6 @@
 import nock from 'nock';
 import { AbortError, ApiError, ConnectionError, type FetchLike, TimeoutError, type RequestLogRecord } from 'tokenkit';
-import { BASE, type Seen, flush, intercept, settle, until, wireApp, wireClient, wireError, wireUser } from './nock-helpers';
+import { BASE, type Seen, flush, intercept, settle, flushUntil, wireApp, wireClient, wireError, wireUser } from '../support/nock';
 
 // Fake timers drive the backoff waits and the per-attempt timeouts: no test here really waits.
 beforeAll(() => nock.disableNetConnect());
@@ -22,10 +22,10 @@ describe('retries', () => {
     intercept('PATCH', '/v1/users', ok, seen);
     const records: RequestLogRecord[] = [];
     const done = wireClient({ logger: (r) => records.push(r) }).updateUsersPartial(patch);
-    await until(() => records.length === 1, 'the first attempt');
+    await flushUntil(() => records.length === 1, 'the first attempt');
     expect(seen).toHaveLength(1);
     await jest.advanceTimersByTimeAsync(500); // the longest first backoff (full jitter below 500 ms)
-    await until(() => records.length === 2, 'the retry');
+    await flushUntil(() => records.length === 2, 'the retry');
     await expect(done).resolves.toMatchObject({ users: { a: { id: 'a' } } });
     expect(seen).toHaveLength(2);
     expect(seen[1]?.body).toBe(seen[0]?.body);
@@ -39,12 +39,12 @@ describe('retries', () => {
     intercept('GET', '/v1/app', { status: 200, body: { app: wireApp() } }, seen);
     const records: RequestLogRecord[] = [];
     const done = wireClient({ logger: (r) => records.push(r) }).getApp();
-    await until(() => records.length === 1, 'the first attempt');
+    await flushUntil(() => records.length === 1, 'the first attempt');
     await jest.advanceTimersByTimeAsync(1999);
     await flush();
     expect(seen).toHaveLength(1);
     await jest.advanceTimersByTimeAsync(1);
-    await until(() => records.length === 2, 'the retry');
+    await flushUntil(() => records.length === 2, 'the retry');
     await expect(done).resolves.toMatchObject({ jwt_enabled: true });
     expect(seen).toHaveLength(2);
   });
@@ -110,7 +110,7 @@ describe('retries', () => {
     const controller = new AbortController();
     const records: RequestLogRecord[] = [];
     const done = wireClient({ logger: (r) => records.push(r) }).getApp({ signal: controller.signal }).catch((e: unknown) => e);
-    await until(() => records.length === 1, 'the first attempt');
+    await flushUntil(() => records.length === 1, 'the first attempt');
     controller.abort();
     const err = await done; // no timer advanced: the wait ended by the signal
     expect(err).toBeInstanceOf(AbortError);
@@ -130,9 +130,9 @@ describe('timeouts and aborts', () => {
     await flush();
     expect(records).toHaveLength(0);
     await jest.advanceTimersByTimeAsync(1); // the first attempt times out
-    await until(() => records.length === 1, 'the timeout');
+    await flushUntil(() => records.length === 1, 'the timeout');
     await jest.advanceTimersByTimeAsync(500); // the backoff
-    await until(() => records.length === 2, 'the retry');
+    await flushUntil(() => records.length === 2, 'the retry');
     await expect(done).resolves.toMatchObject({ jwt_enabled: false });
     expect(records.map((r) => r.error)).toEqual(['TimeoutError', undefined]);
   });

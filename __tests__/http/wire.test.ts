@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { inspect } from 'node:util';
 import { ApiError, ArgumentError, ResponseShapeError, ServerClient, type RequestLogRecord } from 'tokenkit';
-import { API_KEY, SECRET, type Seen, intercept, wireApp, wireClient, wireError, wireUser } from './nock-helpers';
+import { API_KEY, SECRET, type Seen, intercept, wireApp, wireClient, wireError, wireUser } from '../support/nock';
 
 const VERSION = (JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8')) as { version: string }).version;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;

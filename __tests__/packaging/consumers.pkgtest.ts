@@ -33,7 +33,7 @@ afterAll(() => {
 test('the tarball holds the built JS and its types, package.json, the README and the guides, nothing else', async () => {
   const { stdout } = await run('tar', ['-tzf', tarball], work);
   const files = stdout.split('\n').filter(Boolean).map((f) => f.replace(/^package\//, ''));
-  // The guides ship too (issue 12): the CLI's help points at docs/cli.md in the installed package.
+  // The guides ship too: the CLI's help points at docs/cli.md in the installed package.
   const strays = files.filter((f) => !/^dist\/.+\.(js|d\.ts)$/.test(f) && !/^docs\/[\w-]+\.md$/.test(f) && !['package.json', 'README.md', 'LICENSE'].includes(f));
   expect(files).toContain('docs/cli.md');
   expect(strays).toEqual([]);

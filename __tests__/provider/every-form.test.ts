@@ -7,7 +7,7 @@ import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import * as jose from 'jose';
 import { ArgumentError, ServerClient, type TokenProviderOptions } from 'tokenkit';
 import { tokenProviderPlugin } from 'tokenkit/fastify';
-import { type Served, serve } from './serve';
+import { type Served, serve } from '../support/serve';
 
 const SECRET = 'every-form-test-secret-0123456789abcdef';
 const client = new ServerClient({ apiKey: 'key', apiSecret: SECRET });

@@ -2,7 +2,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import express from 'express';
 import * as jose from 'jose';
 import { ArgumentError, ServerClient, TokenProviderError } from 'tokenkit';
-import { type Served, serve } from './serve';
+import { argumentErrorOf } from '../support/errors';
+import { type Served, serve } from '../support/serve';
 
 const SECRET = 'provider-test-secret-0123456789abcdef';
 const client = new ServerClient({ apiKey: 'key', apiSecret: SECRET });
@@ -40,17 +41,8 @@ describe('options are checked up front', () => {
     ['onError not a function', { authenticate: fromHeader, onError: true }, 'onError'],
     ['an unknown option', { authenticate: fromHeader, user_id: 'alice' }, 'user_id'],
   ])('%s', (_name, options, path) => {
-    let caught: unknown;
-    try {
-      // @ts-expect-error: wrong on purpose
-      client.tokenProvider(options);
-    } catch (err) {
-      caught = err;
-    }
-    expect(caught).toBeInstanceOf(ArgumentError);
-    const err = caught as ArgumentError;
-    expect(err.code).toBe('ERR_ARGUMENT');
-    expect(err.issues.map((i) => i.path)).toContain(path);
+    // @ts-expect-error: wrong on purpose
+    const err = argumentErrorOf(() => client.tokenProvider(options), path);
     expect(err.message).toContain('tokenProvider options');
   });
 

@@ -6,7 +6,7 @@ import { Miniflare } from 'miniflare';
 import { ServerClient } from 'tokenkit';
 import { UserClient } from 'tokenkit/client';
 import { type Emulator, startEmulator } from 'tokenkit/emulator';
-import { fetchToken, login } from '../examples/backend';
+import { fetchToken, login } from '../support/backend';
 import { ROOT, bundle } from './build';
 import { BUN, DENO, DENO_RUN, type Running, startProcess } from './runners';
 

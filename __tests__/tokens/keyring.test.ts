@@ -1,4 +1,4 @@
-// The SDK's keyring (issue 15): `apiSecret: [{ kid, secret }, ...]` signs with the first entry and
+// The SDK's keyring: `apiSecret: [{ kid, secret }, ...]` signs with the first entry and
 // stamps its kid; every entry verifies, by kid, or without one the first entry then the others;
 // bad keyrings are refused naming the entry, never quoting a secret.
 import { inspect } from 'node:util';

@@ -2,6 +2,7 @@ import { createSecretKey } from 'node:crypto';
 import * as jose from 'jose';
 import jwt from 'jsonwebtoken';
 import { ArgumentError, ServerClient, DEFAULT_VALIDITY_SECONDS } from 'tokenkit';
+import { argumentErrorOf } from '../support/errors';
 
 const SECRET = 'test-secret-0123456789-abcdefghijklmnop';
 const joseKey = new TextEncoder().encode(SECRET);
@@ -89,16 +90,7 @@ describe('generateUserToken', () => {
     ['an unknown option', { user_id: 'a', expiresIn: 60 }, 'expiresIn'],
   ];
   test.each(bad)('refuses %s with an ArgumentError naming the field', (_label, input, path) => {
-    let caught: unknown;
-    try {
-      client().generateUserToken(input as never);
-    } catch (err) {
-      caught = err;
-    }
-    expect(caught).toBeInstanceOf(ArgumentError);
-    const err = caught as ArgumentError;
-    expect(err.code).toBe('ERR_ARGUMENT');
-    expect(err.issues.map((i) => i.path)).toContain(path);
+    const err = argumentErrorOf(() => client().generateUserToken(input as never), path);
     expect(err.message).toMatch(/^Invalid generateUserToken input/);
   });
 

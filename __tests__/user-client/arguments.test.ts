@@ -1,5 +1,6 @@
 import { inspect } from 'node:util';
 import { ArgumentError, ConfigError, TokenError, UserClient, type UserClientOptions } from 'tokenkit/client';
+import { thrownBy } from '../support/errors';
 
 // Every call here is refused before the network: the fetch records what it was asked for.
 const asked: string[] = [];
@@ -27,12 +28,7 @@ describe('options', () => {
     ['a negative refreshAheadSeconds', { apiKey: 'k', baseUrl: 'http://127.0.0.1:1', refreshAheadSeconds: -1 }, 'refreshAheadSeconds'],
     ['fetch not a function', { apiKey: 'k', baseUrl: 'http://127.0.0.1:1', fetch: 'fetch' }, 'fetch'],
   ])('%s is a ConfigError naming the field', (_name, options, path) => {
-    let caught: unknown;
-    try {
-      new UserClient(options as UserClientOptions);
-    } catch (err) {
-      caught = err;
-    }
+    const caught = thrownBy(() => new UserClient(options as UserClientOptions));
     expect(caught).toBeInstanceOf(ConfigError);
     expect((caught as ConfigError).issues.map((i) => i.path)).toContain(path);
     expect((caught as ConfigError).message).not.toContain('s3cret');

@@ -3,7 +3,7 @@
 // the client, loaded afresh, must still load and work against a real emulator.
 import { ServerClient } from 'tokenkit';
 import { type Emulator, startEmulator } from 'tokenkit/emulator';
-import { fakeDateOnly, moveClock } from './fake-date';
+import { fakeDateOnly, moveClock } from '../support/fake-date';
 
 const NODE_ONLY = [
   'node:crypto',

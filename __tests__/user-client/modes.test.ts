@@ -1,7 +1,7 @@
 // The three permission modes (access_token_permission), guests and anonymous users, through
 // UserClient against the emulator (docs/platform-api.md, "Client routes and connections").
 import type { AccessTokenPermission } from 'tokenkit';
-import { type Platform, apiError, startPlatform } from './platform';
+import { type Platform, apiError, startPlatform } from '../support/platform';
 
 const platforms = new Map<AccessTokenPermission, Platform>();
 const modes: AccessTokenPermission[] = ['read_write', 'read_only', 'deny_login'];

@@ -1,10 +1,10 @@
-// The refresh flow (issue 5) against the emulator: one provider call however many requests wait,
+// The refresh flow against the emulator: one provider call however many requests wait,
 // no second refresh for a token refused again, clock and signing faults never refreshed.
 import * as jose from 'jose';
 import { ServerClient } from 'tokenkit';
 import { AbortError, ApiError, ArgumentError } from 'tokenkit/client';
-import { fakeDateOnly, moveClock } from './fake-date';
-import { type Platform, apiError, door, recordingFetch, rejection, startPlatform, until } from './platform';
+import { fakeDateOnly, moveClock } from '../support/fake-date';
+import { type Platform, apiError, door, recordingFetch, rejection, startPlatform, waitForCount } from '../support/platform';
 
 let p: Platform;
 beforeAll(async () => {
@@ -71,7 +71,7 @@ test('requests started during a refresh wait for it and go out with the new toke
   const oldToken = rec.sent[0]?.token;
   await p.server.revokeUserTokens('carol');
   const first = chat.getUser('carol');
-  await until(() => calls, 2); // the refusal started the refresh, which waits at the door
+  await waitForCount(() => calls, 2); // the refusal started the refresh, which waits at the door
   const later = Array.from({ length: 10 }, () => chat.getUser('carol'));
   gate.open();
   await Promise.all([first, ...later]);
@@ -225,7 +225,7 @@ describe('disconnecting and switching users leaves nothing behind', () => {
     });
     await p.server.revokeUserTokens('lena');
     const waiting = Array.from({ length: 5 }, () => rejection(chat.getUser('lena')));
-    await until(() => calls, 2);
+    await waitForCount(() => calls, 2);
     await chat.disconnectUser();
     const errors = await Promise.all(waiting);
     expect(errors.every((e) => e instanceof AbortError)).toBe(true);
@@ -257,7 +257,7 @@ describe('disconnecting and switching users leaves nothing behind', () => {
     const nora = minting('nora');
     await chat.connectUser({ id: 'nora' }, nora.provider);
     const inFlight = Array.from({ length: 5 }, () => rejection(chat.getUser('nora')));
-    await until(() => held, 5);
+    await waitForCount(() => held, 5);
     const otto = minting('otto');
     await chat.connectUser({ id: 'otto' }, otto.provider);
     gate.open();

@@ -2,7 +2,7 @@
 // that are not the contract's. Real servers on 127.0.0.1 play the broken platform.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ApiError, ConnectionError, ResponseShapeError, TimeoutError, UserClient } from 'tokenkit/client';
-import { type Served, serve } from '../provider/serve';
+import { type Served, serve } from '../support/serve';
 
 let served: Served | undefined;
 afterEach(async () => {

@@ -3,7 +3,7 @@
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import type { ServerClient } from 'tokenkit';
 import { tokenProviderPlugin } from 'tokenkit/fastify';
-import { createSessions } from '../shared/sessions';
+import { createSessions } from '../common/sessions';
 
 export interface ExampleAppOptions {
   /** Mints the tokens. Its secret stays here, on the server. */

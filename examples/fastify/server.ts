@@ -3,7 +3,7 @@
 // DEMO_USERS ("alice:wonderland,bob:builder"), PORT (default 3000; 0 picks a free port),
 // HOST (default 127.0.0.1).
 import { ServerClient } from 'tokenkit';
-import { demoUsers } from '../shared/sessions';
+import { demoUsers } from '../common/sessions';
 import { createApp } from './app';
 
 async function main(): Promise<void> {

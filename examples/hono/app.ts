@@ -2,7 +2,7 @@
 // provider. The same app runs on Bun, Deno, Node, Cloudflare Workers and edge functions.
 import { Hono } from 'hono';
 import type { ServerClient } from 'tokenkit';
-import type { Sessions } from '../shared/sessions';
+import type { Sessions } from '../common/sessions';
 
 export function createApp(client: ServerClient, sessions: Sessions, tokenValiditySeconds?: number): Hono {
   const app = new Hono();

@@ -4,7 +4,7 @@
 // DEMO_USERS ("alice:wonderland,bob:builder"), PORT (default 3000; 0 picks a free port), HOST
 // (default 127.0.0.1).
 import { ServerClient } from 'tokenkit';
-import { createSessions, demoUsers } from '../shared/sessions';
+import { createSessions, demoUsers } from '../common/sessions';
 import { createApp } from './app';
 
 interface Serve {

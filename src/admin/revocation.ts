@@ -117,7 +117,7 @@ export async function rotateUserToken(
   options?: RotateUserTokenOptions,
 ): Promise<RotatedToken> {
   const id = validateUserId(userId);
-  // Only undefined means "no options": null is refused like any other wrong type (issue 8).
+  // Only undefined means "no options": null is refused like any other wrong type.
   parseArgument(rotateOptionsSchema, options === undefined ? {} : options, 'rotateUserToken options');
   const { validity_in_seconds, claims, ...rest } = options ?? {};
   const request = validateRequestOptions(rest, 'rotateUserToken options');

@@ -55,7 +55,7 @@ const issueOptionsSchema = z.strictObject({
 
 /** Validates `issueToken`'s options; an {@link ArgumentError} names the field. */
 export function validateIssueOptions(options: unknown): IssueTokenOptions {
-  // Only undefined means "no options": null is refused like any other wrong type (issue 8).
+  // Only undefined means "no options": null is refused like any other wrong type.
   const parsed = parseArgument(issueOptionsSchema, options === undefined ? {} : options, 'issueToken options');
   const { expiresAt } = parsed;
   const nowMs = Date.now();

@@ -71,7 +71,7 @@ const issueSchema = z.strictObject({
 });
 
 function validate<S extends z.ZodType>(schema: S, options: unknown, what: string): z.output<S> {
-  // Only undefined means "no options": null is refused like any other wrong type (issue 8).
+  // Only undefined means "no options": null is refused like any other wrong type.
   return parseArgument(schema, options === undefined ? {} : options, what);
 }
 

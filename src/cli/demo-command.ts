@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Command } from 'commander';
-import { ServerClient } from '../client';
+import { ServerClient } from '../server-client';
 import { startEmulator } from '../emulator';
 import { addConnectionOptions, requirePlatform, resolveConnection } from './config';
 import { DEMO_STEPS, type DemoContext, type DemoStep, StepFailure } from './demo-steps';

@@ -1,4 +1,4 @@
-import type { ServerClient } from '../client';
+import type { ServerClient } from '../server-client';
 import { TokenkitError } from '../errors';
 import { UserClient } from '../user-client';
 import { decodeToken } from './token-command';

@@ -1,7 +1,7 @@
 import { type Command, InvalidArgumentError } from 'commander';
 import { randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { ServerClient } from '../client';
+import { ServerClient } from '../server-client';
 import { startEmulator } from '../emulator/emulator';
 import { isLoopbackAddress } from '../emulator/dashboard/security';
 import type { UserInput } from '../schemas/users';

@@ -1,4 +1,4 @@
-import { ServerClient } from '../client';
+import { ServerClient } from '../server-client';
 import { ApiError, ConnectionError } from '../errors';
 import type { RequestLogRecord } from '../options';
 import { isCredentialError } from './run';

@@ -1,6 +1,6 @@
 import { open, rm } from 'node:fs/promises';
 import { type Command, InvalidArgumentError } from 'commander';
-import { ServerClient } from '../client';
+import { ServerClient } from '../server-client';
 import type { SecretInfo } from '../schemas/secrets';
 import { kidSchema } from '../schemas/secrets';
 import { type ConnectionFlags, addConnectionOptions, requirePlatform, resolveConnection } from './config';

@@ -1,5 +1,5 @@
 import { Command, Option } from 'commander';
-import { ServerClient } from '../client';
+import { ServerClient } from '../server-client';
 import { TokenError } from '../errors';
 import { userIdSchema } from '../schemas/common';
 import { decodeJsonSegment } from '../tokens/jws';

@@ -105,7 +105,7 @@ export interface CheckedUserToken {
  * user's and the app's revocation cutoffs. `expectedUserId`, where given, must be the token's user (46).
  */
 export function checkClientToken(token: string, expectedUserId: string | undefined, ctx: AuthContext): CheckedUserToken {
-  // Refused before any lookup or decoding: hostile input is cheap to refuse (issue 8).
+  // Refused before any lookup or decoding: hostile input is cheap to refuse.
   if (token.length > MAX_TOKEN_LENGTH) throw tokenError(43, `token malformed: longer than ${MAX_TOKEN_LENGTH} characters`);
   // Session tokens are base64url without dots; a JWT or dev token is never looked up.
   if (!token.includes('.')) {

@@ -7,7 +7,7 @@
  */
 // `tokenkit/fastify`: only types come from fastify, so importing this entry loads no Fastify code.
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
-import { ServerClient } from '../client';
+import { ServerClient } from '../server-client';
 import { ArgumentError } from '../errors';
 import { INTERNAL_ERROR_BODY, PROVIDER_HEADERS, createProviderCore } from '../provider/handler';
 import type { TokenProviderOptions } from '../provider/options';

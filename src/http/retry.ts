@@ -1,9 +1,9 @@
 import type { ArgumentError } from '../errors';
 import { argumentError } from '../schemas/validate';
 
-// The retry decision, as a pure function (style.md "HTTP", after stripe's `_shouldRetry`): the
+// The retry decision, as a pure function (after stripe's `_shouldRetry`): the
 // transport asks it after every failed attempt and does exactly what it answers, so every rule
-// below is unit-tested without a network or a clock (__tests__/http/retry.test.ts).
+// below is unit-tested without a network or a clock (__tests__/http/retry-policy.test.ts).
 
 /**
  * Why an attempt ended without a response.
@@ -138,7 +138,7 @@ const isNonNegative = (v: unknown): boolean => typeof v === 'number' && Number.i
 
 /**
  * Refuses input that would make the decision meaningless (a NaN wait, a budget that never ends)
- * with an {@link ArgumentError} naming the field (issue 8). A few comparisons: it runs once per
+ * with an {@link ArgumentError} naming the field (bad input is refused before any network call). A few comparisons: it runs once per
  * failed attempt, never on a success.
  */
 function checkRetryInput(input: unknown): asserts input is RetryInput {
@@ -196,7 +196,7 @@ export function decideRetry(input: RetryInput): RetryDecision {
   const base = input.baseDelayMs ?? BASE_DELAY_MS;
   const cap = Math.min(input.maxDelayMs ?? MAX_DELAY_MS, base * 2 ** (attempt - 1));
   const random = input.random ?? Math.random;
-  // A source that answers NaN, Infinity or a non-number waits nothing rather than NaN ms (issue 8).
+  // A source that answers NaN, Infinity or a non-number waits nothing rather than NaN ms (a hostile answer never makes the client wait without bound).
   const raw = random();
   const r = Number.isFinite(raw) ? Math.min(Math.max(raw, 0), 1) : 0;
   return { retry: true, delayMs: Math.floor(r * cap) };

@@ -7,7 +7,7 @@ export function abortErrorFor(signal: AbortSignal, what: string): AbortError {
 
 /**
  * Waits `ms`, or rejects with an {@link AbortError} as soon as `signal` fires (ky's cancellable
- * wait; style.md "HTTP"). Uses the global `setTimeout`, so jest's fake timers drive it.
+ * wait). Uses the global `setTimeout`, so jest's fake timers drive it.
  */
 export function sleep(ms: number, signal?: AbortSignal, what = 'The wait before a retry'): Promise<void> {
   return new Promise<void>((resolve, reject) => {

@@ -162,7 +162,7 @@ export class Transport {
     const bodyText = wire === undefined ? undefined : JSON.stringify(wire);
     if (idempotencyKey !== undefined) parseArgument(idempotencyKeySchema, idempotencyKey, 'idempotencyKey', { prefix: 'idempotencyKey' });
     // Fixed here, before the first attempt: every retry sends the same bytes and the same key,
-    // so the platform applies a retried write once (style.md "HTTP", after stripe). A request
+    // so the platform applies a retried write once (as stripe does). A request
     // without a body gets no key of its own, but carries the caller's where one is given.
     return { endpoint, path, bodyText, idempotencyKey: idempotencyKey ?? (bodyText === undefined ? undefined : runtime.randomId()) };
   }

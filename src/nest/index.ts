@@ -8,7 +8,7 @@
 // of tokenkit): import this entry only from a Nest app, and plain users never load Nest.
 import { type DynamicModule, Module, type ModuleMetadata, type Provider } from '@nestjs/common';
 import type { InjectionToken, OptionalFactoryDependency } from '@nestjs/common';
-import { ServerClient } from '../client';
+import { ServerClient } from '../server-client';
 import { ConfigError } from '../errors';
 import type { ServerClientOptions } from '../options';
 

@@ -29,7 +29,7 @@ const isHttpSpace = (c: number): boolean => c === 0x20 || c === 0x09 || c === 0x
  * tabs and line breaks at the ends, and refuses a control character inside or a character past
  * U+00FF with a TypeError that quotes the whole value: a key or a token would then leak into the
  * error (and be retried as a connection failure). So tokenkit takes printable ASCII (inner spaces
- * and tabs too) and refuses the rest before sending (issue 8). Loops, not a regex: no backtracking.
+ * and tabs too) and refuses the rest before sending (bad input never reaches the network). Loops, not a regex: no backtracking.
  */
 export function isHeaderValue(value: unknown): boolean {
   if (typeof value !== 'string') return false;
@@ -90,7 +90,7 @@ export type ErrorBody = z.infer<typeof errorBodySchema>;
  * The path (`a.b.__proto__`) of the first own `__proto__` key anywhere in `value`, or undefined.
  * Such a key cannot survive a copy: zod's parse, a spread or `Object.assign` drops it or sets the
  * copy's prototype instead. So tokenkit refuses it by name, on both sides of the wire, rather than
- * lose it without a word (issue 8).
+ * lose it without a word (bad input is refused, never silently changed).
  */
 export function findProtoKey(value: unknown, path = '', depth = 0): string | undefined {
   if (typeof value !== 'object' || value === null || depth > 64) return undefined;

@@ -69,7 +69,7 @@ function isJson(v: unknown, seen: Set<object>): boolean {
 /**
  * Custom fields must hold JSON values (undefined leaves a field out). Without this a BigInt or a
  * cycle made JSON.stringify throw a TypeError after validation, and NaN, Infinity, a Date or a
- * function were changed or dropped without a word (issue 8). A refinement rather than a
+ * function were changed or dropped without a word (bad input is refused, never silently changed). A refinement rather than a
  * `catchall`, so the types of the known fields (a `Date` cutoff) stay as they are.
  */
 export function customValuesAreJson(known: readonly string[]) {
@@ -228,7 +228,7 @@ const objectById = <T>() =>
 /**
  * Users by id (`{ users: { [id]: user } }`). Not `z.record`: zod leaves a `"__proto__"` key out of
  * a record (to keep the prototype safe), and `"__proto__"` is a valid user id: its user vanished
- * from the answer, and `users[id]` then read `Object.prototype` (issue 8). Every id is kept here,
+ * from the answer, and `users[id]` then read `Object.prototype` (an id never reaches an object's prototype). Every id is kept here,
  * as an own property.
  */
 export const usersByIdSchema = z.codec(objectById<WireUser>(), objectById<User>(), {

@@ -64,7 +64,7 @@ function topLevelMembers(text: string): number {
  * including an object that holds a key twice at its top level (`{"user_id":"a","user_id":"b"}`).
  * JSON.parse keeps the last one silently, while another reader (a gateway, a log parser, another
  * JWT library) may keep the first: two readers of one token must never disagree on whose it is or
- * which algorithm it names (issue 8). The check counts members (see {@link topLevelMembers})
+ * which algorithm it names (a token is checked as HS256 only, whatever its header says). The check counts members (see {@link topLevelMembers})
  * against the keys parsed, so keys spelled with escapes (`"user\u005fid"`) count as the same key.
  */
 export function decodeJsonSegment(segment: string): Record<string, unknown> | undefined {

@@ -6,8 +6,7 @@ import { type SecretInput, type SigningKey, hmacBase64url, secretFault, toSignin
 
 // The kid rule (docs/platform-api.md, "App secrets and rotation"), in one place: the SDK's keyring
 // and the emulator's app secrets are both a Keyring, so a backend and the platform cannot disagree
-// on which secret checks a token, and minting, verification and the emulator all ask it (style.md,
-// "A keyring"). No secret leaves it: it shows kids only.
+// on which secret checks a token, and minting, verification and the emulator all ask it. No secret leaves it: it shows kids only.
 
 /**
  * One entry of a keyring given as `apiSecret` (or as `verifyUserToken`'s `secret`): the secret's

@@ -2,7 +2,7 @@ import { ArgumentError, TimeoutError } from '../errors';
 import { isHeaderValue } from '../schemas/common';
 import type { AuthKind } from '../schemas/client-routes';
 import type { User } from '../schemas/users';
-import { tokenExpiryMs } from './faults';
+import { tokenExpiryMs } from './token-codes';
 import { type SessionEnd, disconnectedError } from './transport';
 
 /**
@@ -174,7 +174,7 @@ export class Session implements SessionEnd {
   /**
    * The error of the latest refresh attempt, where it failed and started after the request that
    * noted `seen` went out: that request was refused with the same token, and calling the provider
-   * again for it would break the one-call promise (issue 5).
+   * again for it would break the one-call promise (one provider call per refresh, however many requests wait).
    */
   failureSince(seen: number): { error: unknown } | undefined {
     const f = this.#lastFailure;
@@ -222,7 +222,7 @@ export class Session implements SessionEnd {
           ]);
         }
         if (!isHeaderValue(token)) {
-          // Never quoted: fetch would throw a TypeError that quotes the whole token (issue 8).
+          // Never quoted: fetch would throw a TypeError that quotes the whole token (a token never appears in an error).
           throw new ArgumentError('The token provider resolved with a token that holds a control or non-ASCII character: a token is printable ASCII', [
             { path: 'tokenProvider', message: 'must resolve with printable ASCII' },
           ]);

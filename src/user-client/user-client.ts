@@ -6,7 +6,7 @@ import { isHeaderValue, refuseProtoKeys } from '../schemas/common';
 import { argumentError, validateUserId } from '../schemas/validate';
 import { type Endpoint, clientEndpoints, endpointPath } from '../schemas/endpoints';
 import type { User } from '../schemas/users';
-import { faultHint, isRefreshCode, wrongUserHint } from './faults';
+import { faultHint, isRefreshCode, wrongUserHint } from './token-codes';
 import { type ResolvedUserClientOptions, type UserClientOptions, resolveUserClientOptions } from './options';
 import { Session, type SessionKind, type TokenProvider, untilEnded } from './session';
 import { type AttemptResult, sendAttempt } from './transport';
@@ -114,7 +114,7 @@ export class UserClient {
       throw argumentError('tokenOrProvider', 'expected a token, a token provider () => Promise<string>, or null to connect without a token');
     }
     if (typeof t === 'string' && !isHeaderValue(t)) {
-      // Refused here, unquoted: fetch would throw a TypeError that quotes the whole token (issue 8).
+      // Refused here, unquoted: fetch would throw a TypeError that quotes the whole token (a token never appears in an error).
       throw argumentError('tokenOrProvider', 'the token holds a control or non-ASCII character: a token is printable ASCII');
     }
     const provider = typeof t === 'function' ? (t as TokenProvider) : undefined;

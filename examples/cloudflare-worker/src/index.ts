@@ -2,7 +2,7 @@
 // web-standard token provider. It runs on workerd without `nodejs_compat`: tokenkit's worker entry
 // imports no `node:` module and mints with a pure-JS HMAC-SHA256.
 import { ServerClient, type FetchTokenProviderHandler } from 'tokenkit';
-import { type Sessions, createSessions, demoUsers } from '../../shared/sessions';
+import { type Sessions, createSessions, demoUsers } from '../../common/sessions';
 
 /** The Worker's bindings (wrangler.toml `[vars]`, and `wrangler secret put TOKENKIT_API_SECRET`). */
 export interface Env {

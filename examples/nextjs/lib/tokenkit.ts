@@ -2,7 +2,7 @@
 // server instance). The secret comes from the environment and never reaches the browser: only
 // route handlers (server code) import this file.
 import { ServerClient } from 'tokenkit';
-import { createSessions, demoUsers } from '../../shared/sessions';
+import { createSessions, demoUsers } from '../../common/sessions';
 
 export const client = new ServerClient(); // TOKENKIT_API_KEY, TOKENKIT_API_SECRET (TOKENKIT_BASE_URL for the emulator)
 

@@ -112,7 +112,7 @@ export const adminHandlers: Handlers<typeof adminEndpoints> = {
 
   upsertUsers: (ctx, { users }) => {
     // Entries, then Object.fromEntries: `out[id] = user` would set the prototype for the valid id
-    // "__proto__" instead of adding it (issue 8).
+    // "__proto__" instead of adding it (an id never reaches an object's prototype).
     const out: Array<[string, User]> = [];
     for (const input of users) {
       const before = ctx.state.users.get(input.id);

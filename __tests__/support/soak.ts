@@ -1,8 +1,9 @@
-// Pieces of the fault soaks (issue 8): a seeded fault sequence, a fetch that counts the attempts of
+// Pieces of the fault soaks: a seeded fault sequence, a fetch that counts the attempts of
 // each Idempotency-Key, and a tally of the emulator's and the SDK's request logs.
-import { type FetchLike, type RequestLogRecord, ServerClient } from 'tokenkit';
+import { type FetchLike, type RequestLogRecord, type ServerClient } from 'tokenkit';
 import { type Emulator, type EmulatorLogRecord, type FaultAction, type FaultStats, startEmulator } from 'tokenkit/emulator';
-import { seeded } from './helpers';
+import { seeded } from './hardening';
+import { serverClientFor } from './clients';
 
 /** A fault sequence: each entry is a fault with probability `rate`, else a pass; faults drawn evenly. */
 export function faultSequence(seed: number, length: number, rate: number): FaultAction[] {
@@ -42,10 +43,7 @@ export function countingFetch(observed: Observed): FetchLike {
 
 /** A ServerClient of the emulator that reports to `observed`. */
 export function soakClient(emulator: Emulator, observed: Observed, maxRetries: number): ServerClient {
-  return new ServerClient({
-    apiKey: emulator.apiKey,
-    apiSecret: emulator.apiSecret,
-    baseUrl: emulator.url,
+  return serverClientFor(emulator, {
     maxRetries,
     timeoutMs: 10_000,
     fetch: countingFetch(observed),

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ApiError, PLATFORM_CODES, type PlatformCodeName } from 'tokenkit';
 import { REFRESH_CODES, TOKEN_CODES, platformCode } from '../../src/schemas/codes';
-import { faultHint, isRefreshCode } from '../../src/user-client/faults';
+import { faultHint, isRefreshCode } from '../../src/user-client/token-codes';
 
 const entries = Object.entries(PLATFORM_CODES) as Array<[PlatformCodeName, (typeof PLATFORM_CODES)[PlatformCodeName]]>;
 

@@ -1,4 +1,4 @@
-// The compact set behind bulk `dedupe` (issue 16): exact, across table growth, for every length of
+// The compact set behind bulk `dedupe`: exact, across table growth, for every length of
 // a valid user id.
 import { IdSet } from '../../src/bulk/id-set';
 

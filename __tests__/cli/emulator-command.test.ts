@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { SigningKey } from '../../src/tokens/key';
 import { mintServerToken } from '../../src/tokens/mint';
-import { CLI_BUNDLE } from '../cli-bundle';
+import { CLI_BUNDLE } from '../support/cli-bundle';
 
 const ROOT = path.resolve(__dirname, '../..');
 

@@ -1,4 +1,4 @@
-// Bulk runs over ids of which some name no user (issue 12): the platform names them in its
+// Bulk runs over ids of which some name no user: the platform names them in its
 // refusal, the SDK drops them in one more request (no splitting), and `missing` decides their fate.
 import { ApiError, type RequestLogRecord, ServerClient } from 'tokenkit';
 import { type Emulator, startEmulator } from 'tokenkit/emulator';

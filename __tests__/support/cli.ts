@@ -2,9 +2,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ServerClient } from 'tokenkit';
+import type { ServerClient } from 'tokenkit';
 import type { Emulator } from 'tokenkit/emulator';
-import { CLI_BUNDLE, ROOT } from '../cli-bundle';
+import { CLI_BUNDLE, ROOT } from './cli-bundle';
 
 /** The repository root: the CLI runs from here. */
 export { ROOT };
@@ -65,10 +65,6 @@ export function emulatorEnv(emulator: Emulator): Record<string, string> {
   return { TOKENKIT_BASE_URL: emulator.url, TOKENKIT_API_KEY: emulator.apiKey, TOKENKIT_API_SECRET: emulator.apiSecret };
 }
 
-/** A ServerClient of the emulator. */
-export function adminClient(emulator: Emulator): ServerClient {
-  return new ServerClient({ apiKey: emulator.apiKey, apiSecret: emulator.apiSecret, baseUrl: emulator.url });
-}
 
 /** A temporary directory, removed by the returned function. */
 export function tempDir(): { dir: string; path: (name: string) => string; remove: () => void } {
@@ -84,7 +80,7 @@ export function writeIds(path: string, n: number, prefix = 'u'): string[] {
 }
 
 /** Creates the users through the emulator's API, 100 per request, `concurrency` requests at once. */
-export async function createUsers(client: ServerClient, ids: string[], concurrency = 8): Promise<void> {
+export async function createUsersInBatches(client: ServerClient, ids: string[], concurrency = 8): Promise<void> {
   const batches: string[][] = [];
   for (let i = 0; i < ids.length; i += 100) batches.push(ids.slice(i, i + 100));
   let next = 0;

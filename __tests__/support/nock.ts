@@ -90,7 +90,7 @@ export async function flush(rounds = 20): Promise<void> {
  * (a round is ~10 µs when idle, so 500 rounds ran out on a loaded machine); 10,000 rounds give it
  * at least a tenth of a second.
  */
-export async function until(cond: () => boolean, what: string): Promise<void> {
+export async function flushUntil(cond: () => boolean, what: string): Promise<void> {
   for (let i = 0; i < 10_000 && !cond(); i++) await flush(1);
   if (!cond()) throw new Error(`never happened: ${what}`);
 }

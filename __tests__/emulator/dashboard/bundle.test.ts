@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { generate, OUT } = require('../../scripts/build-dashboard.js') as { generate(): Promise<string>; OUT: string };
+const { generate, OUT } = require('../../../scripts/build-dashboard.js') as { generate(): Promise<string>; OUT: string };
 
 test('src/emulator/dashboard/bundle.generated.ts is up to date with its sources (else: npm run build:dashboard)', async () => {
   expect(readFileSync(OUT, 'utf8') === (await generate())).toBe(true);

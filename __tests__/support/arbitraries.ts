@@ -1,5 +1,5 @@
 // fast-check generators of invalid arguments, shared by the property tests of ServerClient and
-// UserClient (issue 8). Each one generates only values that the contract or the docs refuse.
+// UserClient. Each one generates only values that the contract or the docs refuse.
 import fc from 'fast-check';
 
 /** The contract's user id rule, written here again so the tests do not trust the code's own. */

@@ -1,6 +1,7 @@
-import { ServerClient } from 'tokenkit';
-import { ApiError, UserClient, type UserClientOptions } from 'tokenkit/client';
+import type { ServerClient } from 'tokenkit';
+import { ApiError, type UserClient, type UserClientOptions } from 'tokenkit/client';
 import { type Emulator, type EmulatorOptions, startEmulator } from 'tokenkit/emulator';
+import { serverClientFor, userClientFor } from './clients';
 
 /** An emulator, an admin client for it and a factory of user clients. */
 export interface Platform {
@@ -12,11 +13,11 @@ export interface Platform {
 
 export async function startPlatform(options: EmulatorOptions = {}): Promise<Platform> {
   const emulator = await startEmulator(options);
-  const server = new ServerClient({ apiKey: emulator.apiKey, apiSecret: emulator.apiSecret, baseUrl: emulator.url, maxRetries: 0 });
+  const server = serverClientFor(emulator, { maxRetries: 0 });
   return {
     emulator,
     server,
-    chat: (o = {}) => new UserClient({ apiKey: emulator.apiKey, baseUrl: emulator.url, ...o }),
+    chat: (o = {}) => userClientFor(emulator, o),
     close: () => emulator.close(),
   };
 }
@@ -77,7 +78,7 @@ export function door(): { wait: () => Promise<void>; open: () => void } {
 }
 
 /** Resolves when `count()` reaches `n`, checking every 2 ms; fails after `limit` checks (10 s). */
-export async function until(count: () => number, n: number, limit = 5_000): Promise<void> {
+export async function waitForCount(count: () => number, n: number, limit = 5_000): Promise<void> {
   for (let i = 0; i < limit; i += 1) {
     if (count() >= n) return;
     await new Promise((resolve) => setTimeout(resolve, 2));

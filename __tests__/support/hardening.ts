@@ -1,4 +1,4 @@
-// Shared pieces of the hardening suite (issue 8): hand-made tokens (raw JSON text, so a key can be
+// Shared pieces of the hardening suite: hand-made tokens (raw JSON text, so a key can be
 // given twice), the platform's answer to a token over real HTTP, and a fetch that records calls.
 import { createHmac } from 'node:crypto';
 import { TokenError, type FetchLike } from 'tokenkit';

@@ -1,10 +1,11 @@
-import { ServerClient, type ServerClientOptions } from 'tokenkit';
+import type { ServerClient, ServerClientOptions } from 'tokenkit';
 import { type Emulator, type EmulatorOptions, startEmulator } from 'tokenkit/emulator';
+import { serverClientFor } from './clients';
 
 /** An emulator on 127.0.0.1 (port 0) and a ServerClient for it. */
 export async function setup(emulatorOptions: EmulatorOptions = {}, clientOptions: ServerClientOptions = {}): Promise<{ emulator: Emulator; client: ServerClient }> {
   const emulator = await startEmulator(emulatorOptions);
-  const client = new ServerClient({ apiKey: emulator.apiKey, apiSecret: emulator.apiSecret, baseUrl: emulator.url, ...clientOptions });
+  const client = serverClientFor(emulator, clientOptions);
   return { emulator, client };
 }
 
@@ -19,7 +20,7 @@ export interface ConnectOutcome {
  * A user's `POST /v1/connect` with `token`, over real HTTP: the platform's own check of the token
  * (revocation included), independent of the SDK's admin code.
  */
-export async function connect(emulator: Emulator, token: string, userId?: string): Promise<ConnectOutcome> {
+export async function connectWithToken(emulator: Emulator, token: string, userId?: string): Promise<ConnectOutcome> {
   const res = await fetch(`${emulator.url}/v1/connect`, {
     method: 'POST',
     headers: { 'Api-Key': emulator.apiKey, Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },

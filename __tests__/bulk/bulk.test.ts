@@ -1,6 +1,6 @@
 import { ApiError, ServerClient, type BulkItem } from 'tokenkit';
 import type { Emulator, FaultAction } from 'tokenkit/emulator';
-import { connect, setup } from './helpers';
+import { connectWithToken, setup } from '../support/admin';
 
 let emulator: Emulator;
 let client: ServerClient;
@@ -51,7 +51,7 @@ test('10,000 users under injected 429s, 500s, 503s and dropped connections: ever
   expect(writes.size).toBe(10_000);
   expect([...writes.values()].every((n) => n === 1)).toBe(true);
   expect(all.every((id) => emulator.user(id)?.revoke_tokens_issued_before?.getTime() === before.getTime())).toBe(true);
-  expect(await connect(emulator, oldToken, 'user4242')).toEqual({ status: 401, code: 44 });
+  expect(await connectWithToken(emulator, oldToken, 'user4242')).toEqual({ status: 401, code: 44 });
   expect(progress.at(-1)).toBe(10_000);
   expect(progress).toEqual([...progress].sort((a, b) => a - b));
 });
@@ -106,7 +106,7 @@ test('bulk issuance: one token per user even when answers are lost, unknown user
   expect(perUser.size).toBe(60);
   expect([...perUser.values()].every((n) => n === 1)).toBe(true);
   for (const issued of result.done.slice(0, 10)) {
-    expect(await connect(emulator, issued.token, issued.id)).toMatchObject({ status: 200, auth: 'jwt' });
+    expect(await connectWithToken(emulator, issued.token, issued.id)).toMatchObject({ status: 200, auth: 'jwt' });
   }
   expect(result.done.every((d) => d.expiresAt instanceof Date)).toBe(true);
 });
