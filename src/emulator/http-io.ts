@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { PlatformError, platformError } from './errors';
-import { PROTO_KEY_MESSAGE, findProtoKey } from '../schemas/common';
+import { PlatformError, invalidInput, platformError } from './errors';
+import { PROTO_KEY_MESSAGE, findProtoKey, userIdSchema } from '../schemas/common';
 
 /**
  * The largest request body: 1 MiB (docs/platform-api.md, "Errors and limits").
@@ -85,4 +85,18 @@ export function sendJson(res: ServerResponse, status: number, body: string, head
     ...headers,
   });
   res.end(body);
+}
+
+/** The checked `:id` of a path: 400 (code 4) where it is not a valid user id. */
+export function pathId(rawId: string | undefined): string {
+  if (rawId === undefined) return '';
+  let id: string;
+  try {
+    id = decodeURIComponent(rawId);
+  } catch {
+    throw platformError('input', 'Invalid id: the path segment is not valid percent-encoding');
+  }
+  const parsed = userIdSchema.safeParse(id);
+  if (!parsed.success) throw invalidInput('path', parsed.error, 'id');
+  return parsed.data;
 }

@@ -2,13 +2,12 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { z } from 'zod';
-import { userIdSchema } from '../schemas/common';
 import { type AuthContext, bearerToken, checkApiKey, checkClientToken, checkServerToken, claimsServer } from './auth';
 import type { Clock } from './clock';
 import { type CorsOrigins, adminCrossOriginError, corsHeadersFor, crossOrigin, preflight, refuseAdminSide } from './cors';
 import { PlatformError, invalidInput, platformError } from './errors';
 import type { FaultDecision, FaultInjector, RateLimiter } from './faults';
-import { parseJsonBody, readBody, sendJson } from './http-io';
+import { parseJsonBody, pathId, readBody, sendJson } from './http-io';
 import { IDEMPOTENCY_KEY_PATTERN, type IdempotencyStore } from './idempotency';
 import { saveDataFile } from './persist';
 import { ROUTE_KINDS, type RouteSide, matchRoute } from './router';
@@ -119,20 +118,6 @@ function injectedError(d: FaultDecision, nowMs: number, limit: number): Platform
   }
   if (d.action === 503) return platformError('internal', 'service unavailable (injected fault)', undefined, 503);
   return platformError('internal', 'internal error (injected fault)');
-}
-
-/** The checked `:id` of a path: 400 (code 4) where it is not a valid user id. */
-function pathId(rawId: string | undefined): string {
-  if (rawId === undefined) return '';
-  let id: string;
-  try {
-    id = decodeURIComponent(rawId);
-  } catch {
-    throw platformError('input', 'Invalid id: the path segment is not valid percent-encoding');
-  }
-  const parsed = userIdSchema.safeParse(id);
-  if (!parsed.success) throw invalidInput('path', parsed.error, 'id');
-  return parsed.data;
 }
 
 /**

@@ -1,8 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { userIdSchema } from '../../schemas/common';
-import { PlatformError, invalidInput } from '../errors';
-import { parseJsonBody, readBody } from '../http-io';
+import { PlatformError } from '../errors';
+import { parseJsonBody, pathId, readBody } from '../http-io';
 import { type DashboardDeps, DASHBOARD_ROUTES, type DashboardRoute } from './api';
 import { DASHBOARD_CSS, DASHBOARD_JS } from './bundle.generated';
 import { RequestLog, type RequestTrace } from './request-log';
@@ -71,19 +70,6 @@ function matchPath(route: DashboardRoute, parts: readonly string[]): { ok: boole
   return rawId === undefined ? { ok: true } : { ok: true, rawId };
 }
 
-function decodeId(rawId: string | undefined): string {
-  if (rawId === undefined) return '';
-  let id: string;
-  try {
-    id = decodeURIComponent(rawId);
-  } catch {
-    throw new DashboardRefusal(400, 'Invalid id: the path segment is not valid percent-encoding');
-  }
-  const parsed = userIdSchema.safeParse(id);
-  if (!parsed.success) throw invalidInput('path', parsed.error, 'id');
-  return parsed.data;
-}
-
 /**
  * The emulator's dashboard: a page, its bundle, and a JSON API under `/_dashboard/api`, served
  * by the emulator's own server. The dashboard token is made here, at each start.
@@ -144,7 +130,7 @@ export class Dashboard {
       const raw = await readBody(req);
       const body = parseJsonBody(method, raw, req.headers['content-type']);
       const query = new URLSearchParams((req.url ?? '').split('?')[1] ?? '');
-      const result = route.handler({ deps: this.#deps, log: this.log, route: `${method} ${API_PREFIX}${route.path}`, id: decodeId(m.rawId), body, query, headers: req.headers });
+      const result = route.handler({ deps: this.#deps, log: this.log, route: `${method} ${API_PREFIX}${route.path}`, id: pathId(m.rawId), body, query, headers: req.headers });
       return send(res, 200, 'application/json; charset=utf-8', JSON.stringify(result));
     }
     if (allowed.length > 0) throw new DashboardRefusal(405, `${method} is not allowed on ${pathname} (allowed: ${allowed.join(', ')})`);
