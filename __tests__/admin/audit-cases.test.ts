@@ -7,18 +7,17 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ArgumentError, TimeoutError, TokenError, verifyUserToken } from 'tokenkit';
 import { ApiError, UserClient } from 'tokenkit/client';
-import { connectWithToken, setup } from '../support/admin';
+import { connectWithToken, useAdminEmulator } from '../support/admin';
 import type { Emulator } from 'tokenkit/emulator';
 import type { ServerClient } from 'tokenkit';
 import { userClientFor } from '../support/clients';
 
 let emulator: Emulator;
 let client: ServerClient;
-beforeAll(async () => {
-  ({ emulator, client } = await setup());
-  await client.upsertUsers([{ id: 'alice' }]);
+useAdminEmulator([{ id: 'alice' }], (e, c) => {
+  emulator = e;
+  client = c;
 });
-afterAll(() => emulator.close());
 
 const b64 = (v: unknown): string => Buffer.from(JSON.stringify(v)).toString('base64url');
 /** A compact HS256 JWS over the segments exactly as given (they may be other than base64url). */

@@ -1,6 +1,6 @@
 import { type ServerClient, verifyUserToken } from 'tokenkit';
 import type { Emulator } from 'tokenkit/emulator';
-import { connectWithToken, setup } from '../support/admin';
+import { connectWithToken, useAdminEmulator } from '../support/admin';
 
 // Exact revocation: every documented way of saying "now" revokes every token issued before the call and
 // none issued after it, including tokens issued in the same millisecond. Each path runs in a loop
@@ -13,11 +13,10 @@ const ROUNDS = 1000;
 let emulator: Emulator;
 let client: ServerClient;
 
-beforeAll(async () => {
-  ({ emulator, client } = await setup());
-  await client.upsertUsers([{ id: 'loop' }]);
+useAdminEmulator([{ id: 'loop' }], (e, c) => {
+  emulator = e;
+  client = c;
 });
-afterAll(() => emulator.close());
 
 /** Whether the platform accepts `token` for `loop` now: its rule, with the cutoffs it holds. */
 async function accepted(token: string): Promise<boolean> {

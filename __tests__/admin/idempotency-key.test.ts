@@ -1,6 +1,6 @@
 import { ApiError, type ServerClient } from 'tokenkit';
 import type { Emulator } from 'tokenkit/emulator';
-import { nextMillisecond, setup } from '../support/admin';
+import { nextMillisecond, useAdminEmulator } from '../support/admin';
 import { serverClientFor } from '../support/clients';
 
 // A call repeated with the key it was given is the same request to the platform: the emulator
@@ -10,17 +10,17 @@ import { serverClientFor } from '../support/clients';
 let emulator: Emulator;
 let client: ServerClient;
 
-beforeAll(async () => {
-  ({ emulator, client } = await setup());
-});
-beforeEach(async () => {
-  await emulator.reset();
-  await client.upsertUsers([
+useAdminEmulator(
+  [
     { id: 'alice', name: 'Alice', plan: 'pro' },
     { id: 'bob', name: 'Bob' },
-  ]);
-});
-afterAll(() => emulator.close());
+  ],
+  (e, c) => {
+    emulator = e;
+    client = c;
+  },
+  { resetEachTest: true },
+);
 
 test('issueToken twice with one key: the same token, issued once', async () => {
   const first = await client.issueToken('alice', { idempotencyKey: 'issue/alice/1' });

@@ -1,19 +1,19 @@
 import { ApiError, type ServerClient } from 'tokenkit';
 import type { Emulator } from 'tokenkit/emulator';
-import { connectWithToken, iatMs, nextMillisecond, setup } from '../support/admin';
+import { connectWithToken, iatMs, nextMillisecond, useAdminEmulator } from '../support/admin';
 import { serverClientFor } from '../support/clients';
 
 let emulator: Emulator;
 let client: ServerClient;
 
-beforeAll(async () => {
-  ({ emulator, client } = await setup());
-});
-beforeEach(async () => {
-  await emulator.reset();
-  await client.upsertUsers([{ id: 'alice', name: 'Alice', plan: 'pro' }]);
-});
-afterAll(() => emulator.close());
+useAdminEmulator(
+  [{ id: 'alice', name: 'Alice', plan: 'pro' }],
+  (e, c) => {
+    emulator = e;
+    client = c;
+  },
+  { resetEachTest: true },
+);
 
 function claimsOf(token: string): Record<string, unknown> {
   return JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as Record<string, unknown>;

@@ -1,6 +1,27 @@
-import type { ServerClient, ServerClientOptions } from 'tokenkit';
+import type { ServerClient, ServerClientOptions, UserInput } from 'tokenkit';
 import { type Emulator, type EmulatorOptions, startEmulator } from 'tokenkit/emulator';
 import { serverClientFor } from './clients';
+
+/**
+ * The jest hooks of an admin test file: an emulator and its ServerClient, started before the
+ * file's tests and closed after them, with `users` created. With `resetEachTest`, the emulator is
+ * reset and `users` created again before each test. `onStart` receives both, once.
+ */
+export function useAdminEmulator(users: UserInput[], onStart: (emulator: Emulator, client: ServerClient) => void, options: { resetEachTest?: boolean } = {}): void {
+  let started: { emulator: Emulator; client: ServerClient } | undefined;
+  beforeAll(async () => {
+    started = await setup();
+    onStart(started.emulator, started.client);
+    if (!options.resetEachTest) await started.client.upsertUsers(users);
+  });
+  if (options.resetEachTest) {
+    beforeEach(async () => {
+      await started?.emulator.reset();
+      await started?.client.upsertUsers(users);
+    });
+  }
+  afterAll(() => started?.emulator.close());
+}
 
 /** An emulator on 127.0.0.1 (port 0) and a ServerClient for it. */
 export async function setup(emulatorOptions: EmulatorOptions = {}, clientOptions: ServerClientOptions = {}): Promise<{ emulator: Emulator; client: ServerClient }> {
