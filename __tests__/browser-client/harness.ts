@@ -1,24 +1,11 @@
 // The browser harness: UserClient bundled for the browser with esbuild, a page server on
 // 127.0.0.1 that serves it (and a token endpoint), and Debian's Chromium driven by playwright-core.
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from 'esbuild';
-import { type Browser, chromium } from 'playwright-core';
+import type { Browser } from 'playwright-core';
+import { launchChromiumBrowser } from '../support/chromium';
 
 export const ROOT = join(__dirname, '..', '..');
-export const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
-
-/** The flags of a quiet, offline headless Chromium (root needs --no-sandbox). */
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
 /** `tokenkit/client` as one ES module for the browser, built from the sources. */
 export async function bundleUserClient(): Promise<string> {
@@ -37,9 +24,6 @@ export async function bundleUserClient(): Promise<string> {
 }
 
 /** Starts Debian's Chromium; fails with what to install when it is missing. */
-export async function launchChromium(): Promise<Browser> {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(`no Chromium at ${CHROMIUM}: install Debian's (apt-get install -y chromium) or set CHROMIUM_PATH`);
-  }
-  return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
+export function launchChromium(): Promise<Browser> {
+  return launchChromiumBrowser();
 }

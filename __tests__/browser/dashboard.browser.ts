@@ -9,7 +9,7 @@ import type { Page } from 'playwright-core';
 import { DASHBOARD_MAX_REQUESTS, type Emulator, startEmulator } from 'tokenkit/emulator';
 import { mintDevToken } from '../../src/tokens/mint';
 import { call, connect } from '../support/emulator';
-import { type Browser, launchChromium } from './chromium';
+import { type Browser, launchChromium } from '../support/chromium';
 
 // Code run in the page (evaluate) reaches the page's globals through globalThis: this project's
 // TypeScript config has no DOM library.
