@@ -243,14 +243,8 @@ export class Transport {
     }
   }
 
-  /**
-   * Sends a prepared request, with retries; resolves to the decoded response. With `answer:
-   * 'discard'` a 2xx answer is not parsed or decoded at all (the caller uses nothing of it: a bulk
-   * revocation's 100 users), and the call resolves to undefined; errors are decoded as always.
-   */
-  send<E extends Endpoint>(prepared: PreparedRequest<E>, options?: RequestOptions): Promise<ResponseOf<E>>;
-  send<E extends Endpoint>(prepared: PreparedRequest<E>, options: RequestOptions, answer: 'discard'): Promise<undefined>;
-  async send<E extends Endpoint>(prepared: PreparedRequest<E>, options: RequestOptions = {}, answer: 'decode' | 'discard' = 'decode'): Promise<ResponseOf<E> | undefined> {
+  /** Sends a prepared request, with retries; resolves to the decoded response. */
+  async send<E extends Endpoint>(prepared: PreparedRequest<E>, options: RequestOptions = {}): Promise<ResponseOf<E>> {
     const baseUrl = this.#options.baseUrl;
     if (baseUrl === undefined) {
       throw new ConfigError('ServerClient needs the platform URL for HTTP calls: pass { baseUrl } or set TOKENKIT_BASE_URL', [
@@ -295,7 +289,7 @@ export class Transport {
       const requestId = res.headers.get('x-request-id') ?? undefined;
       const record: RequestLogRecord = { method, path: prepared.path, status: res.status, ms: performance.now() - started, attempt, requestId };
       if (res.ok || (res.status >= 300 && res.status < 400)) this.#log(record);
-      if (res.ok) return answer === 'discard' ? undefined : decodeResponse<E['response']>(prepared.endpoint.response, res, text, ctx);
+      if (res.ok) return decodeResponse<E['response']>(prepared.endpoint.response, res, text, ctx);
       if (res.status >= 300 && res.status < 400) {
         const location = res.headers.get('location');
         throw new ApiError({
