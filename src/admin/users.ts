@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { refuseProtoKeys, shapeError, userIdSchema } from '../schemas/common';
 import { ArgumentError } from '../errors';
 import { type RequestOptions, type Transport, type WriteOptions, validateRequestOptions, validateWriteOptions } from '../http/transport';
-import { parseArgument, validateUserId } from '../schemas/validate';
+import { parseArgument, requestOptionsShape, validateUserId } from '../schemas/validate';
 import { adminEndpoints } from '../schemas/endpoints';
 import type { MintClock } from './clock';
 import {
@@ -261,10 +261,8 @@ const byPageSchema = z.strictObject(
 /** `GET /v1/users`, by ids or by page. */
 export async function queryUsers(http: Transport, input: QueryUsersInput, options?: RequestOptions): Promise<UsersPage> {
   const byIds = typeof input === 'object' && input !== null && 'ids' in input;
-  const parsed = (byIds ? byIdsSchema : byPageSchema).safeParse(input);
-  if (!parsed.success) throw ArgumentError.fromZod('queryUsers input', parsed.error);
+  const q = parseArgument(byIds ? byIdsSchema : byPageSchema, input, 'queryUsers input');
   const opts = validateRequestOptions(options);
-  const q = parsed.data;
   const query: Record<string, string> = {};
   if ('ids' in q) query['ids'] = q.ids.join(',');
   else {
@@ -293,15 +291,12 @@ export interface ListUsersOptions extends RequestOptions {
 
 const listOptionsSchema = z.strictObject({
   limit: z.number().int().min(1).max(MAX_USERS_PER_PAGE, { error: `must be at most ${MAX_USERS_PER_PAGE}` }).optional(),
-  signal: z.custom<AbortSignal>((v) => v instanceof AbortSignal, { error: 'expected an AbortSignal' }).optional(),
-  timeoutMs: z.number().int().positive().max(600_000, { error: 'must be at most 600000' }).optional(),
+  ...requestOptionsShape,
 });
 
 /** Checks `listUsers`' options (an {@link ArgumentError} names the field), before any request. */
 export function validateListUsersOptions(options: unknown): ListUsersOptions {
-  const parsed = listOptionsSchema.safeParse(options === undefined ? {} : options);
-  if (!parsed.success) throw ArgumentError.fromZod('listUsers options', parsed.error);
-  return parsed.data;
+  return parseArgument(listOptionsSchema, options === undefined ? {} : options, 'listUsers options');
 }
 
 /**
