@@ -361,17 +361,13 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     );
   }
   const toleranceSeconds = o.clockToleranceSeconds ?? DEFAULT_CLOCK_TOLERANCE_SECONDS;
-  const persist = (): void => {
-    if (state.dirty && o.dataFile !== undefined) saveDataFile(o.dataFile, state);
-    state.dirty = false;
-  };
   const controls: TestControls = {
     faults,
     rateLimit,
     writes: (filter) => writes.list(filter),
     reset: () => void emulator?.reset(),
   };
-  const dashboard = o.dashboard ? new Dashboard({ apiKey, clock, toleranceSeconds, state, writes, faults, rateLimit, controls, persist }) : undefined;
+  const dashboard = o.dashboard ? new Dashboard(state) : undefined;
 
   // `reset` is reached through the handle, which exists only once the server listens.
   let emulator: Emulator | undefined;

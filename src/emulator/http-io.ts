@@ -100,3 +100,25 @@ export function pathId(rawId: string | undefined): string {
   if (!parsed.success) throw invalidInput('path', parsed.error, 'id');
   return parsed.data;
 }
+
+/**
+ * An answer that stays open: Server-Sent Events, first `snapshot` (as the event `snapshot`), then
+ * one message per `subscribe` push, until the client goes. A handler returns it in place of a
+ * JSON value (the dashboard's live request log); {@link sendEventStream} writes it.
+ */
+export class EventStream {
+  constructor(
+    readonly snapshot: unknown,
+    readonly subscribe: (push: (data: unknown) => void) => () => void,
+  ) {}
+}
+
+/** Writes an {@link EventStream} (200, `text/event-stream`) with extra headers; it ends when the client goes. */
+export function sendEventStream(req: IncomingMessage, res: ServerResponse, stream: EventStream, headers: Record<string, string>): void {
+  if (res.headersSent || res.destroyed) return;
+  res.writeHead(200, { ...headers, 'Content-Type': 'text/event-stream; charset=utf-8', Connection: 'keep-alive' });
+  res.write(`event: snapshot\ndata: ${JSON.stringify(stream.snapshot)}\n\n`);
+  const unsubscribe = stream.subscribe((data) => res.write(`data: ${JSON.stringify(data)}\n\n`));
+  req.socket.setTimeout(0);
+  res.on('close', unsubscribe);
+}

@@ -7,11 +7,12 @@ import type { Clock } from './clock';
 import { type CorsOrigins, adminCrossOriginError, corsHeadersFor, crossOrigin, preflight, refuseAdminSide } from './cors';
 import { PlatformError, invalidInput, platformError } from './errors';
 import type { FaultDecision, FaultInjector, RateLimiter } from './faults';
-import { parseJsonBody, pathId, readBody, sendJson } from './http-io';
+import { EventStream, parseJsonBody, pathId, readBody, sendEventStream, sendJson } from './http-io';
 import { IDEMPOTENCY_KEY_PATTERN, type IdempotencyStore } from './idempotency';
 import { saveDataFile } from './persist';
 import { ROUTE_KINDS, type RouteSide, matchRoute } from './router';
 import type { RouteContext } from './routes/context';
+import type { DashboardContext } from './routes/dashboard';
 import type { TestControls } from './routes/test-routes';
 import type { Dashboard } from './dashboard';
 import type { EmulatorState } from './state';
@@ -56,11 +57,17 @@ export interface ServerDeps {
   controls: TestControls;
   dataFile: string | undefined;
   logger: ((record: EmulatorLogRecord) => void) | undefined;
-  /** The dashboard, where it is on: serves `/_dashboard/...` and sees every answered request. */
-  dashboard?: Pick<Dashboard, 'owns' | 'serve' | 'record'> | undefined;
+  /**
+   * The dashboard, where it is on: serves its page, checks and answers the routes of the
+   * `dashboard` kind (`/_dashboard/api/...`), and sees every answered platform request.
+   */
+  dashboard?: ServedDashboard | undefined;
   /** The origins whose pages may call the client routes (CORS); admin routes never. */
   corsOrigins: CorsOrigins;
 }
+
+/** What the pipeline uses of the dashboard. */
+export type ServedDashboard = Pick<Dashboard, 'owns' | 'isApi' | 'servePage' | 'authorize' | 'answer' | 'refuse' | 'record' | 'log'>;
 
 /** Node's `clientError` codes answered with a status of their own; anything else is 400. */
 const CLIENT_ERROR_ANSWERS = new Map<string | undefined, { status: number; reason: string; message: string }>([
@@ -131,7 +138,18 @@ export function createRequestHandler(deps: ServerDeps): (req: IncomingMessage, r
     const requestId = randomUUID();
     const method = req.method ?? 'GET';
     const pathname = (req.url ?? '/').split('?')[0] ?? '/';
-    if (deps.dashboard?.owns(pathname)) return deps.dashboard.serve(req, res, pathname);
+    const dashboard = deps.dashboard?.owns(pathname) ? deps.dashboard : undefined;
+    if (dashboard) {
+      // The page and its bundle are files, not routes: the dashboard serves them (servePage says why).
+      if (!dashboard.isApi(pathname)) return dashboard.servePage(req, res, pathname);
+      // A route of the `dashboard` kind: the same pipeline, answered in the dashboard's shape and
+      // left out of the request log (ROUTE_KINDS).
+      handle(deps, req, method, pathname, requestId, {}, () => undefined, dashboard).then(
+        (result) => (result === 'drop' ? req.socket.destroy() : dashboard.answer(req, res, result)),
+        (err: unknown) => dashboard.refuse(res, err),
+      );
+      return;
+    }
     const extra: Record<string, string> = { 'X-Request-Id': requestId };
     let fault: string | undefined;
     let refusal: PlatformError | undefined;
@@ -156,7 +174,10 @@ export function createRequestHandler(deps: ServerDeps): (req: IncomingMessage, r
     handle(deps, req, method, pathname, requestId, extra, (f) => (fault = f)).then(
       (result) => {
         if (result === 'drop') drop();
-        else answer(result.status, result.body);
+        else if (result instanceof EventStream) {
+          sendEventStream(req, res, result, extra);
+          log(200);
+        } else answer(result.status, result.body);
       },
       (err: unknown) => {
         const e =
@@ -171,7 +192,8 @@ export function createRequestHandler(deps: ServerDeps): (req: IncomingMessage, r
   };
 }
 
-type Result = { status: number; body: string } | 'drop';
+type Answer = { status: number; body: string } | EventStream;
+type Result = Answer | 'drop';
 
 async function handle(
   deps: ServerDeps,
@@ -181,13 +203,21 @@ async function handle(
   requestId: string,
   extra: Record<string, string>,
   setFault: (f: string) => void,
+  dashboard?: ServedDashboard,
 ): Promise<Result> {
-  if (method === 'OPTIONS') {
-    const answer = preflight(deps.corsOrigins, req, pathname, extra);
-    if (answer) return answer;
+  let origin: string | undefined;
+  if (dashboard) {
+    // The `dashboard` auth holds for every path under /_dashboard/api/, checked before matching
+    // (Dashboard.authorize); it is the kind's own origin rule, so CORS does not apply.
+    dashboard.authorize(req, method);
+  } else {
+    if (method === 'OPTIONS') {
+      const answer = preflight(deps.corsOrigins, req, pathname, extra);
+      if (answer) return answer;
+    }
+    origin = crossOrigin(req);
   }
-  const origin = crossOrigin(req);
-  const match = matchRoute(method, pathname);
+  const match = matchRoute(method, pathname, dashboard ? 'dashboard' : 'platform');
   const { route } = match;
   const kind = ROUTE_KINDS[route.kind];
   // The control routes are admin routes: never called from another origin.
@@ -213,7 +243,8 @@ async function handle(
     }
   }
 
-  checkApiKey(req.headers, deps.apiKey);
+  // Api-Key: every route's but the dashboard's, whose auth was checked above.
+  if (!route.dashboard) checkApiKey(req.headers, deps.apiKey);
   const raw = await readBody(req);
   const body = parseJsonBody(method, raw, header(req, 'content-type'));
   const nowMs = deps.clock.now();
@@ -222,7 +253,7 @@ async function handle(
   // The endpoint's `auth` decides who may call it. GET /v1/users/{id} has both sides: a server
   // token makes it the admin one.
   const token = bearerToken(req.headers);
-  const side: RouteSide | undefined = route.admin && (!route.user || claimsServer(token)) ? route.admin : route.user;
+  const side: RouteSide | undefined = route.dashboard ?? (route.admin && (!route.user || claimsServer(token)) ? route.admin : route.user);
   if (!side) throw platformError('internal', `route ${route.key} has no handler`);
   const isAdmin = side.endpoint.auth === 'admin';
   if (isAdmin && origin !== undefined) refuseAdminSide(extra, origin, route.key);
@@ -265,12 +296,14 @@ async function handle(
     }
   }
 
-  const result = run(ctx, side, body);
+  // A dashboard route also reads the dashboard's request buffer (DashboardContext).
+  const dashboardCtx: DashboardContext | undefined = dashboard ? { ...ctx, log: dashboard.log } : undefined;
+  const result = run(dashboardCtx ?? ctx, side, body);
   if (deps.state.dirty) {
     if (deps.dataFile !== undefined) saveDataFile(deps.dataFile, deps.state);
     deps.state.dirty = false;
   }
-  if (idemKey !== undefined) deps.idempotency.put(idemKey, { fingerprint, ...result }, nowMs);
+  if (idemKey !== undefined && !(result instanceof EventStream)) deps.idempotency.put(idemKey, { fingerprint, ...result }, nowMs);
   return finish(decision, result);
 }
 
@@ -284,12 +317,12 @@ function queryOf(req: IncomingMessage): Record<string, string> {
   return Object.fromEntries(seen); // own keys, "__proto__" included (refused as unknown)
 }
 
-function finish(decision: FaultDecision | undefined, result: { status: number; body: string }): Result {
+function finish(decision: FaultDecision | undefined, result: Answer): Result {
   // drop_after: applied (and remembered for a retry with the same Idempotency-Key), answer lost.
   return decision?.action === 'drop_after' ? 'drop' : result;
 }
 
-function run(ctx: RouteContext, side: RouteSide, body: unknown): { status: number; body: string } {
+function run(ctx: RouteContext, side: RouteSide, body: unknown): Answer {
   const { endpoint, handler } = side;
   let input: unknown;
   if (endpoint.request) {
@@ -301,6 +334,8 @@ function run(ctx: RouteContext, side: RouteSide, body: unknown): { status: numbe
     input = ctx.query;
   }
   const output = handler(ctx, input);
+  // An event stream (the dashboard's live request log) is answered as it is, not as JSON.
+  if (output instanceof EventStream) return output;
   return { status: 200, body: JSON.stringify(z.encode(endpoint.response, output as never)) };
 }
 

@@ -33,8 +33,10 @@ export interface Endpoint<Req extends z.ZodType | undefined = z.ZodType | undefi
    * Who may call it, enforced by the emulator from this field: `admin` needs Api-Key and a server
    * token (a user token is 403, code 17); `user` needs Api-Key, and the handler checks the user's
    * token or connection. Where one path has both, a server token picks the admin side.
+   * `dashboard` (the emulator's dashboard API, never the SDK's): a loopback client and `Host`, the
+   * dashboard token, and for a change the dashboard's own origin; no Api-Key.
    */
-  readonly auth: 'admin' | 'user';
+  readonly auth: 'admin' | 'user' | 'dashboard';
   readonly request: Req;
   readonly response: Res;
   /** The query string's parameters (strings in, decoded values out), for routes that take one (400, code 4, where they do not match). */

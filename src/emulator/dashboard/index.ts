@@ -1,19 +1,17 @@
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { PlatformError } from '../errors';
-import { parseJsonBody, pathId, readBody } from '../http-io';
-import { type DashboardDeps, DASHBOARD_ROUTES, type DashboardRoute } from './api';
+import { EventStream, sendEventStream } from '../http-io';
+import { DASHBOARD_API_PATH } from '../routes/dashboard';
+import type { EmulatorState } from '../state';
 import { DASHBOARD_CSS, DASHBOARD_JS } from './bundle.generated';
 import { RequestLog, type RequestTrace } from './request-log';
 import { DashboardRefusal, checkDashboardToken, checkLoopback, checkSameOrigin } from './security';
 
-export type { DashboardDeps } from './api';
 export type { RequestTrace } from './request-log';
 
 /** Where the dashboard is served, under the emulator's own address. */
 export const DASHBOARD_PATH = '/_dashboard/';
-
-const API_PREFIX = '/_dashboard/api';
 
 /** Sent with every dashboard answer: nothing is cached, framed, sniffed or sent as a referrer. */
 const COMMON_HEADERS: Record<string, string> = {
@@ -59,29 +57,19 @@ function sendError(res: ServerResponse, status: number, message: string, code?: 
   send(res, status, 'application/json; charset=utf-8', JSON.stringify(code === undefined ? { error: message } : { error: message, code }));
 }
 
-function matchPath(route: DashboardRoute, parts: readonly string[]): { ok: boolean; rawId?: string } {
-  const want = route.path.split('/').slice(1);
-  if (want.length !== parts.length) return { ok: false };
-  let rawId: string | undefined;
-  for (let i = 0; i < want.length; i++) {
-    if (want[i] === ':id') rawId = parts[i];
-    else if (want[i] !== parts[i]) return { ok: false };
-  }
-  return rawId === undefined ? { ok: true } : { ok: true, rawId };
-}
-
 /**
- * The emulator's dashboard: a page, its bundle, and a JSON API under `/_dashboard/api`, served
- * by the emulator's own server. The dashboard token is made here, at each start.
+ * The emulator's dashboard: a page and its bundle, served here, and a JSON API under
+ * `/_dashboard/api/`, whose routes are entries of the emulator's route table (the `dashboard`
+ * kind of `ROUTE_KINDS`, handlers in `routes/dashboard.ts`), run by the server's one pipeline.
+ * This class holds what that kind needs from the dashboard: its token (made here, at each start)
+ * and the check of the `dashboard` auth, the dashboard's way of answering, and the request buffer.
  */
 export class Dashboard {
   readonly log: RequestLog;
-  readonly #deps: DashboardDeps;
   readonly #token = randomBytes(32).toString('base64url');
 
-  constructor(deps: DashboardDeps) {
-    this.#deps = deps;
-    this.log = new RequestLog(deps.state);
+  constructor(state: EmulatorState) {
+    this.log = new RequestLog(state);
   }
 
   /** Whether a path is the dashboard's. */
@@ -89,60 +77,58 @@ export class Dashboard {
     return pathname === '/_dashboard' || pathname.startsWith(DASHBOARD_PATH);
   }
 
+  /** Whether a path of the dashboard is one of its API's (a route of the `dashboard` kind), not the page. */
+  isApi(pathname: string): boolean {
+    return pathname.startsWith(DASHBOARD_API_PATH);
+  }
+
   /** Records an answered platform request for the Requests page. */
   record(trace: RequestTrace): void {
     this.log.add(trace);
   }
 
-  /** Answers a dashboard request (the page, its assets, the API). */
-  serve(req: IncomingMessage, res: ServerResponse, pathname: string): void {
-    this.#serve(req, res, pathname).catch((err: unknown) => {
-      if (err instanceof DashboardRefusal) sendError(res, err.status, err.message);
-      else if (err instanceof PlatformError) sendError(res, err.status, err.message, err.code);
-      else sendError(res, 500, `internal error: ${err instanceof Error ? err.message : String(err)}`);
-    });
+  /**
+   * The `dashboard` auth of the route table: a loopback client naming a loopback `Host` with the
+   * emulator's port, the dashboard token, and for anything but a `GET` the dashboard's own origin.
+   * The server checks it for every path under `/_dashboard/api/` before matching a route, so that
+   * without the token nothing tells which routes exist. Throws a {@link DashboardRefusal}.
+   */
+  authorize(req: IncomingMessage, method: string): void {
+    const origin = checkLoopback(req, req.socket.localPort ?? -1);
+    checkDashboardToken(req, this.#token);
+    if (method !== 'GET') checkSameOrigin(req, origin);
   }
 
-  async #serve(req: IncomingMessage, res: ServerResponse, pathname: string): Promise<void> {
-    const method = req.method ?? 'GET';
-    const origin = checkLoopback(req, req.socket.localPort ?? -1);
-    if (!pathname.startsWith(`${API_PREFIX}/`)) {
+  /** Answers a dashboard route's result: JSON, or the live request log's event stream. */
+  answer(req: IncomingMessage, res: ServerResponse, result: { status: number; body: string } | EventStream): void {
+    if (result instanceof EventStream) return sendEventStream(req, res, result, COMMON_HEADERS);
+    send(res, result.status, 'application/json; charset=utf-8', result.body);
+  }
+
+  /** Answers a refusal in the dashboard's shape: `{ error }`, with the platform `code` where there is one. */
+  refuse(res: ServerResponse, err: unknown): void {
+    if (err instanceof DashboardRefusal) sendError(res, err.status, err.message);
+    else if (err instanceof PlatformError) sendError(res, err.status, err.message, err.code);
+    else sendError(res, 500, `internal error: ${err instanceof Error ? err.message : String(err)}`);
+  }
+
+  /**
+   * Serves the page and its bundle (the loopback check first). They stay outside the route table:
+   * they are files (HTML under a CSP, JavaScript, CSS), answer `HEAD` and a redirect, and need no
+   * dashboard token (the page is what hands it out), none of which a JSON route expresses.
+   */
+  servePage(req: IncomingMessage, res: ServerResponse, pathname: string): void {
+    try {
+      checkLoopback(req, req.socket.localPort ?? -1);
+      const method = req.method ?? 'GET';
       if (method !== 'GET' && method !== 'HEAD') throw new DashboardRefusal(405, `${method} is not allowed on ${pathname}`);
       if (pathname === '/_dashboard') return send(res, 308, 'text/plain; charset=utf-8', '', { Location: DASHBOARD_PATH });
       if (pathname === DASHBOARD_PATH) return send(res, 200, 'text/html; charset=utf-8', page(this.#token), { 'Content-Security-Policy': CSP });
       if (pathname === `${DASHBOARD_PATH}app.js`) return send(res, 200, 'text/javascript; charset=utf-8', DASHBOARD_JS);
       if (pathname === `${DASHBOARD_PATH}app.css`) return send(res, 200, 'text/css; charset=utf-8', DASHBOARD_CSS);
       throw new DashboardRefusal(404, `no dashboard page ${pathname}`);
+    } catch (err) {
+      this.refuse(res, err);
     }
-    checkDashboardToken(req, this.#token);
-    if (method !== 'GET') checkSameOrigin(req, origin);
-    const sub = pathname.slice(API_PREFIX.length);
-    if (sub === '/requests/stream' && method === 'GET') return this.#stream(req, res);
-    const parts = sub.split('/').slice(1);
-    const allowed: string[] = [];
-    for (const route of DASHBOARD_ROUTES) {
-      const m = matchPath(route, parts);
-      if (!m.ok) continue;
-      if (route.method !== method) {
-        allowed.push(route.method);
-        continue;
-      }
-      const raw = await readBody(req);
-      const body = parseJsonBody(method, raw, req.headers['content-type']);
-      const query = new URLSearchParams((req.url ?? '').split('?')[1] ?? '');
-      const result = route.handler({ deps: this.#deps, log: this.log, route: `${method} ${API_PREFIX}${route.path}`, id: pathId(m.rawId), body, query, headers: req.headers });
-      return send(res, 200, 'application/json; charset=utf-8', JSON.stringify(result));
-    }
-    if (allowed.length > 0) throw new DashboardRefusal(405, `${method} is not allowed on ${pathname} (allowed: ${allowed.join(', ')})`);
-    throw new DashboardRefusal(404, `no dashboard route ${pathname}`);
-  }
-
-  /** The Requests page's live log: Server-Sent Events, first a snapshot of the buffer, then each request. */
-  #stream(req: IncomingMessage, res: ServerResponse): void {
-    res.writeHead(200, { ...COMMON_HEADERS, 'Content-Type': 'text/event-stream; charset=utf-8', Connection: 'keep-alive' });
-    res.write(`event: snapshot\ndata: ${JSON.stringify({ requests: this.log.list(), total: this.log.total, max: this.log.max })}\n\n`);
-    const unsubscribe = this.log.subscribe((entry) => res.write(`data: ${JSON.stringify(entry)}\n\n`));
-    req.socket.setTimeout(0);
-    res.on('close', unsubscribe);
   }
 }

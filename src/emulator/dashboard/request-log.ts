@@ -2,6 +2,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { decodeJsonSegment } from '../../tokens/jws';
 import type { EmulatorState } from '../state';
 import { hashSessionToken } from '../state';
+import { EventStream } from '../http-io';
 import { matchRoute } from '../router';
 import type { RequestAuthKind, RequestEntry } from './wire';
 
@@ -122,6 +123,11 @@ export class RequestLog {
   /** The kept requests, oldest first (at most `max`). */
   list(): RequestEntry[] {
     return this.#entries.slice(-this.max);
+  }
+
+  /** The Requests page's live log: a snapshot of the buffer, then each request. */
+  stream(): EventStream {
+    return new EventStream({ requests: this.list(), total: this.total, max: this.max }, (push) => this.subscribe(push));
   }
 
   /** Calls `listener` for each new request until the returned function is called. */
