@@ -251,8 +251,8 @@ async function handle(
   const auth: AuthContext = { apiKey: deps.apiKey, state: deps.state, nowMs, toleranceSeconds: deps.toleranceSeconds };
 
   // The endpoint's `auth` decides who may call it. GET /v1/users/{id} has both sides: a server
-  // token makes it the admin one.
-  const token = bearerToken(req.headers);
+  // token makes it the admin one. A dashboard route reads no Authorization header.
+  const token = route.dashboard ? undefined : bearerToken(req.headers);
   const side: RouteSide | undefined = route.dashboard ?? (route.admin && (!route.user || claimsServer(token)) ? route.admin : route.user);
   if (!side) throw platformError('internal', `route ${route.key} has no handler`);
   const isAdmin = side.endpoint.auth === 'admin';
