@@ -162,7 +162,8 @@ export function keyringFault(value: unknown): { path: string; message: string } 
     const { kid, secret } = entry as { kid?: unknown; secret?: unknown };
     if (typeof kid !== 'string' || !KID_PATTERN.test(kid)) return { path: `${i}.kid`, message: 'expected 1 to 64 characters from A-Z a-z 0-9 . _ -' };
     const first = seen.get(kid);
-    if (first !== undefined) return { path: `${i}.kid`, message: `duplicates entry ${first} ("${kid}")` };
+    // The kid is not quoted: a secret pasted where the kid goes would show.
+    if (first !== undefined) return { path: `${i}.kid`, message: `duplicates the kid of entry ${first}` };
     seen.set(kid, i);
     const fault = secret === undefined ? 'is missing' : secretFault(secret);
     if (fault !== undefined) return { path: `${i}.secret`, message: fault };
