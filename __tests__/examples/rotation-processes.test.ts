@@ -10,7 +10,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { ApiError, type KeyringEntry, ServerClient } from 'tokenkit';
 import type { UserClient } from 'tokenkit/client';
 import { type Emulator, startEmulator } from 'tokenkit/emulator';
-import { fetchToken, login, type Session } from '../support/backend';
+import { type Session, fetchToken, login, tokenFrom } from '../support/backend';
 import { serverClientFor, userClientFor } from '../support/clients';
 import { type ExampleProcess, bundledCommand, startExample, stopAllExamples } from '../support/example-process';
 
@@ -68,17 +68,9 @@ class Balancer {
     if (!backend) throw new Error('no backend is running');
     this.#inFlight.set(backend, (this.#inFlight.get(backend) ?? 0) + 1);
     try {
-      const key = `${backend.url} ${userId}`;
-      let session = this.#sessions.get(key);
-      if (!session) {
-        const s = await login(backend.url, userId, PASSWORDS[userId] as string);
-        if (typeof s === 'number') throw new Error(`login to ${backend.url} failed: ${s}`);
-        this.#sessions.set(key, (session = s));
-      }
-      const { status, body } = await fetchToken(backend.url, session);
-      if (status !== 200 || typeof body['token'] !== 'string') throw new Error(`token endpoint answered ${status}`);
-      this.minted.push({ backend: this.#labels.get(backend) ?? '?', kid: kidOf(body['token']) });
-      return body['token'];
+      const token = await tokenFrom(backend.url, userId, PASSWORDS[userId] as string, this.#sessions);
+      this.minted.push({ backend: this.#labels.get(backend) ?? '?', kid: kidOf(token) });
+      return token;
     } finally {
       this.#inFlight.set(backend, (this.#inFlight.get(backend) ?? 1) - 1);
     }

@@ -43,6 +43,16 @@ export function bundledCommand(script: string): string[] {
   return [out];
 }
 
+/** Sends `signal` to the process group `proc` leads (ignored where it is gone). */
+function signalGroup(proc: ChildProcess, signal: NodeJS.Signals): void {
+  if (proc.pid === undefined) return;
+  try {
+    process.kill(-proc.pid, signal);
+  } catch {
+    // the group has exited already
+  }
+}
+
 function exited(proc: ChildProcess): Promise<void> {
   return proc.exitCode !== null || proc.signalCode !== null ? Promise.resolve() : new Promise((resolve) => proc.once('exit', () => resolve()));
 }
@@ -57,12 +67,15 @@ export function startExample(command: string[], env: Record<string, string>): Pr
     cwd: ROOT,
     env: { PATH: process.env['PATH'] ?? '', PORT: '0', HOST: '127.0.0.1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
+    // Its own process group, so that a signal reaches what it starts too (tsx runs the script in a
+    // child process: killing tsx alone would leave the script running, holding our pipes).
+    detached: true,
   });
   running.add(proc);
   proc.once('exit', () => running.delete(proc));
   const stop = async (): Promise<void> => {
-    if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGTERM');
-    const timer = setTimeout(() => proc.kill('SIGKILL'), 5000);
+    signalGroup(proc, 'SIGTERM');
+    const timer = setTimeout(() => signalGroup(proc, 'SIGKILL'), 5000);
     await exited(proc);
     clearTimeout(timer);
   };
@@ -92,6 +105,6 @@ export function startExample(command: string[], env: Record<string, string>): Pr
 /** Kills every example process still running (for afterEach/afterAll, whatever the test did). */
 export async function stopAllExamples(): Promise<void> {
   const left = [...running];
-  for (const proc of left) proc.kill('SIGKILL');
+  for (const proc of left) signalGroup(proc, 'SIGKILL');
   await Promise.all(left.map(exited));
 }
