@@ -5,7 +5,7 @@ import { runtime } from './runtime';
 import { SECRET_EXPECTED, type SecretInput, type SigningKey, secretFault } from './tokens/key';
 import { DEFAULT_MAX_RETRIES, DEFAULT_MAX_RETRY_AFTER_SECONDS, DEFAULT_TIMEOUT_MS, parseOptions, timeoutMsSchema } from './schemas/validate';
 import { DEFAULT_CLOCK_TOLERANCE_SECONDS } from './tokens/verify';
-import { type KeyringEntry, keyringFault } from './tokens/keyring';
+import { KEYRING_ENV, type KeyringEntry, keyringFault, secretFromEnvironment } from './tokens/keyring';
 
 /**
  * One record per HTTP attempt, given to the `logger` option. Never holds a header value, a token or a body.
@@ -91,7 +91,8 @@ export interface ServerClientOptions {
    * The app's secret: a string, its bytes, a {@link SigningKey} (or, on Node, a secret key object from `createSecretKey`);
    * or a keyring, `[{ kid, secret }, ...]` (1 to 3 entries), to rotate the secret (docs/secret-rotation.md): the first
    * entry signs, stamping its `kid` in the header, and every entry verifies.
-   * Default: `TOKENKIT_API_SECRET`. Never logged or printed.
+   * Default: the environment, `TOKENKIT_API_SECRET` (one secret) or `TOKENKIT_API_SECRETS` (a keyring as JSON,
+   * `[{"kid":"...","secret":"..."}, ...]`; not both). Never logged or printed.
    */
   apiSecret?: SecretInput | readonly KeyringEntry[] | undefined;
   /** The platform's URL, e.g. `http://127.0.0.1:8787` for the emulator. Default: `TOKENKIT_BASE_URL`. Needed for HTTP calls only. */
@@ -179,10 +180,16 @@ export function resolveOptions(input: unknown, env: Readonly<Record<string, stri
     );
   }
   const apiKey = o.apiKey ?? (env['TOKENKIT_API_KEY'] || undefined);
-  const apiSecret = o.apiSecret ?? (env['TOKENKIT_API_SECRET'] || undefined);
+  let apiSecret = o.apiSecret;
+  if (apiSecret === undefined) {
+    // Never quotes a value: a fault names the variable and the entry.
+    const fromEnv = secretFromEnvironment(env);
+    if ('fault' in fromEnv) throw new ConfigError(`ServerClient: ${fromEnv.fault.message}`, [fromEnv.fault]);
+    apiSecret = fromEnv.secret;
+  }
   const missing: string[] = [];
   if (!apiKey) missing.push('the API key: pass { apiKey } or set TOKENKIT_API_KEY');
-  if (!apiSecret) missing.push('the API secret: pass { apiSecret } or set TOKENKIT_API_SECRET');
+  if (!apiSecret) missing.push(`the API secret: pass { apiSecret } or set TOKENKIT_API_SECRET (or ${KEYRING_ENV}, a keyring)`);
   if (missing.length > 0 || !apiKey || !apiSecret) {
     throw new ConfigError(
       `ServerClient is missing ${missing.join('; and ')}.`,

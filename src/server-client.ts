@@ -79,8 +79,10 @@ export class ServerClient {
 
   /**
    * @param options - see {@link ServerClientOptions}; `apiKey`, `apiSecret` and `baseUrl` fall back to
-   * `TOKENKIT_API_KEY`, `TOKENKIT_API_SECRET` and `TOKENKIT_BASE_URL`.
-   * @throws {@link ConfigError} where an option is unknown, of the wrong type, or missing.
+   * `TOKENKIT_API_KEY`, `TOKENKIT_API_SECRET` (or `TOKENKIT_API_SECRETS`, a keyring as JSON
+   * `[{"kid":"...","secret":"..."}, ...]`) and `TOKENKIT_BASE_URL`.
+   * @throws {@link ConfigError} where an option is unknown, of the wrong type, or missing; where both
+   * secret variables are set, or `TOKENKIT_API_SECRETS` is not a keyring (naming the entry, never a value).
    */
   constructor(options?: ServerClientOptions) {
     this.#options = resolveOptions(options);

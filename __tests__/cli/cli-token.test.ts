@@ -94,3 +94,37 @@ test('verify --online fetches the user\'s and the app\'s cutoffs: revoked is 44,
   expect(valid.code).toBe(0);
   expect(valid.stdout).toMatch(/^valid: a token for frank \(with the platform's revocation cutoffs\)/);
 });
+
+test('a keyring from TOKENKIT_API_SECRETS: mint stamps the first kid, verify takes a token of any entry, admin calls sign with the first; a bad one exits 2 naming the entry, never a value', async () => {
+  const secret = emulator.apiSecret;
+  const other = 'cli-keyring-other-secret-0123456789';
+  const keyring = JSON.stringify([{ kid: 'initial', secret }, { kid: 'next', secret: other }]);
+  const { TOKENKIT_API_SECRET: _plain, ...platform } = env;
+  const withKeyring = { ...platform, TOKENKIT_API_SECRETS: keyring };
+  const byNext = serverClientFor(emulator, { apiSecret: [{ kid: 'next', secret: other }] }).generateUserToken({ user_id: 'erin' });
+  const [minted, verified, listed, both, bad, notJson] = await Promise.all([
+    runCli(['token', 'mint', '--user', 'dave'], { env: withKeyring }),
+    runCli(['token', 'verify', byNext, '--user', 'erin', '--json'], { env: withKeyring }),
+    runCli(['secret', 'list', '--json'], { env: withKeyring }),
+    runCli(['token', 'mint', '--user', 'dave'], { env: { ...withKeyring, TOKENKIT_API_SECRET: secret } }),
+    runCli(['token', 'mint', '--user', 'dave'], { env: { TOKENKIT_API_SECRETS: JSON.stringify([{ kid: 'a', secret }, { kid: 'a', secret: other }]) } }),
+    runCli(['token', 'mint', '--user', 'dave'], { env: { TOKENKIT_API_SECRETS: secret } }),
+  ]);
+  expect([minted.code, minted.stderr]).toEqual([0, '']);
+  const header = JSON.parse(Buffer.from(minted.stdout.split('.')[0] ?? '', 'base64url').toString('utf8')) as { kid?: string };
+  expect(header.kid).toBe('initial');
+  expect((await verifyUserToken(minted.stdout.trim(), { secret, userId: 'dave' })).user_id).toBe('dave');
+  expect(verified.code).toBe(0);
+  expect(JSON.parse(verified.stdout)).toMatchObject({ valid: true, claims: { user_id: 'erin' } });
+  expect(listed.code).toBe(0);
+  expect((JSON.parse(listed.stdout) as { secrets: Array<{ kid: string }> }).secrets.map((s) => s.kid)).toEqual(['initial']);
+  expect([both.code, both.stderr]).toEqual([2, 'tokenkit: set TOKENKIT_API_SECRET (one secret) or TOKENKIT_API_SECRETS (a keyring), not both\n']);
+  expect(bad.code).toBe(2);
+  expect(bad.stderr).toMatch(/^tokenkit: invalid TOKENKIT_API_SECRETS\[1\]\.kid: duplicates the kid of entry 0\n/);
+  expect(notJson.code).toBe(2);
+  expect(notJson.stderr).toMatch(/^tokenkit: invalid TOKENKIT_API_SECRETS: not valid JSON; expected a keyring as JSON/);
+  for (const r of [minted, verified, listed, both, bad, notJson]) {
+    expect(r.stdout + r.stderr).not.toContain(secret);
+    expect(r.stdout + r.stderr).not.toContain(other);
+  }
+});

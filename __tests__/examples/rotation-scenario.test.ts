@@ -10,7 +10,7 @@ import { type Emulator, startEmulator } from 'tokenkit/emulator';
 import { createApp } from '../../examples/express/app';
 import { type Served, serve } from '../support/serve';
 import { fakeDateOnly, moveClock } from '../support/fake-date';
-import { fetchToken, login, type Session } from '../support/backend';
+import { type Session, tokenFrom } from '../support/backend';
 import { serverClientFor, userClientFor } from '../support/clients';
 
 const VALIDITY_SECONDS = 600;
@@ -29,16 +29,7 @@ class Balancer {
     this.calls += 1;
     const backend = this.live[this.#next++ % this.live.length];
     if (!backend) throw new Error('no backend is running');
-    const key = `${backend.url} ${userId}`;
-    let session = this.#sessions.get(key);
-    if (!session) {
-      const s = await login(backend.url, userId, PASSWORDS[userId] as string);
-      if (typeof s === 'number') throw new Error(`login to ${backend.url} failed: ${s}`);
-      this.#sessions.set(key, (session = s));
-    }
-    const { status, body } = await fetchToken(backend.url, session);
-    if (status !== 200 || typeof body['token'] !== 'string') throw new Error(`token endpoint answered ${status}`);
-    return body['token'];
+    return tokenFrom(backend.url, userId, PASSWORDS[userId] as string, this.#sessions);
   }
 }
 

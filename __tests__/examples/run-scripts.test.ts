@@ -1,53 +1,17 @@
 // The examples are runnable: each entry script is started as its own process with tsx, as a reader
 // would start it, on 127.0.0.1 at a free port, and called over HTTP.
-import { type ChildProcess, spawn } from 'node:child_process';
-import { join } from 'node:path';
 import { ServerClient } from 'tokenkit';
 import { fetchToken, login } from '../support/backend';
+import { startExample, stopAllExamples, tsxCommand } from '../support/example-process';
 
-const ROOT = join(__dirname, '..', '..');
 const SECRET = 'runnable-example-secret-0123456789';
-const STARTUP_LIMIT_MS = 25_000;
 
-let child: ChildProcess | undefined;
-afterEach(() => {
-  if (child && child.exitCode === null) child.kill('SIGTERM');
-  child = undefined;
-});
+afterEach(stopAllExamples);
 
-/** Starts `script` and resolves with the URL it prints; rejects when it exits first or takes too long. */
-function start(script: string): Promise<string> {
-  const proc = spawn(process.execPath, [join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), join(ROOT, script)], {
-    cwd: ROOT,
-    env: {
-      PATH: process.env['PATH'] ?? '',
-      PORT: '0',
-      HOST: '127.0.0.1',
-      TOKENKIT_API_KEY: 'key',
-      TOKENKIT_API_SECRET: SECRET,
-      DEMO_USERS: 'alice:wonderland,bob:builder',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  child = proc;
-  return new Promise<string>((resolve, reject) => {
-    let out = '';
-    let err = '';
-    const timer = setTimeout(() => reject(new Error(`${script} did not start within ${STARTUP_LIMIT_MS} ms: ${err}`)), STARTUP_LIMIT_MS);
-    proc.stdout?.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
-      if (m?.[1]) {
-        clearTimeout(timer);
-        resolve(m[1]);
-      }
-    });
-    proc.stderr?.on('data', (chunk: Buffer) => (err += chunk.toString()));
-    proc.on('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`${script} exited with ${code}: ${err}`));
-    });
-  });
+/** Starts `script` through tsx and resolves with the URL it prints. */
+async function start(script: string): Promise<string> {
+  const started = await startExample(tsxCommand(script), { TOKENKIT_API_KEY: 'key', TOKENKIT_API_SECRET: SECRET, DEMO_USERS: 'alice:wonderland,bob:builder' });
+  return started.url;
 }
 
 test.each(['examples/express/server.ts', 'examples/nest/main.ts', 'examples/fastify/server.ts'])('%s starts, logs in and issues tokens', async (script) => {

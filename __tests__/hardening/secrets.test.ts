@@ -146,6 +146,23 @@ test('a run through every kind of failure leaks no secret, token or key anywhere
   expect([...new Set(leaks)]).toEqual([]);
 });
 
+/** Runs `fn` with these secret variables set (and the other one unset), then puts the environment back. */
+function withSecretEnv<T>(vars: Record<string, string>, fn: () => T): T {
+  const names = ['TOKENKIT_API_SECRET', 'TOKENKIT_API_SECRETS'];
+  const saved = names.map((n) => process.env[n]);
+  for (const n of names) delete process.env[n];
+  Object.assign(process.env, vars);
+  try {
+    return fn();
+  } finally {
+    names.forEach((n, i) => {
+      const v = saved[i];
+      if (v === undefined) delete process.env[n];
+      else process.env[n] = v;
+    });
+  }
+}
+
 test('a secret rotation leaks no secret value: not the old one, not the added one, in no list, write log, error, log or view', async () => {
   const rotationLog: EmulatorLogRecord[] = [];
   const rotationSdkLog: unknown[] = [];
@@ -180,6 +197,21 @@ test('a secret rotation leaks no secret value: not the old one, not the added on
     await refused('keyring: too many', () => new ServerClient({ apiKey: API_KEY, apiSecret: ['a', 'b', 'c', 'd'].map((kid) => ({ kid, secret: NEW })) }));
     await refused('verify: bad keyring', () => verifyUserToken(oldToken, { secret: [{ kid: 'bad kid', secret: NEW }] }));
     await refused('kid argument that is a secret', () => rotated.promoteSecret(NEW));
+    // A keyring from the environment (TOKENKIT_API_SECRETS) that is not one, holding real secrets:
+    // the errors name the variable and the entry, never a value.
+    const envCases: Array<[string, Record<string, string>]> = [
+      ['env keyring: not JSON (the secret alone)', { TOKENKIT_API_SECRETS: NEW }],
+      ['env keyring: cut-off JSON', { TOKENKIT_API_SECRETS: JSON.stringify(keyring).slice(0, -3) }],
+      ['env keyring: a JSON string', { TOKENKIT_API_SECRETS: JSON.stringify(NEW) }],
+      ['env keyring: an object, not a list', { TOKENKIT_API_SECRETS: JSON.stringify({ kid: 'a', secret: NEW }) }],
+      ['env keyring: a secret as a kid, twice', { TOKENKIT_API_SECRETS: JSON.stringify([{ kid: NEW, secret: SECRET }, { kid: NEW, secret: SECRET }]) }],
+      ['env keyring: a secret as a kid', { TOKENKIT_API_SECRETS: JSON.stringify([{ kid: SECRET, secret: NEW }]) }],
+      ['env keyring: a number as a secret', { TOKENKIT_API_SECRETS: JSON.stringify([{ kid: 'a', secret: NEW }, { kid: 'b', secret: 7 }]) }],
+      ['env keyring: an unknown field', { TOKENKIT_API_SECRETS: JSON.stringify([{ kid: 'a', secret: NEW, note: SECRET }]) }],
+      ['env keyring: too many', { TOKENKIT_API_SECRETS: JSON.stringify(['a', 'b', 'c', 'd'].map((kid) => ({ kid, secret: NEW }))) }],
+      ['env: both variables', { TOKENKIT_API_SECRET: SECRET, TOKENKIT_API_SECRETS: JSON.stringify(keyring) }],
+    ];
+    for (const [where, vars] of envCases) await refused(where, () => withSecretEnv(vars, () => new ServerClient({ apiKey: API_KEY })));
 
     view('rotated client', rotated);
     view('admin client', admin);

@@ -1,9 +1,9 @@
 import { createSecretKey, generateKeyPairSync } from 'node:crypto';
 import { inspect } from 'node:util';
-import { ArgumentError, ConfigError, ServerClient, TokenkitError } from 'tokenkit';
+import { ArgumentError, ConfigError, ServerClient, TokenkitError, verifyUserToken } from 'tokenkit';
 
 const SECRET = 'options-secret-do-not-leak-0123456789';
-const ENV_KEYS = ['TOKENKIT_API_KEY', 'TOKENKIT_API_SECRET', 'TOKENKIT_BASE_URL'] as const;
+const ENV_KEYS = ['TOKENKIT_API_KEY', 'TOKENKIT_API_SECRET', 'TOKENKIT_API_SECRETS', 'TOKENKIT_BASE_URL'] as const;
 const saved: Record<string, string | undefined> = {};
 
 beforeEach(() => {
@@ -90,6 +90,70 @@ test('an invalid TOKENKIT_BASE_URL is refused by name', () => {
   process.env['TOKENKIT_BASE_URL'] = 'nope';
   const err = configError(() => new ServerClient({ apiKey: 'k', apiSecret: SECRET }));
   expect(err.message).toContain('TOKENKIT_BASE_URL');
+});
+
+describe('a keyring from TOKENKIT_API_SECRETS', () => {
+  const OTHER = 'options-other-secret-do-not-leak-9876543210';
+  const kidOf = (token: string): unknown => (JSON.parse(Buffer.from(token.split('.')[0] ?? '', 'base64url').toString('utf8')) as { kid?: unknown }).kid;
+
+  test('the first entry signs (its kid in the header), every entry verifies', async () => {
+    process.env['TOKENKIT_API_KEY'] = 'env-key';
+    process.env['TOKENKIT_API_SECRETS'] = JSON.stringify([{ kid: 'next', secret: OTHER }, { kid: 'initial', secret: SECRET }]);
+    const client = new ServerClient();
+    const token = client.generateUserToken({ user_id: 'alice' });
+    expect(kidOf(token)).toBe('next');
+    await expect(verifyUserToken(token, { secret: [{ kid: 'next', secret: OTHER }] })).resolves.toMatchObject({ user_id: 'alice' });
+    const byOld = new ServerClient({ apiKey: 'k', apiSecret: [{ kid: 'initial', secret: SECRET }] }).generateUserToken({ user_id: 'bob' });
+    await expect(client.verifyUserToken(byOld)).resolves.toMatchObject({ user_id: 'bob' });
+  });
+
+  test('an apiSecret option wins over both variables (and is not checked against them)', () => {
+    process.env['TOKENKIT_API_SECRET'] = SECRET;
+    process.env['TOKENKIT_API_SECRETS'] = 'not json';
+    expect(kidOf(new ServerClient({ apiKey: 'k', apiSecret: [{ kid: 'opt', secret: OTHER }] }).generateUserToken({ user_id: 'a' }))).toBe('opt');
+  });
+
+  test('both variables set is refused, naming both', () => {
+    process.env['TOKENKIT_API_SECRET'] = SECRET;
+    process.env['TOKENKIT_API_SECRETS'] = JSON.stringify([{ kid: 'initial', secret: SECRET }]);
+    const err = configError(() => new ServerClient({ apiKey: 'k' }));
+    expect(err.message).toBe('ServerClient: set TOKENKIT_API_SECRET (one secret) or TOKENKIT_API_SECRETS (a keyring), not both');
+    expect(err.issues).toEqual([{ path: 'apiSecret', message: expect.stringContaining('not both') }]);
+  });
+
+  test.each([
+    ['the secret alone', SECRET, 'TOKENKIT_API_SECRETS', /^not valid JSON; expected a keyring as JSON, \[\{"kid":"\.\.\.","secret":"\.\.\."\}, \.\.\.\]$/, 'apiSecret'],
+    ['cut-off JSON', `[{"kid":"a","secret":"${SECRET}"`, 'TOKENKIT_API_SECRETS', /^not valid JSON/, 'apiSecret'],
+    ['an object', JSON.stringify({ kid: 'a', secret: SECRET }), 'TOKENKIT_API_SECRETS', /got a JSON object$/, 'apiSecret'],
+    ['a string', JSON.stringify(SECRET), 'TOKENKIT_API_SECRETS', /got a string$/, 'apiSecret'],
+    ['null', 'null', 'TOKENKIT_API_SECRETS', /got null$/, 'apiSecret'],
+    ['no entries', '[]', 'TOKENKIT_API_SECRETS', /^expected 1 to 3 entries \(an app holds at most 3 secrets\), got 0$/, 'apiSecret'],
+    ['four entries', JSON.stringify(['a', 'b', 'c', 'd'].map((kid) => ({ kid, secret: SECRET }))), 'TOKENKIT_API_SECRETS', /got 4$/, 'apiSecret'],
+    ['an entry that is a string', JSON.stringify([{ kid: 'a', secret: OTHER }, SECRET]), 'TOKENKIT_API_SECRETS[1]', /^expected \{ kid, secret \}$/, 'apiSecret.1'],
+    ['a bad kid', JSON.stringify([{ kid: 'a', secret: OTHER }, { kid: 'no spaces', secret: SECRET }]), 'TOKENKIT_API_SECRETS[1].kid', /^expected 1 to 64 characters from A-Z a-z 0-9 \. _ -$/, 'apiSecret.1.kid'],
+    ['no kid', JSON.stringify([{ secret: SECRET }]), 'TOKENKIT_API_SECRETS[0].kid', /^expected 1 to 64 characters/, 'apiSecret.0.kid'],
+    ['a duplicate kid', JSON.stringify([{ kid: 'a', secret: OTHER }, { kid: 'a', secret: SECRET }]), 'TOKENKIT_API_SECRETS[1].kid', /^duplicates the kid of entry 0$/, 'apiSecret.1.kid'],
+    ['no secret', JSON.stringify([{ kid: 'a', secret: OTHER }, { kid: 'b' }]), 'TOKENKIT_API_SECRETS[1].secret', /^is missing$/, 'apiSecret.1.secret'],
+    ['an empty secret', JSON.stringify([{ kid: 'a', secret: '' }]), 'TOKENKIT_API_SECRETS[0].secret', /^expected a non-empty string$/, 'apiSecret.0.secret'],
+    ['a number as the secret', JSON.stringify([{ kid: 'a', secret: 42 }]), 'TOKENKIT_API_SECRETS[0].secret', /^expected a non-empty string$/, 'apiSecret.0.secret'],
+    ['an unknown field', JSON.stringify([{ kid: 'a', secret: OTHER, note: SECRET }]), 'TOKENKIT_API_SECRETS[0].note', /^unknown key \(expected kid and secret\)$/, 'apiSecret.0.note'],
+  ])('%s is refused, naming the variable and the entry, never a value', (_, value, named, expected, path) => {
+    process.env['TOKENKIT_API_SECRETS'] = value;
+    const err = configError(() => new ServerClient({ apiKey: 'k' }));
+    const prefix = `ServerClient: invalid ${named}: `;
+    expect(err.message.startsWith(prefix)).toBe(true);
+    expect(err.message.slice(prefix.length)).toMatch(expected);
+    expect(err.issues).toHaveLength(1);
+    expect(err.issues[0]?.path).toBe(path);
+    const shown = `${err.message}\n${JSON.stringify(err.issues)}\n${inspect(err)}`;
+    expect(shown).not.toContain(SECRET);
+    expect(shown).not.toContain(OTHER);
+  });
+
+  test('a missing secret names both variables', () => {
+    const err = configError(() => new ServerClient({ apiKey: 'k' }));
+    expect(err.message).toContain('pass { apiSecret } or set TOKENKIT_API_SECRET (or TOKENKIT_API_SECRETS, a keyring)');
+  });
 });
 
 describe('browser-like runtimes', () => {

@@ -37,3 +37,21 @@ export function backendProvider(base: string, session: Session): { provider: () 
     },
   };
 }
+
+/**
+ * A token for `userId` from the backend at `base`, as a user's app behind a load balancer gets it:
+ * it logs in the first time it lands on that backend (sessions live in each backend), keeping the
+ * session in `sessions`, then calls `GET /token`. Throws where either answer is not a success.
+ */
+export async function tokenFrom(base: string, userId: string, password: string, sessions: Map<string, Session>): Promise<string> {
+  const key = `${base} ${userId}`;
+  let session = sessions.get(key);
+  if (!session) {
+    const s = await login(base, userId, password);
+    if (typeof s === 'number') throw new Error(`login to ${base} failed: ${s}`);
+    sessions.set(key, (session = s));
+  }
+  const { status, body } = await fetchToken(base, session);
+  if (status !== 200 || typeof body['token'] !== 'string') throw new Error(`token endpoint answered ${status}`);
+  return body['token'];
+}

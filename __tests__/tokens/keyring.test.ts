@@ -53,7 +53,7 @@ test('verifyUserToken takes a keyring too, and notices when the array it was giv
 test.each([
   ['an empty keyring', [], 'apiSecret', /expected 1 to 3 entries/],
   ['four entries', ['a', 'b', 'c', 'd'].map((kid) => ({ kid, secret: A })), 'apiSecret', /expected 1 to 3 entries/],
-  ['a duplicate kid', [{ kid: 'a', secret: A }, { kid: 'a', secret: B }], 'apiSecret.1.kid', /duplicates entry 0/],
+  ['a duplicate kid', [{ kid: 'a', secret: A }, { kid: 'a', secret: B }], 'apiSecret.1.kid', /duplicates the kid of entry 0/],
   ['a bad kid', [{ kid: 'has space', secret: A }], 'apiSecret.0.kid', /1 to 64 characters/],
   ['a missing secret', [{ kid: 'a' }], 'apiSecret.0.secret', /is missing/],
   ['an empty secret', [{ kid: 'a', secret: '' }], 'apiSecret.0.secret', /non-empty/],

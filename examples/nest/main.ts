@@ -1,5 +1,6 @@
 // Starts the NestJS example: `npx tsx examples/nest/main.ts`.
-// Environment: TOKENKIT_API_KEY, TOKENKIT_API_SECRET (the app's secret: it stays on this server),
+// Environment: TOKENKIT_API_KEY, TOKENKIT_API_SECRET (the app's secret: it stays on this server) or,
+// while the secret is rotated, TOKENKIT_API_SECRETS (a keyring as JSON, docs/secret-rotation.md),
 // DEMO_USERS ("alice:wonderland,bob:builder"), PORT (default 3000; 0 picks a free port),
 // HOST (default 127.0.0.1).
 import 'reflect-metadata';

@@ -38,7 +38,8 @@ export function registerCommands(program: Command, io: Io = processIo()): Comman
   registerDemoCommand(program, io);
   program.addHelpText(
     'after',
-    '\nConfiguration: --api-key, --api-secret-file, --base-url, or TOKENKIT_API_KEY, TOKENKIT_API_SECRET, TOKENKIT_BASE_URL.\n' +
+    '\nConfiguration: --api-key, --api-secret-file, --base-url, or TOKENKIT_API_KEY, TOKENKIT_API_SECRET (or TOKENKIT_API_SECRETS,\n' +
+      'a keyring as JSON), TOKENKIT_BASE_URL.\n' +
       'Exit codes: 0 ok, 1 failed items (or a refused token), 2 usage or configuration, 130/143/129 interrupted by\n' +
       'Ctrl-C/SIGTERM/SIGHUP (resume it), 141 stdout closed.\n' +
       `Start with: tokenkit demo. Every command, and a migration runbook: ${guidePath('cli.md')} (shipped with tokenkit).\n`,

@@ -1,6 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import { type Command, Option } from 'commander';
+import { KEYRING_ENV, type KeyringEntry, secretFromEnvironment } from '../tokens/keyring';
 import { usageError } from './exit-codes';
+
+/** The app secret as the CLI holds it: one secret, or a keyring (the first entry signs, every entry verifies). */
+export type CliSecret = string | KeyringEntry[];
 
 /** The connection flags every platform command takes (docs/cli.md, "Configuration"). */
 export interface ConnectionFlags {
@@ -12,7 +16,7 @@ export interface ConnectionFlags {
 /** The configuration once flags and environment are read. The secret is never printed. */
 export interface Connection {
   apiKey: string | undefined;
-  apiSecret: string | undefined;
+  apiSecret: CliSecret | undefined;
   baseUrl: string | undefined;
 }
 
@@ -23,7 +27,7 @@ export interface Connection {
 export function addConnectionOptions(command: Command, what: { key?: boolean; url?: boolean } = {}): Command {
   if (what.key !== false) command.addOption(new Option('--api-key <key>', 'the app API key').env('TOKENKIT_API_KEY'));
   command.addOption(
-    new Option('--api-secret-file <file>', 'read the app secret from this file (else TOKENKIT_API_SECRET; never a flag value)'),
+    new Option('--api-secret-file <file>', `read the app secret from this file (else TOKENKIT_API_SECRET, or ${KEYRING_ENV} for a keyring; never a flag value)`),
   );
   if (what.url !== false) {
     command.addOption(new Option('--base-url <url>', 'the platform URL, e.g. http://127.0.0.1:8787').env('TOKENKIT_BASE_URL'));
@@ -49,10 +53,17 @@ export async function readSecretFile(path: string): Promise<string> {
 
 /**
  * Resolves the connection from the flags (commander already fell back to `TOKENKIT_API_KEY` and
- * `TOKENKIT_BASE_URL`) and the secret from `--api-secret-file` or `TOKENKIT_API_SECRET`.
+ * `TOKENKIT_BASE_URL`) and the secret from `--api-secret-file`, else `TOKENKIT_API_SECRET` or
+ * `TOKENKIT_API_SECRETS` (the flag wins over the environment).
  */
 export async function resolveConnection(flags: ConnectionFlags, env: NodeJS.ProcessEnv): Promise<Connection> {
-  const apiSecret = flags.apiSecretFile !== undefined ? await readSecretFile(flags.apiSecretFile) : env['TOKENKIT_API_SECRET'] || undefined;
+  let apiSecret: CliSecret | undefined;
+  if (flags.apiSecretFile !== undefined) apiSecret = await readSecretFile(flags.apiSecretFile);
+  else {
+    const fromEnv = secretFromEnvironment(env);
+    if ('fault' in fromEnv) throw usageError(fromEnv.fault.message);
+    apiSecret = fromEnv.secret;
+  }
   const apiKey = flags.apiKey || env['TOKENKIT_API_KEY'] || undefined;
   let baseUrl = flags.baseUrl || env['TOKENKIT_BASE_URL'] || undefined;
   if (baseUrl !== undefined) {
@@ -71,13 +82,13 @@ export async function resolveConnection(flags: ConnectionFlags, env: NodeJS.Proc
 }
 
 /** The secret, or a usage error naming both ways to give it. */
-export function requireSecret(c: Connection): string {
-  if (!c.apiSecret) throw usageError('the app secret is missing: set TOKENKIT_API_SECRET or pass --api-secret-file FILE');
+export function requireSecret(c: Connection): CliSecret {
+  if (!c.apiSecret) throw usageError(`the app secret is missing: set TOKENKIT_API_SECRET (or ${KEYRING_ENV}, a keyring) or pass --api-secret-file FILE`);
   return c.apiSecret;
 }
 
 /** Key, secret and URL, or a usage error listing each that is missing. */
-export function requirePlatform(c: Connection): { apiKey: string; apiSecret: string; baseUrl: string } {
+export function requirePlatform(c: Connection): { apiKey: string; apiSecret: CliSecret; baseUrl: string } {
   const missing: string[] = [];
   if (!c.apiKey) missing.push('the API key (--api-key or TOKENKIT_API_KEY)');
   if (!c.apiSecret) missing.push('the app secret (--api-secret-file FILE or TOKENKIT_API_SECRET)');

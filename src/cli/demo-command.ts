@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Command } from 'commander';
 import { ServerClient } from '../server-client';
 import { startEmulator } from '../emulator';
-import { addConnectionOptions, requirePlatform, resolveConnection } from './config';
+import { type CliSecret, addConnectionOptions, requirePlatform, resolveConnection } from './config';
 import { DEMO_STEPS, type DemoContext, type DemoStep, StepFailure } from './demo-steps';
 import { EXIT, type ExitCode } from './exit-codes';
 import { type Io, describeError, processIo, runCommand } from './run';
@@ -37,7 +37,7 @@ async function demo(io: Io, flags: DemoFlags): Promise<ExitCode> {
   const external = flags.baseUrl !== undefined;
   let close: (() => Promise<void>) | undefined;
   let apiKey: string;
-  let apiSecret: string;
+  let apiSecret: CliSecret;
   let baseUrl: string;
   if (external) {
     const c = requirePlatform(await resolveConnection(flags, io.env));

@@ -2,11 +2,12 @@ import { ServerClient } from '../server-client';
 import { ApiError, ConnectionError } from '../errors';
 import type { RequestLogRecord } from '../options';
 import { isCredentialError } from './run';
+import type { CliSecret } from './config';
 
 /** How the CLI talks to the platform: retries and timeout per attempt. */
 export interface PlatformOptions {
   apiKey: string;
-  apiSecret: string;
+  apiSecret: CliSecret;
   baseUrl: string;
   maxRetries?: number | undefined;
   timeoutMs?: number | undefined;

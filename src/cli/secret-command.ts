@@ -77,7 +77,7 @@ async function add(io: Io, flags: AddFlags): Promise<ExitCode> {
     flags.json
       ? JSON.stringify({ kid: added.kid, state: added.state, file: flags.out }) + '\n'
       : `added: secret ${added.kid} (active; its value is in ${flags.out}, mode 0600)\n` +
-          `next: deploy every backend with apiSecret [{ kid: "${added.kid}", secret: <${flags.out}> }, <the current secret>], then: tokenkit secret promote ${added.kid}\n`,
+          `next: deploy every backend with both secrets, the new one first (TOKENKIT_API_SECRETS='[{"kid":"${added.kid}","secret":"<${flags.out}>"},{"kid":"<current kid>","secret":"<current secret>"}]'), then: tokenkit secret promote ${added.kid}\n`,
   );
   return EXIT.ok;
 }

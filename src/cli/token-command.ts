@@ -3,7 +3,7 @@ import { ServerClient } from '../server-client';
 import { TokenError } from '../errors';
 import { userIdSchema } from '../schemas/common';
 import { decodeJsonSegment } from '../tokens/jws';
-import { toSigningKey } from '../tokens/key';
+import { toKeySet } from '../tokens/keyring';
 import { DEFAULT_VALIDITY_SECONDS, MAX_VALIDITY_SECONDS, mintUserToken } from '../tokens/mint';
 import { verifyUserToken } from '../tokens/verify-user-token';
 import { type ConnectionFlags, addConnectionOptions, requirePlatform, requireSecret, resolveConnection } from './config';
@@ -87,7 +87,7 @@ async function mint(io: Io, flags: MintFlags): Promise<ExitCode> {
   const secret = requireSecret(await resolveConnection(flags, io.env));
   const nowMs = Date.now();
   const validity = flags.validity ?? DEFAULT_VALIDITY_SECONDS;
-  const token = mintUserToken(toSigningKey(secret), { user_id: flags.user, validity_in_seconds: validity }, nowMs);
+  const token = mintUserToken(toKeySet(secret), { user_id: flags.user, validity_in_seconds: validity }, nowMs);
   const expiresAt = (Math.floor(nowMs / 1000) + validity) * 1000;
   io.out(flags.json ? JSON.stringify({ user_id: flags.user, token, expires_at: expiresAt }) + '\n' : token + '\n');
   return EXIT.ok;

@@ -107,7 +107,7 @@ function checkAsync(options: unknown): TokenkitModuleAsyncOptions {
 export class TokenkitModule {
   /**
    * Configures the client from options known at import time. Options left out fall back to the
-   * environment (`TOKENKIT_API_KEY`, `TOKENKIT_API_SECRET`, `TOKENKIT_BASE_URL`).
+   * environment (`TOKENKIT_API_KEY`, `TOKENKIT_API_SECRET` or the keyring `TOKENKIT_API_SECRETS`, `TOKENKIT_BASE_URL`).
    *
    * @example
    * ```ts

@@ -162,7 +162,8 @@ export function keyringFault(value: unknown): { path: string; message: string } 
     const { kid, secret } = entry as { kid?: unknown; secret?: unknown };
     if (typeof kid !== 'string' || !KID_PATTERN.test(kid)) return { path: `${i}.kid`, message: 'expected 1 to 64 characters from A-Z a-z 0-9 . _ -' };
     const first = seen.get(kid);
-    if (first !== undefined) return { path: `${i}.kid`, message: `duplicates entry ${first} ("${kid}")` };
+    // The kid is not quoted: a secret pasted where the kid goes would show.
+    if (first !== undefined) return { path: `${i}.kid`, message: `duplicates the kid of entry ${first}` };
     seen.set(kid, i);
     const fault = secret === undefined ? 'is missing' : secretFault(secret);
     if (fault !== undefined) return { path: `${i}.secret`, message: fault };
@@ -200,3 +201,53 @@ export function verifySignature(keys: KeySet, kid: unknown, signingInput: string
   else if (!hs256Verify(keys, signingInput, signature)) throw badSignature(what);
 }
 
+
+/** The environment variable that holds a keyring as JSON (docs/secret-rotation.md). */
+export const KEYRING_ENV = 'TOKENKIT_API_SECRETS';
+
+/** What a keyring given as text must look like, in words. */
+export const KEYRING_TEXT_EXPECTED = 'a keyring as JSON, [{"kid":"...","secret":"..."}, ...]';
+
+/**
+ * A keyring from its JSON text (`TOKENKIT_API_SECRETS`, or a keyring file): `[{"kid":"...","secret":"..."}, ...]`,
+ * each secret a non-empty string. Answers the entries, or the fault: `path` names the entry by its index
+ * (`1.kid`), `message` says what was expected. Never quotes the text: it holds secrets (and JSON.parse's
+ * own message would quote some of it).
+ */
+export function keyringFromText(text: string): { entries: KeyringEntry[] } | { fault: { path: string; message: string } } {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return { fault: { path: '', message: `not valid JSON; expected ${KEYRING_TEXT_EXPECTED}` } };
+  }
+  if (!Array.isArray(value)) return { fault: { path: '', message: `expected ${KEYRING_TEXT_EXPECTED}, got ${value === null ? 'null' : `a ${typeof value === 'object' ? 'JSON object' : typeof value}`}` } };
+  const fault = keyringFault(value);
+  // In text, a secret can only be a string: the KeyObject of keyringFault's message cannot be given.
+  if (fault !== undefined) return { fault: fault.path.endsWith('.secret') && fault.message !== 'is missing' ? { path: fault.path, message: 'expected a non-empty string' } : fault };
+  return { entries: value as KeyringEntry[] };
+}
+
+/** `NAME` for the whole value, `NAME[1].kid` for a part (entries counted from 0): how errors name the part of a keyring text at fault. */
+function keyringTextPath(name: string, path: string): string {
+  if (!path) return name;
+  const [index, field] = path.split('.');
+  return `${name}[${index}]${field ? `.${field}` : ''}`;
+}
+
+/**
+ * The app secret the environment gives: `TOKENKIT_API_SECRET` (one secret) or `TOKENKIT_API_SECRETS`
+ * (a keyring as JSON), or undefined where neither is set. Where both are set or the keyring is not
+ * one, the fault: `message` names the variable (and the entry) and what was expected, never a value;
+ * `path` is the option's path (`apiSecret.1.kid`). The SDK and the CLI each raise their own error with it.
+ */
+export function secretFromEnvironment(env: Readonly<Record<string, string | undefined>>): { secret: string | KeyringEntry[] | undefined } | { fault: { path: string; message: string } } {
+  const single = env['TOKENKIT_API_SECRET'] || undefined;
+  const text = env[KEYRING_ENV] || undefined;
+  if (text === undefined) return { secret: single };
+  if (single !== undefined) return { fault: { path: 'apiSecret', message: `set TOKENKIT_API_SECRET (one secret) or ${KEYRING_ENV} (a keyring), not both` } };
+  const parsed = keyringFromText(text);
+  if ('entries' in parsed) return { secret: parsed.entries };
+  const { path, message } = parsed.fault;
+  return { fault: { path: path ? `apiSecret.${path}` : 'apiSecret', message: `invalid ${keyringTextPath(KEYRING_ENV, path)}: ${message}` } };
+}

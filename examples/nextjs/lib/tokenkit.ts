@@ -4,7 +4,7 @@
 import { ServerClient } from 'tokenkit';
 import { createSessions, demoUsers } from '../../common/sessions';
 
-export const client = new ServerClient(); // TOKENKIT_API_KEY, TOKENKIT_API_SECRET (TOKENKIT_BASE_URL for the emulator)
+export const client = new ServerClient(); // TOKENKIT_API_KEY, TOKENKIT_API_SECRET or TOKENKIT_API_SECRETS (TOKENKIT_BASE_URL for the emulator)
 
 /** How long each token is valid: TOKEN_VALIDITY_SECONDS, default one hour. */
 export const tokenValiditySeconds = Number(process.env['TOKEN_VALIDITY_SECONDS'] ?? 3600);
