@@ -122,11 +122,11 @@ export function checkClientToken(token: string, expectedUserId: string | undefin
   // The user's cutoff is the token's user's: read its user_id first (checkUserToken checks the type).
   const payload = decodeJsonSegment(token.split('.')[1] ?? '');
   const claimed = payload?.['user_id'];
-  const user = typeof claimed === 'string' ? ctx.state.users.get(claimed) : undefined;
+  const cutoffMs = typeof claimed === 'string' ? ctx.state.users.cutoffMs(claimed) : undefined;
   try {
     const { claims, kind } = checkUserToken(ctx.state.secrets.keyring, token, {
       userId: expectedUserId,
-      revokedBefore: { user: user?.revoke_tokens_issued_before ?? null, app: ctx.state.app.revoke_tokens_issued_before },
+      revokedBefore: { user: cutoffMs == null ? null : new Date(cutoffMs), app: ctx.state.app.revoke_tokens_issued_before },
       disableAuthChecks: ctx.state.app.disable_auth_checks,
       clockToleranceSeconds: ctx.toleranceSeconds,
       nowMs: ctx.nowMs,
