@@ -20,8 +20,8 @@ const INITIAL_CAPACITY = 1024;
  *
  * It reads like a `Map<string, User>`: `get` builds the user (dates as `Date`, a fresh object on
  * every call: changing it changes nothing stored; store a change with `set`), `values()` builds
- * them one at a time. Users are never deleted, only all cleared. `cutoffMs` and `wire` read a user
- * without building its `Date`s: the revocation check and the answers of the hot routes.
+ * them one at a time. Users are never deleted, only all cleared. `cutoffMs` reads a user
+ * without building its `Date`s: the revocation check of every user token.
  */
 export class UserStore {
   #index = new Map<string, number>();
@@ -46,20 +46,7 @@ export class UserStore {
     if (i === undefined) return undefined;
     const t = this.#times;
     const cutoff = t[3 * i + 2]!;
-    return this.#build(i, new Date(t[3 * i]!), new Date(t[3 * i + 1]!), Number.isNaN(cutoff) ? null : new Date(cutoff)) as User;
-  }
-
-  /**
-   * The user as the contract writes it (dates as ISO strings, the fields in the order the
-   * response schemas encode them: the known ones, then the custom ones as stored), ready for
-   * `JSON.stringify`; undefined for an unknown id.
-   */
-  wire(id: string): Record<string, unknown> | undefined {
-    const i = this.#index.get(id);
-    if (i === undefined) return undefined;
-    const t = this.#times;
-    const cutoff = t[3 * i + 2]!;
-    return this.#build(i, iso(t[3 * i]!), iso(t[3 * i + 1]!), Number.isNaN(cutoff) ? null : iso(cutoff));
+    return this.#build(i, new Date(t[3 * i]!), new Date(t[3 * i + 1]!), Number.isNaN(cutoff) ? null : new Date(cutoff));
   }
 
   /** The user's revocation cutoff in ms: null for none, undefined for an unknown id. */
@@ -116,7 +103,8 @@ export class UserStore {
     for (const id of this.#ids) yield this.get(id)!;
   }
 
-  #build(i: number, created: unknown, updated: unknown, cutoff: unknown): Record<string, unknown> {
+  /** The user, in the order `userSchema` encodes its fields: the known ones, then the custom ones as stored. */
+  #build(i: number, created: Date, updated: Date, cutoff: Date | null): User {
     const flags = this.#flags[i]!;
     const extra = this.#extra.get(i);
     const out: Record<string, unknown> = { id: this.#ids[i] };
@@ -133,7 +121,7 @@ export class UserStore {
         Object.defineProperty(out, k, { value: extra[k], enumerable: true, writable: true, configurable: true });
       }
     }
-    return out;
+    return out as User;
   }
 
   #grow(): void {
