@@ -34,9 +34,9 @@ export function wireUser(user: User): Record<string, unknown> {
   out['revoke_tokens_issued_before'] = user.revoke_tokens_issued_before === null ? null : iso(user.revoke_tokens_issued_before);
   out['requires_token'] = user.requires_token;
   for (const k of Object.keys(u)) {
-    if (WIRE_FIELDS.has(k) || u[k] === undefined) continue;
-    // defineProperty: a custom key "__proto__" stays an own field, as the schema keeps it.
-    Object.defineProperty(out, k, { value: u[k], enumerable: true, writable: true, configurable: true });
+    // A key "__proto__" is left out, as the schema leaves it out (no body may carry one anyway).
+    if (WIRE_FIELDS.has(k) || k === '__proto__' || u[k] === undefined) continue;
+    out[k] = u[k];
   }
   return out;
 }
