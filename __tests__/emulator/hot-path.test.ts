@@ -29,6 +29,7 @@ function user(id: string, extra: Record<string, unknown> = {}): User {
 const USERS: User[] = [
   user('plain'),
   user('named', { name: 'Ann' }),
+  user('unchanged', { updated_at: new Date(T0) }), // never changed: created_at and updated_at the same
   // Custom fields before the known ones, integer-like keys, nested values, a "__proto__" key.
   { team: 'blue', ...user('custom', { '10': 1, '2': [1, { a: null }], nested: { x: 'y' }, name: '' }) } as User,
   user('revoked', { role: 'guest', revoke_tokens_issued_before: new Date(T0 + 2), requires_token: true }),

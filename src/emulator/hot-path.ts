@@ -29,8 +29,10 @@ export function wireUser(user: User): Record<string, unknown> {
   const out: Record<string, unknown> = { id: user.id };
   if (u['name'] !== undefined) out['name'] = u['name'];
   out['role'] = user.role;
-  out['created_at'] = iso(user.created_at);
-  out['updated_at'] = iso(user.updated_at);
+  const created = iso(user.created_at);
+  out['created_at'] = created;
+  // A user never changed since created (most of them) has one time: written once.
+  out['updated_at'] = user.updated_at.getTime() === user.created_at.getTime() ? created : iso(user.updated_at);
   out['revoke_tokens_issued_before'] = user.revoke_tokens_issued_before === null ? null : iso(user.revoke_tokens_issued_before);
   out['requires_token'] = user.requires_token;
   for (const k of Object.keys(u)) {
