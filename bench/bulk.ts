@@ -131,7 +131,9 @@ export async function run(): Promise<Row[]> {
     });
 
     emulator.send({ cmd: 'usage' });
-    const after = await emulator.next<Usage & { heapUsed: number; stats: { users: number; idempotencyKeys: number; idempotencyBytes: number } }>();
+    const after = await emulator.next<
+      Usage & { heapUsed: number; heapTotal: number; external: number; stats: { users: number; idempotencyKeys: number; idempotencyBytes: number } }
+    >();
     rows.push({
       name: `emulator: ${max.toLocaleString('en-US')} users created`,
       value: Math.round(created.rss / MB),
@@ -143,7 +145,8 @@ export async function run(): Promise<Row[]> {
       value: Math.round(after.maxRss / MB),
       unit: 'MB peak RSS',
       note:
-        `${verdict(after.maxRss < EMULATOR_RSS_TARGET, '< 1 GB')}; now ${Math.round(after.rss / MB)} MB, heap ${Math.round(after.heapUsed / MB)} MB; ` +
+        `${verdict(after.maxRss < EMULATOR_RSS_TARGET, '< 1 GB')}; now ${Math.round(after.rss / MB)} MB, heap ${Math.round(after.heapUsed / MB)} MB ` +
+        `(of ${Math.round(after.heapTotal / MB)} MB V8 keeps), ${Math.round(after.external / MB)} MB off the heap; ` +
         `${after.stats.idempotencyKeys} answers kept for replay (${Math.round(after.stats.idempotencyBytes / MB)} MB)`,
     });
     return rows;

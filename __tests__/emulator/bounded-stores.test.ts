@@ -82,6 +82,18 @@ describe('IdempotencyStore', () => {
     expect(store.size).toBe(0);
   });
 
+  test('an answer kept as UTF-8 bytes replays the same string, counted in its UTF-8 bytes', () => {
+    const store = new IdempotencyStore(10, 1 << 20);
+    const body = JSON.stringify({ user: { id: 'z', name: 'Zoë \u{1F642} 名前', lone: '\ud800' } });
+    store.put('k', answer(body), 0);
+    const replay = store.get('k', 1);
+    expect(replay?.body).toBe(body);
+    expect(replay?.status).toBe(200);
+    expect(store.bytes).toBe(1 + 64 + Buffer.byteLength(body) + 16);
+    // Each replay is the same, and a fresh string: the kept bytes are not changed by reading them.
+    expect(store.get('k', 2)?.body).toBe(body);
+  });
+
   test('bounded in bytes: the most recent answers that fit are kept, the oldest dropped and counted', () => {
     const body = 'x'.repeat(1000);
     const store = new IdempotencyStore(1000, 5000); // about 4 answers of 1000 bytes with their keys and fingerprints

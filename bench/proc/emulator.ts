@@ -17,7 +17,8 @@ async function main(): Promise<void> {
     const cmd = JSON.parse(line) as { cmd: string; n?: number };
     if (cmd.cmd === 'usage') {
       (globalThis as { gc?: () => void }).gc?.();
-      out({ ...usageSince(start), stats: emulator.stats(), heapUsed: process.memoryUsage().heapUsed });
+      const { heapUsed, heapTotal, external, arrayBuffers } = process.memoryUsage();
+      out({ ...usageSince(start), stats: emulator.stats(), heapUsed, heapTotal, external, arrayBuffers });
     } else if (cmd.cmd === 'tokens') {
       out(Array.from({ length: cmd.n ?? 1 }, (_, i) => emulator.userToken(`bench-user-${i}`, { validityInSeconds: 3600 })));
     } else {

@@ -29,9 +29,21 @@ export { IDEMPOTENCY_KEY_PATTERN } from '../schemas/common';
 /** The default of `maxIdempotencyBytes`: 64 MiB of stored answers. */
 export const DEFAULT_IDEMPOTENCY_BYTES = 64 * 2 ** 20;
 
+/**
+ * An answer as kept: its body as UTF-8 bytes in a `Buffer`, off the JS heap. Bulk answers are tens
+ * of kB each, kept for minutes and then dropped: as strings they were most of the heap the
+ * emulator's garbage collector had to keep room for (bench/README.md, "bulk").
+ */
+interface KeptAnswer {
+  fingerprint: string;
+  status: number;
+  body: Buffer;
+  expiresAt: number;
+}
+
 /** What an entry is counted as: its key, fingerprint and body, in UTF-8 bytes, plus its fixed fields. */
-function answerBytes(key: string, answer: StoredAnswer): number {
-  return key.length + answer.fingerprint.length + Buffer.byteLength(answer.body) + 16;
+function answerBytes(key: string, answer: KeptAnswer): number {
+  return key.length + answer.fingerprint.length + answer.body.length + 16;
 }
 
 /**
@@ -43,7 +55,7 @@ function answerBytes(key: string, answer: StoredAnswer): number {
  * long as its answer is among the most recent `maxBytes`.
  */
 export class IdempotencyStore {
-  readonly #answers: LruMap<string, StoredAnswer>;
+  readonly #answers: LruMap<string, KeptAnswer>;
 
   constructor(cap: number, maxBytes: number = DEFAULT_IDEMPOTENCY_BYTES) {
     this.#answers = new LruMap(cap, { maxBytes, bytesOf: answerBytes });
@@ -52,15 +64,16 @@ export class IdempotencyStore {
   /** The stored answer for `key`, if it has not expired. */
   get(key: string, nowMs: number): StoredAnswer | undefined {
     const answer = this.#answers.get(key);
-    if (answer && answer.expiresAt <= nowMs) {
+    if (answer === undefined) return undefined;
+    if (answer.expiresAt <= nowMs) {
       this.#answers.delete(key);
       return undefined;
     }
-    return answer;
+    return { fingerprint: answer.fingerprint, status: answer.status, body: answer.body.toString('utf8'), expiresAt: answer.expiresAt };
   }
 
   put(key: string, answer: Omit<StoredAnswer, 'expiresAt'>, nowMs: number): void {
-    this.#answers.set(key, { ...answer, expiresAt: nowMs + IDEMPOTENCY_WINDOW_MS });
+    this.#answers.set(key, { fingerprint: answer.fingerprint, status: answer.status, body: Buffer.from(answer.body, 'utf8'), expiresAt: nowMs + IDEMPOTENCY_WINDOW_MS });
   }
 
   clear(): void {

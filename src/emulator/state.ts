@@ -4,6 +4,7 @@ import type { App } from '../schemas/app';
 import type { AuthKind } from '../schemas/client-routes';
 import type { User } from '../schemas/users';
 import { LruMap } from './lru';
+import { UserStore } from './users';
 
 export { LruMap } from './lru';
 import { AppSecrets } from './secrets';
@@ -69,7 +70,8 @@ export class EmulatorState {
   app: AppSettings = defaultApp();
   /** The app's secrets (docs/platform-api.md, "App secrets and rotation"): set at start. */
   secrets: AppSecrets = AppSecrets.initial(randomBytes(32).toString('base64url'), true, Date.now());
-  readonly users = new Map<string, User>();
+  /** The users, compactly (see {@link UserStore}): `get` builds a copy, `setUser` stores one. */
+  readonly users = new UserStore();
   readonly sessions = new Map<string, SessionRecord>();
   readonly #sessionsByUser = new Map<string, Set<string>>();
   readonly connections: LruMap<string, Connection>;

@@ -1,0 +1,249 @@
+// The emulator's hot path (src/emulator/hot-path.ts) answers exactly as the general path does:
+// its encoders write the bytes the response schemas' encoding writes, its decoder gives the input
+// the request schema gives (and leaves every other body to the schema), and over real HTTP on
+// 127.0.0.1 the same requests get the same statuses, headers and bodies with the hot path on and
+// off, refusals included. Also the compact user store (src/emulator/users.ts) gives back what it was given.
+import { z } from 'zod';
+import { type Emulator, createManualClock, startEmulator } from 'tokenkit/emulator';
+import { FAST_CODECS, type FastCodec } from '../../src/emulator/hot-path';
+import { UserStore } from '../../src/emulator/users';
+import { adminEndpoints, clientEndpoints } from '../../src/schemas/endpoints';
+import type { User } from '../../src/schemas/users';
+import { sign } from '../support/emulator';
+
+const T0 = Date.UTC(2026, 0, 2, 3, 4, 5, 678);
+
+function user(id: string, extra: Record<string, unknown> = {}): User {
+  return {
+    id,
+    role: 'user',
+    created_at: new Date(T0),
+    updated_at: new Date(T0 + 1),
+    revoke_tokens_issued_before: null,
+    requires_token: false,
+    ...extra,
+  } as User;
+}
+
+/** Users of every shape a stored user takes. */
+const USERS: User[] = [
+  user('plain'),
+  user('named', { name: 'Ann' }),
+  user('unchanged', { updated_at: new Date(T0) }), // never changed: created_at and updated_at the same
+  // Custom fields before the known ones, integer-like keys, nested values, a "__proto__" key.
+  { team: 'blue', ...user('custom', { '10': 1, '2': [1, { a: null }], nested: { x: 'y' }, name: '' }) } as User,
+  user('revoked', { role: 'guest', revoke_tokens_issued_before: new Date(T0 + 2), requires_token: true }),
+  user('admin.role@x', { role: 'admin', name: 'Zed', flag: false, count: 0 }),
+];
+const proto = user('__proto__');
+Object.defineProperty(proto, '__proto__', { value: { hidden: 1 }, enumerable: true, writable: true, configurable: true });
+USERS.push(proto);
+
+function codec(endpoint: object): FastCodec {
+  const c = FAST_CODECS.get(endpoint as never);
+  if (!c) throw new Error('no fast codec for this endpoint');
+  return c;
+}
+
+describe('hot-path encoders', () => {
+  test('connect: the same bytes as the response schema, with a user and anonymous', () => {
+    const { encode } = codec(clientEndpoints.connect);
+    for (const u of USERS) {
+      for (const auth of ['jwt', 'dev', 'session', 'none'] as const) {
+        const out = { user: u, connection_id: 'c-1', auth };
+        expect(encode!(out)).toBe(JSON.stringify(z.encode(clientEndpoints.connect.response, out as never)));
+      }
+    }
+    const anon = { connection_id: 'c-2', auth: 'anonymous' };
+    expect(encode!(anon)).toBe(JSON.stringify(z.encode(clientEndpoints.connect.response, anon as never)));
+  });
+
+  test('one user and users by id: the same bytes as the response schemas', () => {
+    for (const e of [clientEndpoints.getUser, clientEndpoints.updateMe, adminEndpoints.getUser]) {
+      for (const u of USERS) expect(codec(e).encode!({ user: u })).toBe(JSON.stringify(z.encode(e.response, { user: u } as never)));
+    }
+    const byId = Object.fromEntries(USERS.map((u) => [u.id, u]));
+    for (const e of [adminEndpoints.upsertUsers, adminEndpoints.updateUsersPartial]) {
+      const encoded = codec(e).encode!({ users: byId });
+      expect(encoded).toBe(JSON.stringify(z.encode(e.response, { users: byId } as never)));
+      expect(Object.keys((JSON.parse(encoded) as { users: object }).users)).toContain('__proto__');
+    }
+  });
+});
+
+describe('hot-path connect decoder', () => {
+  const { decode } = codec(clientEndpoints.connect);
+  const schema = clientEndpoints.connect.request;
+
+  test('the plain bodies: the input the schema gives', () => {
+    for (const body of [{}, { user_id: 'alice' }, { user_id: 'a.b@c_d-e' }, { user_id: 'x'.repeat(128) }, { anonymous: true }]) {
+      expect(decode!(body)).toEqual(z.decode(schema, body as never));
+    }
+  });
+
+  test('anything else is left to the schema (which refuses these)', () => {
+    const others: unknown[] = [
+      [],
+      null,
+      'x',
+      { user_id: '' },
+      { user_id: 'x'.repeat(129) },
+      { user_id: 'bad id' },
+      { user_id: 5 },
+      { anonymous: false },
+      { anonymous: true, user_id: 'a' },
+      { extra: 1 },
+      { user_id: undefined },
+    ];
+    for (const body of others) {
+      expect(decode!(body)).toBeUndefined();
+      if (body !== undefined && !(typeof body === 'object' && body !== null && 'user_id' in body && body.user_id === undefined)) {
+        expect(z.safeDecode(schema, body as never).success).toBe(false);
+      }
+    }
+  });
+});
+
+describe('UserStore', () => {
+  test('gives back each user as stored (a copy), in the order first stored, with its cutoff', () => {
+    const store = new UserStore();
+    for (const u of USERS) store.set(u.id, u);
+    expect(store.size).toBe(USERS.length);
+    for (const u of USERS) {
+      const back = store.get(u.id)!;
+      expect(back).toEqual(u);
+      expect(Object.keys(back).sort()).toEqual(Object.keys(u).sort());
+      expect(back).not.toBe(u);
+      expect(store.cutoffMs(u.id)).toBe(u.revoke_tokens_issued_before?.getTime() ?? null);
+    }
+    expect([...store.keys()]).toEqual(USERS.map((u) => u.id));
+    expect([...store.values()].map((u) => u.id)).toEqual(USERS.map((u) => u.id));
+    expect(store.get('nobody')).toBeUndefined();
+    expect(store.cutoffMs('nobody')).toBeUndefined();
+    // Changing a copy changes nothing stored; set replaces, custom fields included.
+    store.get('named')!.name = 'changed';
+    expect(store.get('named')!.name).toBe('Ann');
+    store.set('custom', user('custom'));
+    expect(store.get('custom')).toEqual(user('custom'));
+    expect(store.size).toBe(USERS.length);
+  });
+
+  test('grows past its first arrays and clears', () => {
+    const store = new UserStore();
+    for (let i = 0; i < 5000; i++) store.set(`u${i}`, user(`u${i}`, i % 7 === 0 ? { revoke_tokens_issued_before: new Date(T0 + i) } : {}));
+    expect(store.size).toBe(5000);
+    expect(store.get('u4999')).toEqual(user('u4999'));
+    expect(store.cutoffMs('u4998')).toBe(T0 + 4998);
+    store.clear();
+    expect(store.size).toBe(0);
+    expect(store.has('u1')).toBe(false);
+  });
+});
+
+/** One request of the script: method, path, headers, raw body. */
+interface Step {
+  method: string;
+  path: string;
+  headers: Record<string, string>;
+  body?: string;
+}
+
+describe('hot path on and off, over HTTP', () => {
+  let emu: Emulator;
+  const clock = createManualClock(T0);
+  beforeAll(async () => {
+    emu = await startEmulator({ clock });
+  });
+  afterAll(() => emu.close());
+
+  /** The requests, with tokens minted once (the same strings in both runs). */
+  function script(): Step[] {
+    const nowS = Math.floor(T0 / 1000);
+    const token = (userId: string, iat = nowS, exp = nowS + 3600): string => sign(emu, { user_id: userId, iat, exp });
+    const key = emu.apiKey;
+    const json = { 'Api-Key': key, 'Content-Type': 'application/json' };
+    const as = (t: string): Record<string, string> => ({ ...json, Authorization: `Bearer ${t}` });
+    const admin = (): Record<string, string> => as(emu.serverToken());
+    const connect = (headers: Record<string, string>, body: string): Step => ({ method: 'POST', path: '/v1/connect', headers, body });
+    const alice = token('alice');
+    const old = token('rev', nowS - 60);
+    const bad = alice.slice(0, -2) + (alice.endsWith('AA') ? 'BB' : 'AA');
+    return [
+      connect(as(alice), '{}'),
+      connect(as(alice), '{}'),
+      connect(as(alice), '{"user_id":"alice"}'),
+      connect(as(alice), '{"user_id":"bob"}'), // another user's token: 46
+      connect(json, '{"user_id":"carol"}'), // no token: auth none
+      connect(json, '{"anonymous":true}'),
+      connect(json, ''), // empty body: {}, then user_id required without a token
+      connect({ 'Content-Type': 'application/json', Authorization: `Bearer ${alice}` }, '{}'), // no Api-Key
+      connect({ ...as(alice), 'Api-Key': 'wrong' }, '{}'),
+      connect(as('not-a-jwt'), '{}'),
+      connect({ ...json, Authorization: 'Basic abc' }, '{}'),
+      connect(as(bad), '{}'),
+      connect(as(token('dave', nowS - 7200, nowS - 3600)), '{}'), // expired
+      connect(as(alice), '{not json'),
+      connect({ 'Api-Key': key, Authorization: `Bearer ${alice}` }, '{}'), // no Content-Type
+      connect(as(alice), '{"user_id":"bad id!"}'),
+      connect(as(alice), '{"user_id":5}'),
+      connect(as(alice), '{"anonymous":false}'),
+      connect(as(alice), '{"anonymous":true,"user_id":"alice"}'),
+      connect(as(alice), '[]'),
+      connect(as(alice), '{"extra":1}'),
+      connect(as(alice), '{"__proto__":{"x":1}}'),
+      connect(as(old), '{}'), // creates rev
+      { method: 'DELETE', path: '/v1/users/rev/token', headers: admin() },
+      connect(as(old), '{}'), // revoked: 44
+      {
+        method: 'POST',
+        path: '/v1/users',
+        headers: admin(),
+        body: JSON.stringify({ users: [{ id: 'erin', name: 'Erin', team: 'red', '7': [1] }, { id: '__proto__', role: 'admin' }, { id: '12' }] }),
+      },
+      {
+        method: 'PATCH',
+        path: '/v1/users',
+        headers: admin(),
+        body: JSON.stringify({ users: [{ id: 'erin', set: { mood: { a: 1 } }, unset: ['team'] }, { id: 'alice', set: { revoke_tokens_issued_before: new Date(T0 - 5000).toISOString() } }] }),
+      },
+      { method: 'PATCH', path: '/v1/users', headers: admin(), body: JSON.stringify({ users: [{ id: 'nobody', set: { a: 1 } }] }) },
+      { method: 'GET', path: '/v1/users/erin', headers: admin() },
+      { method: 'GET', path: '/v1/users/erin', headers: as(token('carol')) },
+      { method: 'GET', path: '/v1/users/nobody', headers: admin() },
+      { method: 'PATCH', path: '/v1/me', headers: as(token('carol')), body: JSON.stringify({ set: { name: 'Carol', zip: '1' } }) },
+    ];
+  }
+
+  /** Status, headers (without the per-request ones) and body, with every UUID (connection and request ids) made one. */
+  async function run(steps: Step[]): Promise<string[]> {
+    await emu.reset();
+    const out: string[] = [];
+    for (const s of steps) {
+      const res = await fetch(emu.url + s.path, { method: s.method, headers: s.headers, ...(s.body === undefined ? {} : { body: s.body }) });
+      const headers = [...res.headers].filter(([k]) => k !== 'date' && k !== 'x-request-id');
+      const body = (await res.text()).replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g, '<uuid>');
+      out.push(`${s.method} ${s.path} ${s.body ?? ''} -> ${res.status} ${JSON.stringify(headers)} ${body}`);
+    }
+    return out;
+  }
+
+  test('the same answers, byte for byte, refusals included', async () => {
+    const steps = script();
+    const fast = await run(steps);
+    const saved = [...FAST_CODECS];
+    FAST_CODECS.clear();
+    let general: string[];
+    try {
+      general = await run(steps);
+    } finally {
+      for (const [k, v] of saved) FAST_CODECS.set(k, v);
+    }
+    expect(fast).toEqual(general);
+    // The script reaches what it means to: successes and each refusal.
+    const statuses = fast.map((line) => Number(/ -> (\d+) /.exec(line)?.[1]));
+    expect(statuses.filter((s) => s === 200).length).toBeGreaterThanOrEqual(10);
+    for (const code of ['"code":2,', '"code":4,', '"code":16,', '"code":40,', '"code":43,', '"code":44,', '"code":46,']) {
+      expect(fast.some((line) => line.includes(code))).toBe(true);
+    }
+  });
+});
