@@ -115,6 +115,21 @@ export interface ServerClientOptions {
   clockToleranceSeconds?: number | undefined;
   /** Allow construction in a browser-like runtime. Default false: the secret belongs on a server. */
   dangerouslyAllowBrowser?: boolean | undefined;
+  /**
+   * Where the `TOKENKIT_*` variables are read from, for the options not given: `TOKENKIT_API_KEY`,
+   * `TOKENKIT_API_SECRET` or `TOKENKIT_API_SECRETS`, `TOKENKIT_BASE_URL`. Only string values are read.
+   * Default: the process environment (`process.env`, or `Deno.env`). Pass a Cloudflare Worker's `env`
+   * bindings, or a Hono context's `c.env`, where there is no process environment.
+   *
+   * @example
+   * ```ts
+   * import { ServerClient } from 'tokenkit';
+   * const bindings = { TOKENKIT_API_KEY: apiKey, TOKENKIT_API_SECRETS: JSON.stringify([{ kid: 'k2', secret: apiSecret }]), TOKENKIT_BASE_URL: baseUrl };
+   * const fromBindings = new ServerClient({ env: bindings });
+   * console.log(fromBindings.createToken('alice').length > 0); // true
+   * ```
+   */
+  env?: object | undefined;
 }
 
 const optionsSchema = z.strictObject({
@@ -145,7 +160,22 @@ const optionsSchema = z.strictObject({
   logger: z.custom<Logger>((v) => typeof v === 'function', { error: 'expected a function (record) => void' }).optional(),
   clockToleranceSeconds: z.number().min(0).max(3600).optional(),
   dangerouslyAllowBrowser: z.boolean().optional(),
+  env: z
+    .custom<object>((v) => typeof v === 'object' && v !== null && !Array.isArray(v), {
+      error: 'expected an object of environment variables, such as process.env or a Worker\'s env bindings',
+    })
+    .optional(),
 });
+
+/** The string values of an `env` option (a Worker's bindings also hold KV namespaces and the like). */
+function stringValues(env: object): Record<string, string> {
+  const out: Record<string, string> = Object.create(null);
+  for (const name of ['TOKENKIT_API_KEY', 'TOKENKIT_API_SECRET', KEYRING_ENV, 'TOKENKIT_BASE_URL']) {
+    const value: unknown = Object.prototype.hasOwnProperty.call(env, name) ? (env as Record<string, unknown>)[name] : undefined;
+    if (typeof value === 'string') out[name] = value;
+  }
+  return out;
+}
 
 /** The options once defaults and the environment are applied. */
 export interface ResolvedOptions {
@@ -170,9 +200,10 @@ export function isBrowserLike(): boolean {
 }
 
 /** Validates the options and applies the environment and defaults. */
-export function resolveOptions(input: unknown, env: Readonly<Record<string, string | undefined>> = runtime.env()): ResolvedOptions {
+export function resolveOptions(input: unknown, processEnv?: Readonly<Record<string, string | undefined>>): ResolvedOptions {
   const given = input === undefined ? {} : input;
   const o = parseOptions(optionsSchema, given, 'ServerClient options');
+  const env = o.env !== undefined ? stringValues(o.env) : (processEnv ?? runtime.env());
   if (isBrowserLike() && o.dangerouslyAllowBrowser !== true) {
     throw new ConfigError(
       'ServerClient refuses to run in a browser-like runtime: it holds your app secret, which must stay on a server. ' +

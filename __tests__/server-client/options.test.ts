@@ -156,6 +156,53 @@ describe('a keyring from TOKENKIT_API_SECRETS', () => {
   });
 });
 
+describe('the env option (a Worker\'s bindings, a Hono context\'s env)', () => {
+  const OTHER = 'options-env-other-secret-do-not-leak-2468';
+  const kidOf = (token: string): unknown => (JSON.parse(Buffer.from(token.split('.')[0] ?? '', 'base64url').toString('utf8')) as { kid?: unknown }).kid;
+
+  test('reads the key, the keyring and the URL from the object given, and only its string values', async () => {
+    const kv = { get: () => null }; // a binding that is not a string, as a Worker's KV namespace
+    const client = new ServerClient({
+      env: { TOKENKIT_API_KEY: 'bound-key', TOKENKIT_API_SECRETS: JSON.stringify([{ kid: 'k2', secret: OTHER }, { kid: 'k1', secret: SECRET }]), TOKENKIT_BASE_URL: 'http://127.0.0.1:9/', SESSIONS: kv },
+    });
+    const token = client.generateUserToken({ user_id: 'alice' });
+    expect(kidOf(token)).toBe('k2');
+    await expect(verifyUserToken(token, { secret: OTHER })).resolves.toMatchObject({ user_id: 'alice' });
+    expect(inspect(client)).not.toContain(OTHER);
+  });
+
+  test('the process environment is not read once env is given', () => {
+    process.env['TOKENKIT_API_KEY'] = 'process-key';
+    process.env['TOKENKIT_API_SECRET'] = SECRET;
+    const err = configError(() => new ServerClient({ env: {} }));
+    expect(err.issues.map((i) => i.path)).toEqual(['apiKey', 'apiSecret']);
+  });
+
+  test('options given win over env; a non-string TOKENKIT_API_SECRET is ignored, not coerced', () => {
+    const err = configError(() => new ServerClient({ env: { TOKENKIT_API_KEY: 'bound-key', TOKENKIT_API_SECRET: 42 } }));
+    expect(err.issues.map((i) => i.path)).toEqual(['apiSecret']);
+    const client = new ServerClient({ apiKey: 'k', apiSecret: SECRET, env: { TOKENKIT_API_SECRETS: 'not json' } });
+    expect(kidOf(client.generateUserToken({ user_id: 'a' }))).toBeUndefined();
+  });
+
+  test('its errors name the variables and never a value', () => {
+    const err = configError(() => new ServerClient({ env: { TOKENKIT_API_KEY: 'k', TOKENKIT_API_SECRET: SECRET, TOKENKIT_API_SECRETS: JSON.stringify([{ kid: 'a', secret: OTHER }]) } }));
+    expect(err.message).toBe('ServerClient: set TOKENKIT_API_SECRET (one secret) or TOKENKIT_API_SECRETS (a keyring), not both');
+    const bad = configError(() => new ServerClient({ env: { TOKENKIT_API_KEY: 'k', TOKENKIT_API_SECRETS: JSON.stringify([{ kid: 'a', secret: OTHER, extra: SECRET }]) } }));
+    expect(bad.message).toBe('ServerClient: invalid TOKENKIT_API_SECRETS[0].extra: unknown key (expected kid and secret)');
+    for (const e of [err, bad]) expect(`${e.message}${JSON.stringify(e.issues)}${inspect(e)}`).not.toMatch(new RegExp(`${SECRET}|${OTHER}`));
+  });
+
+  test.each([
+    ['a string', 'TOKENKIT_API_KEY=k'],
+    ['an array', [['TOKENKIT_API_KEY', 'k']]],
+    ['null', null],
+  ])('%s is refused, naming env', (_, env) => {
+    const err = configError(() => new ServerClient({ apiKey: 'k', apiSecret: SECRET, env: env as never }));
+    expect(err.issues).toEqual([{ path: 'env', message: "expected an object of environment variables, such as process.env or a Worker's env bindings" }]);
+  });
+});
+
 describe('browser-like runtimes', () => {
   const g = globalThis as Record<string, unknown>;
   afterEach(() => {

@@ -1,6 +1,7 @@
 // Starts the Hono example on Bun (`npx bun examples/hono/server.ts`) or Deno
 // (`npx deno run --allow-net --allow-env --allow-read --allow-sys examples/hono/server.ts`).
-// Environment: TOKENKIT_API_KEY, TOKENKIT_API_SECRET (the app's secret: it stays on this server),
+// Environment: TOKENKIT_API_KEY, TOKENKIT_API_SECRET (the app's secret: it stays on this server;
+// TOKENKIT_API_SECRETS holds a keyring instead while the secret is rotated), TOKENKIT_BASE_URL,
 // DEMO_USERS ("alice:wonderland,bob:builder"), PORT (default 3000; 0 picks a free port), HOST
 // (default 127.0.0.1).
 import { ServerClient } from 'tokenkit';
@@ -14,13 +15,14 @@ interface Runtime {
   Bun?: { serve: Serve; env: Record<string, string | undefined> };
   Deno?: {
     serve: (options: { port: number; hostname: string; onListen: (addr: { hostname: string; port: number }) => void }, fetch: (request: Request) => Response | Promise<Response>) => unknown;
-    env: { get(name: string): string | undefined };
+    env: { get(name: string): string | undefined; toObject(): Record<string, string> };
   };
 }
 const runtime = globalThis as unknown as Runtime;
 const env = (name: string): string | undefined => runtime.Bun?.env[name] ?? runtime.Deno?.env.get(name);
 
-const client = new ServerClient({ apiKey: env('TOKENKIT_API_KEY'), apiSecret: env('TOKENKIT_API_SECRET'), baseUrl: env('TOKENKIT_BASE_URL') });
+// The TOKENKIT_* variables (the key, the secret or keyring, the URL), from the runtime's environment.
+const client = new ServerClient({ env: runtime.Bun?.env ?? runtime.Deno?.env.toObject() });
 const app = createApp(client, createSessions(demoUsers(env('DEMO_USERS') ?? 'alice:wonderland')));
 const port = Number(env('PORT') ?? 3000);
 const hostname = env('HOST') ?? '127.0.0.1';

@@ -4,10 +4,15 @@
 import { ServerClient, type FetchTokenProviderHandler } from 'tokenkit';
 import { type Sessions, createSessions, demoUsers } from '../../common/sessions';
 
-/** The Worker's bindings (wrangler.toml `[vars]`, and `wrangler secret put TOKENKIT_API_SECRET`). */
+/**
+ * The Worker's bindings (wrangler.toml `[vars]`, and `wrangler secret put TOKENKIT_API_SECRET`), read
+ * by `new ServerClient({ env })`. While rotating the secret, `TOKENKIT_API_SECRETS` holds the keyring
+ * instead (`[{"kid":"...","secret":"..."}, ...]`, docs/secret-rotation.md).
+ */
 export interface Env {
   TOKENKIT_API_KEY: string;
-  TOKENKIT_API_SECRET: string;
+  TOKENKIT_API_SECRET?: string;
+  TOKENKIT_API_SECRETS?: string;
   /** The platform's URL; the emulator's while developing (e.g. http://127.0.0.1:8787). */
   TOKENKIT_BASE_URL?: string;
   /** Demo users, "alice:wonderland,bob:builder". */
@@ -24,7 +29,8 @@ interface Backend {
 let backend: Backend | undefined;
 
 function build(env: Env): Backend {
-  const client = new ServerClient({ apiKey: env.TOKENKIT_API_KEY, apiSecret: env.TOKENKIT_API_SECRET, baseUrl: env.TOKENKIT_BASE_URL });
+  // A Worker has no process environment: the client reads its TOKENKIT_* variables from the bindings.
+  const client = new ServerClient({ env });
   const sessions = createSessions(demoUsers(env.DEMO_USERS ?? 'alice:wonderland'), { secureCookies: true });
   const token = client.tokenProvider({ authenticate: (request: Request) => sessions.userOf(request.headers.get('cookie')) });
   return { sessions, token };
