@@ -9,7 +9,8 @@ import { runtime } from '../runtime';
 import type { KeySet } from '../tokens/keyring';
 import { mintServerToken, SERVER_TOKEN_MAX_SECONDS } from '../tokens/mint';
 import { resolveDispatcher, userAgent } from './environment';
-import { apiErrorFrom, decodeResponse } from './response';
+import type { ResponseReader } from './decoders';
+import { apiErrorFrom, decodeResponse, readResponse } from './response';
 import { type AttemptFailure, decideRetry } from './retry';
 import { abortErrorFor, sleep } from './sleep';
 
@@ -126,7 +127,7 @@ export class Transport {
   readonly #dispatcher: object | undefined;
   readonly #userAgent = userAgent();
   readonly #random: (() => number) | undefined;
-  #serverToken: { value: string; expMs: number } | undefined;
+  #serverToken: { header: string; expMs: number } | undefined;
 
   constructor(key: KeySet, options: ResolvedOptions, deps: TransportDeps = {}) {
     this.#key = key;
@@ -173,14 +174,14 @@ export class Transport {
     return this.send(prepared, input);
   }
 
-  /** The server token, minted again when less than 60 s of it remain. */
+  /** The `Authorization` header: the server token, minted again when less than 60 s of it remain. */
   #authorization(): string {
     const now = Date.now();
     if (this.#serverToken === undefined || this.#serverToken.expMs - now < RENEW_BEFORE_MS) {
       const iatS = Math.floor(now / 1000);
-      this.#serverToken = { value: mintServerToken(this.#key, now), expMs: (iatS + SERVER_TOKEN_MAX_SECONDS) * 1000 };
+      this.#serverToken = { header: `Bearer ${mintServerToken(this.#key, now)}`, expMs: (iatS + SERVER_TOKEN_MAX_SECONDS) * 1000 };
     }
-    return `Bearer ${this.#serverToken.value}`;
+    return this.#serverToken.header;
   }
 
   #headers(prepared: PreparedRequest): Record<string, string> {
@@ -243,8 +244,13 @@ export class Transport {
     }
   }
 
-  /** Sends a prepared request, with retries; resolves to the decoded response. */
-  async send<E extends Endpoint>(prepared: PreparedRequest<E>, options: RequestOptions = {}): Promise<ResponseOf<E>> {
+  /**
+   * Sends a prepared request, with retries; resolves to the decoded response, or, given `read`, to
+   * what `read` takes from the answer (only what the caller uses: see {@link ResponseReader}).
+   */
+  async send<E extends Endpoint>(prepared: PreparedRequest<E>, options?: RequestOptions): Promise<ResponseOf<E>>;
+  async send<E extends Endpoint, T>(prepared: PreparedRequest<E>, options: RequestOptions | undefined, read: ResponseReader<T>): Promise<T>;
+  async send<E extends Endpoint, T>(prepared: PreparedRequest<E>, options: RequestOptions = {}, read?: ResponseReader<T>): Promise<ResponseOf<E> | T> {
     const baseUrl = this.#options.baseUrl;
     if (baseUrl === undefined) {
       throw new ConfigError('ServerClient needs the platform URL for HTTP calls: pass { baseUrl } or set TOKENKIT_BASE_URL', [
@@ -286,10 +292,15 @@ export class Transport {
         continue;
       }
       const { res, text } = outcome;
+      const ms = performance.now() - started;
+      if (res.ok) {
+        // The log record only where there is a logger: a success needs nothing else of the answer's headers.
+        if (this.#options.logger) this.#log({ method, path: prepared.path, status: res.status, ms, attempt, requestId: res.headers.get('x-request-id') ?? undefined });
+        return read === undefined ? decodeResponse<E['response']>(prepared.endpoint.response, res, text, ctx) : readResponse(read, res, text, ctx);
+      }
       const requestId = res.headers.get('x-request-id') ?? undefined;
-      const record: RequestLogRecord = { method, path: prepared.path, status: res.status, ms: performance.now() - started, attempt, requestId };
-      if (res.ok || (res.status >= 300 && res.status < 400)) this.#log(record);
-      if (res.ok) return decodeResponse<E['response']>(prepared.endpoint.response, res, text, ctx);
+      const record: RequestLogRecord = { method, path: prepared.path, status: res.status, ms, attempt, requestId };
+      if (res.status >= 300 && res.status < 400) this.#log(record);
       if (res.status >= 300 && res.status < 400) {
         const location = res.headers.get('location');
         throw new ApiError({
