@@ -224,7 +224,9 @@ export async function updateUsersPartial(
   what = 'updateUsersPartial',
 ): Promise<UsersResult> {
   refuseProtoKeys(input, `${what} input`);
-  const shape = parseArgument(partialInputSchema, input, `${what} input`);
+  // `{ users }`, the common case, without a schema pass; anything else is checked (and named) by it.
+  const plain = typeof input === 'object' && input !== null && Object.getPrototypeOf(input) === Object.prototype && Object.keys(input).length === 1 && 'users' in input;
+  const shape = plain ? { users: input.users } : parseArgument(partialInputSchema, input, `${what} input`);
   const wire = fastPartialList(shape.users) ?? encodeList(partialList, shape.users, `${what} input`);
   raiseWireCutoffs(clock, wire);
   const opts = validateWriteOptions(options, `${what} options`);

@@ -2,8 +2,8 @@ import { z } from 'zod';
 import { ApiError, ArgumentError, ConfigError, ConnectionError, TimeoutError, type TokenkitError } from '../errors';
 import type { FetchLike, RequestLogRecord, ResolvedOptions } from '../options';
 import { platformCode } from '../schemas/codes';
-import { idempotencyKeySchema, refuseProtoKeys } from '../schemas/common';
-import { parseArgument, requestOptionsSchema, validateUserId } from '../schemas/validate';
+import { IDEMPOTENCY_KEY_PATTERN, idempotencyKeySchema, refuseProtoKeys } from '../schemas/common';
+import { MAX_TIMEOUT_MS, parseArgument, requestOptionsSchema, validateUserId } from '../schemas/validate';
 import { type Endpoint, endpointPath } from '../schemas/endpoints';
 import { runtime } from '../runtime';
 import type { KeySet } from '../tokens/keyring';
@@ -98,7 +98,7 @@ const RENEW_BEFORE_MS = 60_000;
 /** Validates the per-request options; an {@link ArgumentError} names the field. */
 export function validateRequestOptions(options: unknown, what = 'request options'): RequestOptions {
   if (options === undefined) return {}; // the common case, without a schema pass (bench/request-cost.ts)
-  return parseArgument(requestOptionsSchema, options, what);
+  return plainOptions(options, false) ?? parseArgument(requestOptionsSchema, options, what);
 }
 
 const writeOptionsSchema = requestOptionsSchema.extend({ idempotencyKey: idempotencyKeySchema.optional() });
@@ -106,7 +106,34 @@ const writeOptionsSchema = requestOptionsSchema.extend({ idempotencyKey: idempot
 /** Validates the options of a single-request write (`idempotencyKey` too); an {@link ArgumentError} names the field. */
 export function validateWriteOptions(options: unknown, what = 'request options'): WriteOptions {
   if (options === undefined) return {};
-  return parseArgument(writeOptionsSchema, options, what);
+  return plainOptions(options, true) ?? parseArgument(writeOptionsSchema, options, what);
+}
+
+/**
+ * Options that pass the schema's rules, copied as its parse copies them (the keys given, in the
+ * schema's order), without a zod pass; undefined for anything else, which the schema then checks
+ * (and names). A batch run's every write comes with an `idempotencyKey`.
+ */
+function plainOptions(options: unknown, write: boolean): WriteOptions | undefined {
+  if (typeof options !== 'object' || options === null || Object.getPrototypeOf(options) !== Object.prototype) return undefined;
+  const o = options as Record<string, unknown>;
+  for (const key in o) if (key !== 'signal' && key !== 'timeoutMs' && !(write && key === 'idempotencyKey')) return undefined;
+  const out: WriteOptions = {};
+  if ('signal' in o) {
+    if (o['signal'] !== undefined && !(o['signal'] instanceof AbortSignal)) return undefined;
+    out.signal = o['signal'] as AbortSignal | undefined;
+  }
+  if ('timeoutMs' in o) {
+    const t = o['timeoutMs'];
+    if (t !== undefined && !(typeof t === 'number' && Number.isSafeInteger(t) && t > 0 && t <= MAX_TIMEOUT_MS)) return undefined;
+    out.timeoutMs = t as number | undefined;
+  }
+  if ('idempotencyKey' in o) {
+    const key = o['idempotencyKey'];
+    if (key !== undefined && !(typeof key === 'string' && IDEMPOTENCY_KEY_PATTERN.test(key))) return undefined;
+    out.idempotencyKey = key as string | undefined;
+  }
+  return out;
 }
 
 function failureOf(err: unknown): string {
@@ -161,7 +188,7 @@ export class Transport {
   /** A request whose body is already in wire form (validated by the caller). */
   prepareEncoded<E extends Endpoint>(endpoint: E, path: string, wire: unknown, idempotencyKey?: string): PreparedRequest<E> {
     const bodyText = wire === undefined ? undefined : JSON.stringify(wire);
-    if (idempotencyKey !== undefined) parseArgument(idempotencyKeySchema, idempotencyKey, 'idempotencyKey', { prefix: 'idempotencyKey' });
+    if (idempotencyKey !== undefined && !IDEMPOTENCY_KEY_PATTERN.test(idempotencyKey)) parseArgument(idempotencyKeySchema, idempotencyKey, 'idempotencyKey', { prefix: 'idempotencyKey' });
     // Fixed here, before the first attempt: every retry sends the same bytes and the same key,
     // so the platform applies a retried write once (as stripe does). A request
     // without a body gets no key of its own, but carries the caller's where one is given.
