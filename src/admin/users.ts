@@ -4,6 +4,7 @@ import { ArgumentError } from '../errors';
 import { type RequestOptions, type Transport, type WriteOptions, validateRequestOptions, validateWriteOptions } from '../http/transport';
 import { parseArgument, requestOptionsShape, validateUserId } from '../schemas/validate';
 import { adminEndpoints } from '../schemas/endpoints';
+import { readUserCutoffs } from '../http/decoders';
 import type { MintClock } from './clock';
 import {
   MAX_USERS_PER_PAGE,
@@ -76,6 +77,9 @@ const UNSET_REFUSED = new Set<string>([...SYSTEM_FIELDS, 'role', 'revoke_tokens_
 const ROLES = new Set<unknown>(['user', 'guest', 'admin']);
 const WIRE_DATE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
+/** The last cutoff {@link fastSet} encoded, and its wire form. */
+let lastCutoff = { ms: Number.NaN, wire: '' };
+
 const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const isJsonScalar = (v: unknown): boolean => v === null || typeof v === 'string' || typeof v === 'boolean' || (typeof v === 'number' && Number.isFinite(v));
 
@@ -96,10 +100,13 @@ function fastSet(set: Record<string, unknown>): Record<string, unknown> | undefi
     const cutoff = set['revoke_tokens_issued_before'];
     if (cutoff === undefined || cutoff === null) out['revoke_tokens_issued_before'] = cutoff;
     else {
-      if (!(cutoff instanceof Date) || Number.isNaN(cutoff.getTime())) return undefined;
-      const wire = cutoff.toISOString();
-      if (!WIRE_DATE.test(wire)) return undefined; // a year past 9999: zod says what is wrong
-      out['revoke_tokens_issued_before'] = wire;
+      if (!(cutoff instanceof Date)) return undefined;
+      const ms = cutoff.getTime();
+      if (Number.isNaN(ms)) return undefined;
+      // One cutoff is mostly set on every user of a list: its wire form is worked out once.
+      if (ms !== lastCutoff.ms) lastCutoff = { ms, wire: cutoff.toISOString() };
+      if (!WIRE_DATE.test(lastCutoff.wire)) return undefined; // a year past 9999: zod says what is wrong
+      out['revoke_tokens_issued_before'] = lastCutoff.wire;
     }
   }
   for (const key in set) {
@@ -223,17 +230,49 @@ export async function updateUsersPartial(
   options?: WriteOptions,
   what = 'updateUsersPartial',
 ): Promise<UsersResult> {
-  refuseProtoKeys(input, `${what} input`);
-  // `{ users }`, the common case, without a schema pass; anything else is checked (and named) by it.
-  const plain = typeof input === 'object' && input !== null && Object.getPrototypeOf(input) === Object.prototype && Object.keys(input).length === 1 && 'users' in input;
-  const shape = plain ? { users: input.users } : parseArgument(partialInputSchema, input, `${what} input`);
-  const wire = fastPartialList(shape.users) ?? encodeList(partialList, shape.users, `${what} input`);
-  raiseWireCutoffs(clock, wire);
-  const opts = validateWriteOptions(options, `${what} options`);
-  checkOneRequest(opts, wire.length, what);
+  const { wire, opts } = preparePartial(clock, input, options, what);
   const result = await sendBatches(http, adminEndpoints.updateUsersPartial, wire, opts);
   for (const user of Object.values(result.users)) observeCutoff(clock, user.revoke_tokens_issued_before);
   return result;
+}
+
+/** Checks and encodes an `updateUsersPartial` input and its options (nothing is sent). */
+function preparePartial(clock: MintClock, input: UpdateUsersPartialInput, options: WriteOptions | undefined, what: string): { wire: unknown[]; opts: WriteOptions } {
+  // `{ users }` of the common shapes, without a schema pass (no `__proto__` key gets through it);
+  // anything else is checked, and named, by the schemas.
+  const plain = typeof input === 'object' && input !== null && Object.getPrototypeOf(input) === Object.prototype && Object.keys(input).length === 1 && 'users' in input;
+  let wire = plain ? fastPartialList(input.users) : undefined;
+  if (wire === undefined) {
+    refuseProtoKeys(input, `${what} input`);
+    const shape = parseArgument(partialInputSchema, input, `${what} input`);
+    wire = encodeList(partialList, shape.users, `${what} input`);
+  }
+  raiseWireCutoffs(clock, wire);
+  const opts = validateWriteOptions(options, `${what} options`);
+  checkOneRequest(opts, wire.length, what);
+  return { wire, opts };
+}
+
+/**
+ * Sets (or clears, with `null`) the cutoff of each user, as {@link setUserCutoff} does (the same
+ * checks, the same bytes, the same `what` in errors), and reads only the cutoffs of the answers,
+ * which the clock notes: for callers that use nothing else of them (the CLI's batch runs).
+ */
+export async function writeUserCutoffs(
+  http: Transport,
+  clock: MintClock,
+  ids: string[],
+  cutoff: Date | null,
+  options: WriteOptions | undefined,
+  what: string,
+): Promise<void> {
+  const { wire, opts } = preparePartial(clock, { users: ids.map((id) => ({ id, set: { revoke_tokens_issued_before: cutoff } })) }, options, what);
+  const endpoint = adminEndpoints.updateUsersPartial;
+  const { idempotencyKey, ...request } = opts;
+  for (const batch of chunks(wire, MAX_USERS_PER_REQUEST)) {
+    const cutoffs = await http.send(http.prepareEncoded(endpoint, endpoint.path, { users: batch }, idempotencyKey), request, readUserCutoffs);
+    for (const ms of cutoffs) if (ms !== null) clock.observeCutoff(ms);
+  }
 }
 
 /**
@@ -243,10 +282,18 @@ export async function updateUsersPartial(
  * revokes that token, even where its stamp ran a millisecond ahead of the clock.
  */
 function raiseWireCutoffs(clock: MintClock, wire: unknown[]): void {
+  // A list mostly sets one cutoff on every user: each distinct one is worked out once.
+  let lastGiven: string | undefined;
+  let lastRaised = '';
   for (const entry of wire) {
     const set = (entry as { set?: Record<string, unknown> }).set;
     const given = set?.['revoke_tokens_issued_before'];
-    if (set && typeof given === 'string') set['revoke_tokens_issued_before'] = new Date(clock.givenCutoff(Date.parse(given))).toISOString();
+    if (!set || typeof given !== 'string') continue;
+    if (given !== lastGiven) {
+      lastGiven = given;
+      lastRaised = new Date(clock.givenCutoff(Date.parse(given))).toISOString();
+    }
+    set['revoke_tokens_issued_before'] = lastRaised;
   }
 }
 
