@@ -35,7 +35,7 @@ test('a revocation: the same bytes as revokeUserTokens, so that the platform rep
   const cutoff = new Date(Date.now() - 1000);
   await client.revokeUserTokens(ids, cutoff, { idempotencyKey: 'batch-1' });
   const { http, clock } = clientInternals(client);
-  await writeUserCutoffs(http, clock, ids, cutoff, { idempotencyKey: 'batch-1' }, 'revokeUserTokens');
+  await writeUserCutoffs(http, clock, { ids, cutoff, options: { idempotencyKey: 'batch-1' }, what: 'revokeUserTokens' });
   expect(bodies).toHaveLength(2);
   expect(bodies[1]).toBe(bodies[0]);
   const user = await client.getUser('u7');
@@ -45,16 +45,16 @@ test('a revocation: the same bytes as revokeUserTokens, so that the platform rep
 test('a restore: the same bytes as restoreUserTokens, and the users have no cutoff', async () => {
   await client.restoreUserTokens(ids, { idempotencyKey: 'batch-2' });
   const { http, clock } = clientInternals(client);
-  await writeUserCutoffs(http, clock, ids, null, { idempotencyKey: 'batch-2' }, 'restoreUserTokens');
+  await writeUserCutoffs(http, clock, { ids, cutoff: null, options: { idempotencyKey: 'batch-2' }, what: 'restoreUserTokens' });
   expect(bodies[1]).toBe(bodies[0]);
   expect((await client.getUser('u7')).revoke_tokens_issued_before).toBeNull();
 });
 
 test('bad input is refused before any request, naming the method', async () => {
   const { http, clock } = clientInternals(client);
-  await expect(writeUserCutoffs(http, clock, ['u1'], new Date(), { idempotencyKey: 'has space' }, 'revokeUserTokens')).rejects.toThrow(
+  await expect(writeUserCutoffs(http, clock, { ids: ['u1'], cutoff: new Date(), options: { idempotencyKey: 'has space' }, what: 'revokeUserTokens' })).rejects.toThrow(
     expect.objectContaining({ name: 'ArgumentError', message: expect.stringContaining('revokeUserTokens options') }),
   );
-  await expect(writeUserCutoffs(http, clock, ids.concat(['u100']), new Date(), { idempotencyKey: 'k' }, 'revokeUserTokens')).rejects.toThrow(/idempotencyKey names one request/);
+  await expect(writeUserCutoffs(http, clock, { ids: ids.concat(['u100']), cutoff: new Date(), options: { idempotencyKey: 'k' }, what: 'revokeUserTokens' })).rejects.toThrow(/idempotencyKey names one request/);
   expect(bodies).toHaveLength(0);
 });

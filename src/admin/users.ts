@@ -258,15 +258,8 @@ function preparePartial(clock: MintClock, input: UpdateUsersPartialInput, option
  * checks, the same bytes, the same `what` in errors), and reads only the cutoffs of the answers,
  * which the clock notes: for callers that use nothing else of them (the CLI's batch runs).
  */
-export async function writeUserCutoffs(
-  http: Transport,
-  clock: MintClock,
-  ids: string[],
-  cutoff: Date | null,
-  options: WriteOptions | undefined,
-  what: string,
-): Promise<void> {
-  const { wire, opts } = preparePartial(clock, { users: ids.map((id) => ({ id, set: { revoke_tokens_issued_before: cutoff } })) }, options, what);
+export async function writeUserCutoffs(http: Transport, clock: MintClock, job: { ids: string[]; cutoff: Date | null; options?: WriteOptions | undefined; what: string }): Promise<void> {
+  const { wire, opts } = preparePartial(clock, cutoffInput(job.ids, job.cutoff), job.options, job.what);
   const endpoint = adminEndpoints.updateUsersPartial;
   const { idempotencyKey, ...request } = opts;
   for (const batch of chunks(wire, MAX_USERS_PER_REQUEST)) {
@@ -330,7 +323,12 @@ export async function setUserCutoff(
   options: WriteOptions | undefined,
   what: string,
 ): Promise<UsersResult> {
-  return updateUsersPartial(http, clock, { users: ids.map((id) => ({ id, set: { revoke_tokens_issued_before: cutoff } })) }, options, what);
+  return updateUsersPartial(http, clock, cutoffInput(ids, cutoff), options, what);
+}
+
+/** The `updateUsersPartial` input that sets `cutoff` on each user. */
+function cutoffInput(ids: string[], cutoff: Date | null): UpdateUsersPartialInput {
+  return { users: ids.map((id) => ({ id, set: { revoke_tokens_issued_before: cutoff } })) };
 }
 
 /**

@@ -49,7 +49,7 @@ export class Platform {
     const valid = userIdList(ids);
     const what = cutoff === null ? 'restoreUserTokens' : 'revokeUserTokens';
     const { http, clock } = clientInternals(this.client);
-    await writeUserCutoffs(http, clock, valid, cutoff === null ? null : validateCutoff(cutoff, 'before'), { idempotencyKey }, what);
+    await writeUserCutoffs(http, clock, { ids: valid, cutoff: cutoff === null ? null : validateCutoff(cutoff, 'before'), options: { idempotencyKey }, what });
   }
 }
 
