@@ -54,6 +54,16 @@ const PROCESS_MINT_CLOCK: MintClock = (() => {
   return clock;
 })();
 
+/** @internal Each client's transport and clock, for the package's own tools (the CLI's batch runs); not exported by the package. */
+const INTERNALS = new WeakMap<ServerClient, { http: Transport; clock: MintClock }>();
+
+/** @internal The transport and clock of `client` (see {@link INTERNALS}). */
+export function clientInternals(client: ServerClient): { http: Transport; clock: MintClock } {
+  const internals = INTERNALS.get(client);
+  if (!internals) throw new TypeError('not a ServerClient');
+  return internals;
+}
+
 const CLIENT_VERIFY_OPTIONS = new Set(['userId', 'revokedBefore', 'disableAuthChecks', 'clockToleranceSeconds', 'now']);
 
 /**
@@ -89,6 +99,7 @@ export class ServerClient {
     this.#key = toKeySet(this.#options.apiSecret);
     this.#http = new Transport(this.#key, this.#options);
     this.#bulk = new BulkOperations(this.#http, this.#options.compatibilityMode, this.#clock);
+    INTERNALS.set(this, { http: this.#http, clock: this.#clock });
   }
 
   /**

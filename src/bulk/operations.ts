@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import type { MintClock } from '../admin/clock';
-import { observeCutoff } from '../admin/users';
 import { type IssuedToken, type IssueTokenOptions, isAppWideRefusal, issueToken, validateIssueOptions } from '../admin/tokens';
 import { ApiError } from '../errors';
+import { readUserCutoffs } from '../http/decoders';
 import type { Transport } from '../http/transport';
 import { adminEndpoints } from '../schemas/endpoints';
 import { parseArgument } from '../schemas/validate';
@@ -167,9 +167,10 @@ export class BulkOperations {
         // Built in wire form without another schema pass: the engine has checked every id, and
         // `before` was checked with the options (a zod pass over 100 users costs ~0.4 ms a batch).
         const prepared = http.prepareEncoded(endpoint, endpoint.path, { users: ids.map((id) => ({ id, set: { revoke_tokens_issued_before: iso } })) });
-        const res = await http.send(prepared, { signal, timeoutMs });
-        // The platform may raise the cutoff (docs/platform-api.md): the next token is stamped after it.
-        for (const user of Object.values(res.users)) observeCutoff(this.#clock, user.revoke_tokens_issued_before);
+        // Only the cutoffs are read from the answer (the result holds the ids sent): the platform
+        // may raise a cutoff (docs/platform-api.md), and the next token is stamped after it.
+        const cutoffs = await http.send(prepared, { signal, timeoutMs }, readUserCutoffs);
+        for (const ms of cutoffs) if (ms !== null) this.#clock.observeCutoff(ms);
         return ids.map((id) => ({ ok: true, value: id }));
       } catch (error) {
         if (signal.aborted) return ids.map(() => ({ ok: false, error: asError(error) }));

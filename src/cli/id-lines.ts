@@ -1,6 +1,6 @@
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import { userIdSchema } from '../schemas/common';
+import { USER_ID_PATTERN, userIdSchema } from '../schemas/common';
 import { usageError } from './exit-codes';
 
 /** One line of an ids file: its 1-based number, and the id, or why the line is not one. */
@@ -35,6 +35,7 @@ export type LineParser = (line: number, offset: number, raw: string) => IdLine |
 function classify(line: number, offset: number, raw: string): IdLine | undefined {
   const text = raw.trim();
   if (text.length === 0) return undefined;
+  if (USER_ID_PATTERN.test(text)) return { line, offset, id: text }; // the schema's rule, without a zod pass per line
   const parsed = userIdSchema.safeParse(text);
   if (parsed.success) return { line, offset, id: parsed.data };
   const shown = text.length > 40 ? JSON.stringify(text.slice(0, 40)) + '…' : JSON.stringify(text);

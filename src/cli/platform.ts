@@ -1,4 +1,5 @@
-import { ServerClient } from '../server-client';
+import { userIdList, validateCutoff, writeUserCutoffs } from '../admin/users';
+import { ServerClient, clientInternals } from '../server-client';
 import { ApiError, ConnectionError } from '../errors';
 import type { RequestLogRecord } from '../options';
 import { isCredentialError } from './run';
@@ -15,9 +16,11 @@ export interface PlatformOptions {
 
 /**
  * The platform as the batch commands need it: a {@link ServerClient} with the run's retries and
- * timeout. A batch run's writes go through its public methods with the `idempotencyKey` the run
- * chose and recorded in its report (write-ahead), so a resumed run re-sends them with the same
- * key and the same bytes, and the platform replays what it applied.
+ * timeout. A batch run's writes go through its methods with the `idempotencyKey` the run chose
+ * and recorded in its report (write-ahead), so a resumed run re-sends them with the same key and
+ * the same bytes, and the platform replays what it applied. Cutoffs go through
+ * {@link Platform.setCutoffs}: the checks and bytes of `revokeUserTokens` and `restoreUserTokens`,
+ * without decoding the users of the answers, which a run does not use.
  */
 export class Platform {
   readonly client: ServerClient;
@@ -35,6 +38,19 @@ export class Platform {
       ...(options.maxRetries !== undefined ? { maxRetries: options.maxRetries } : {}),
       ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
     });
+  }
+
+  /**
+   * Sets `cutoff` on each user (`null`: restores them), one `PATCH /v1/users` of at most 100 ids,
+   * with `idempotencyKey`: what `client.revokeUserTokens(ids, cutoff, { idempotencyKey })` (or
+   * `restoreUserTokens`) sends and checks, the same errors, and the clock notes each cutoff
+   * answered; only the cutoffs of the answer are read.
+   */
+  async setCutoffs(ids: string[], cutoff: Date | null, idempotencyKey: string): Promise<void> {
+    const valid = userIdList(ids);
+    const what = cutoff === null ? 'restoreUserTokens' : 'revokeUserTokens';
+    const { http, clock } = clientInternals(this.client);
+    await writeUserCutoffs(http, clock, { ids: valid, cutoff: cutoff === null ? null : validateCutoff(cutoff, 'before'), options: { idempotencyKey }, what });
   }
 }
 

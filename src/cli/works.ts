@@ -52,8 +52,7 @@ export function cutoffWork(platform: Platform, cutoff: Date | null, missing: Mis
     // At most 100 items (--batch-size), so one request; the cutoff is the run's, fixed in its report.
     const ids = items.map((i) => i.id);
     try {
-      if (cutoff === null) await platform.client.restoreUserTokens(ids, { idempotencyKey: key });
-      else await platform.client.revokeUserTokens(ids, cutoff, { idempotencyKey: key });
+      await platform.setCutoffs(ids, cutoff, key);
       return items.map((i) => (created?.has(i.id) ? { status: 'done', note: 'created' } : { status: 'done' }));
     } catch (err) {
       if (isFatal(err)) throw err;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { ApiError, type RateLimitInfo, ResponseShapeError, issuesFromZod } from '../errors';
+import { ApiError, type ArgumentIssue, type RateLimitInfo, ResponseShapeError, issuesFromZod } from '../errors';
+import { FAST_DECODERS, type ResponseReader } from './decoders';
 import { errorBodySchema } from '../schemas/common';
 
 /** Where a response came from, for the messages of the errors built from it. */
@@ -63,19 +64,42 @@ export function apiErrorFrom(res: Response, text: string, ctx: ResponseContext, 
   return new ApiError({ ...base, code: 'ERR_NOT_PLATFORM_BODY', message: `HTTP ${res.status} without a platform error body${note}` });
 }
 
-/** Parses and decodes a 2xx body with the endpoint's response schema (lenient to unknown fields). */
+/**
+ * Parses and decodes a 2xx body with the endpoint's response schema (lenient to unknown fields):
+ * through its hand-written decoder where it has one ({@link FAST_DECODERS}: the same value), and
+ * with zod for the rest, and for every body that decoder does not accept (so a body that breaks
+ * the contract gets zod's issues).
+ */
 export function decodeResponse<S extends z.ZodType>(schema: S, res: Response, text: string, ctx: ResponseContext): z.output<S> {
-  const requestId = res.headers.get('x-request-id') ?? undefined;
-  const where = `${ctx.method} ${ctx.path}` + (requestId ? `, request ${requestId}` : '');
-  const json = parseJson(text);
-  if (!json.ok) {
-    throw new ResponseShapeError(`The platform answered ${res.status} with a body that is not JSON (${where})`, [], requestId, { cause: json.error });
-  }
-  const decoded = z.safeDecode(schema, json.value as z.input<S>);
-  if (!decoded.success) {
-    const issues = issuesFromZod(decoded.error);
-    const lines = issues.map((i) => `  - ${i.path || '(body)'}: ${i.message}`).join('\n');
-    throw new ResponseShapeError(`The platform's response does not match the contract (${where}):\n${lines}`, issues, requestId);
-  }
+  const json = parseBody(res, text, ctx);
+  const fast = FAST_DECODERS.get(schema)?.(json);
+  if (fast !== undefined) return fast as z.output<S>;
+  const decoded = z.safeDecode(schema, json as z.input<S>);
+  if (!decoded.success) throw shapeError(res, ctx, issuesFromZod(decoded.error));
   return decoded.data;
+}
+
+/** Parses a 2xx body and reads it with `read` (only what a caller uses; see {@link ResponseReader}). */
+export function readResponse<T>(read: ResponseReader<T>, res: Response, text: string, ctx: ResponseContext): T {
+  const result = read(parseBody(res, text, ctx));
+  if (!result.ok) throw shapeError(res, ctx, result.issues);
+  return result.value;
+}
+
+function where(res: Response, ctx: ResponseContext): { where: string; requestId: string | undefined } {
+  const requestId = res.headers.get('x-request-id') ?? undefined;
+  return { where: `${ctx.method} ${ctx.path}` + (requestId ? `, request ${requestId}` : ''), requestId };
+}
+
+function parseBody(res: Response, text: string, ctx: ResponseContext): unknown {
+  const json = parseJson(text);
+  if (json.ok) return json.value;
+  const w = where(res, ctx);
+  throw new ResponseShapeError(`The platform answered ${res.status} with a body that is not JSON (${w.where})`, [], w.requestId, { cause: json.error });
+}
+
+function shapeError(res: Response, ctx: ResponseContext, issues: ArgumentIssue[]): ResponseShapeError {
+  const w = where(res, ctx);
+  const lines = issues.map((i) => `  - ${i.path || '(body)'}: ${i.message}`).join('\n');
+  return new ResponseShapeError(`The platform's response does not match the contract (${w.where}):\n${lines}`, issues, w.requestId);
 }

@@ -2,14 +2,15 @@ import { z } from 'zod';
 import { ApiError, ArgumentError, ConfigError, ConnectionError, TimeoutError, type TokenkitError } from '../errors';
 import type { FetchLike, RequestLogRecord, ResolvedOptions } from '../options';
 import { platformCode } from '../schemas/codes';
-import { idempotencyKeySchema, refuseProtoKeys } from '../schemas/common';
-import { parseArgument, requestOptionsSchema, validateUserId } from '../schemas/validate';
+import { IDEMPOTENCY_KEY_PATTERN, idempotencyKeySchema, refuseProtoKeys } from '../schemas/common';
+import { MAX_TIMEOUT_MS, parseArgument, requestOptionsSchema, validateUserId } from '../schemas/validate';
 import { type Endpoint, endpointPath } from '../schemas/endpoints';
 import { runtime } from '../runtime';
 import type { KeySet } from '../tokens/keyring';
 import { mintServerToken, SERVER_TOKEN_MAX_SECONDS } from '../tokens/mint';
 import { resolveDispatcher, userAgent } from './environment';
-import { apiErrorFrom, decodeResponse } from './response';
+import type { ResponseReader } from './decoders';
+import { apiErrorFrom, decodeResponse, readResponse } from './response';
 import { type AttemptFailure, decideRetry } from './retry';
 import { abortErrorFor, sleep } from './sleep';
 
@@ -97,7 +98,7 @@ const RENEW_BEFORE_MS = 60_000;
 /** Validates the per-request options; an {@link ArgumentError} names the field. */
 export function validateRequestOptions(options: unknown, what = 'request options'): RequestOptions {
   if (options === undefined) return {}; // the common case, without a schema pass (bench/request-cost.ts)
-  return parseArgument(requestOptionsSchema, options, what);
+  return plainOptions(options, false) ?? parseArgument(requestOptionsSchema, options, what);
 }
 
 const writeOptionsSchema = requestOptionsSchema.extend({ idempotencyKey: idempotencyKeySchema.optional() });
@@ -105,7 +106,34 @@ const writeOptionsSchema = requestOptionsSchema.extend({ idempotencyKey: idempot
 /** Validates the options of a single-request write (`idempotencyKey` too); an {@link ArgumentError} names the field. */
 export function validateWriteOptions(options: unknown, what = 'request options'): WriteOptions {
   if (options === undefined) return {};
-  return parseArgument(writeOptionsSchema, options, what);
+  return plainOptions(options, true) ?? parseArgument(writeOptionsSchema, options, what);
+}
+
+/**
+ * Options that pass the schema's rules, copied as its parse copies them (the keys given, in the
+ * schema's order), without a zod pass; undefined for anything else, which the schema then checks
+ * (and names). A batch run's every write comes with an `idempotencyKey`.
+ */
+function plainOptions(options: unknown, write: boolean): WriteOptions | undefined {
+  if (typeof options !== 'object' || options === null || Object.getPrototypeOf(options) !== Object.prototype) return undefined;
+  const o = options as Record<string, unknown>;
+  for (const key in o) if (key !== 'signal' && key !== 'timeoutMs' && !(write && key === 'idempotencyKey')) return undefined;
+  const out: WriteOptions = {};
+  if ('signal' in o) {
+    if (o['signal'] !== undefined && !(o['signal'] instanceof AbortSignal)) return undefined;
+    out.signal = o['signal'] as AbortSignal | undefined;
+  }
+  if ('timeoutMs' in o) {
+    const t = o['timeoutMs'];
+    if (t !== undefined && !(typeof t === 'number' && Number.isSafeInteger(t) && t > 0 && t <= MAX_TIMEOUT_MS)) return undefined;
+    out.timeoutMs = t as number | undefined;
+  }
+  if ('idempotencyKey' in o) {
+    const key = o['idempotencyKey'];
+    if (key !== undefined && !(typeof key === 'string' && IDEMPOTENCY_KEY_PATTERN.test(key))) return undefined;
+    out.idempotencyKey = key as string | undefined;
+  }
+  return out;
 }
 
 function failureOf(err: unknown): string {
@@ -126,7 +154,7 @@ export class Transport {
   readonly #dispatcher: object | undefined;
   readonly #userAgent = userAgent();
   readonly #random: (() => number) | undefined;
-  #serverToken: { value: string; expMs: number } | undefined;
+  #serverToken: { header: string; expMs: number } | undefined;
 
   constructor(key: KeySet, options: ResolvedOptions, deps: TransportDeps = {}) {
     this.#key = key;
@@ -160,7 +188,7 @@ export class Transport {
   /** A request whose body is already in wire form (validated by the caller). */
   prepareEncoded<E extends Endpoint>(endpoint: E, path: string, wire: unknown, idempotencyKey?: string): PreparedRequest<E> {
     const bodyText = wire === undefined ? undefined : JSON.stringify(wire);
-    if (idempotencyKey !== undefined) parseArgument(idempotencyKeySchema, idempotencyKey, 'idempotencyKey', { prefix: 'idempotencyKey' });
+    if (idempotencyKey !== undefined && !IDEMPOTENCY_KEY_PATTERN.test(idempotencyKey)) parseArgument(idempotencyKeySchema, idempotencyKey, 'idempotencyKey', { prefix: 'idempotencyKey' });
     // Fixed here, before the first attempt: every retry sends the same bytes and the same key,
     // so the platform applies a retried write once (as stripe does). A request
     // without a body gets no key of its own, but carries the caller's where one is given.
@@ -173,14 +201,14 @@ export class Transport {
     return this.send(prepared, input);
   }
 
-  /** The server token, minted again when less than 60 s of it remain. */
+  /** The `Authorization` header: the server token, minted again when less than 60 s of it remain. */
   #authorization(): string {
     const now = Date.now();
     if (this.#serverToken === undefined || this.#serverToken.expMs - now < RENEW_BEFORE_MS) {
       const iatS = Math.floor(now / 1000);
-      this.#serverToken = { value: mintServerToken(this.#key, now), expMs: (iatS + SERVER_TOKEN_MAX_SECONDS) * 1000 };
+      this.#serverToken = { header: `Bearer ${mintServerToken(this.#key, now)}`, expMs: (iatS + SERVER_TOKEN_MAX_SECONDS) * 1000 };
     }
-    return `Bearer ${this.#serverToken.value}`;
+    return this.#serverToken.header;
   }
 
   #headers(prepared: PreparedRequest): Record<string, string> {
@@ -243,8 +271,13 @@ export class Transport {
     }
   }
 
-  /** Sends a prepared request, with retries; resolves to the decoded response. */
-  async send<E extends Endpoint>(prepared: PreparedRequest<E>, options: RequestOptions = {}): Promise<ResponseOf<E>> {
+  /**
+   * Sends a prepared request, with retries; resolves to the decoded response, or, given `read`, to
+   * what `read` takes from the answer (only what the caller uses: see {@link ResponseReader}).
+   */
+  async send<E extends Endpoint>(prepared: PreparedRequest<E>, options?: RequestOptions): Promise<ResponseOf<E>>;
+  async send<E extends Endpoint, T>(prepared: PreparedRequest<E>, options: RequestOptions | undefined, read: ResponseReader<T>): Promise<T>;
+  async send<E extends Endpoint, T>(prepared: PreparedRequest<E>, options: RequestOptions = {}, read?: ResponseReader<T>): Promise<ResponseOf<E> | T> {
     const baseUrl = this.#options.baseUrl;
     if (baseUrl === undefined) {
       throw new ConfigError('ServerClient needs the platform URL for HTTP calls: pass { baseUrl } or set TOKENKIT_BASE_URL', [
@@ -286,10 +319,15 @@ export class Transport {
         continue;
       }
       const { res, text } = outcome;
+      const ms = performance.now() - started;
+      if (res.ok) {
+        // The log record only where there is a logger: a success needs nothing else of the answer's headers.
+        if (this.#options.logger) this.#log({ method, path: prepared.path, status: res.status, ms, attempt, requestId: res.headers.get('x-request-id') ?? undefined });
+        return read === undefined ? decodeResponse<E['response']>(prepared.endpoint.response, res, text, ctx) : readResponse(read, res, text, ctx);
+      }
       const requestId = res.headers.get('x-request-id') ?? undefined;
-      const record: RequestLogRecord = { method, path: prepared.path, status: res.status, ms: performance.now() - started, attempt, requestId };
-      if (res.ok || (res.status >= 300 && res.status < 400)) this.#log(record);
-      if (res.ok) return decodeResponse<E['response']>(prepared.endpoint.response, res, text, ctx);
+      const record: RequestLogRecord = { method, path: prepared.path, status: res.status, ms, attempt, requestId };
+      if (res.status >= 300 && res.status < 400) this.#log(record);
       if (res.status >= 300 && res.status < 400) {
         const location = res.headers.get('location');
         throw new ApiError({

@@ -1,0 +1,60 @@
+// writeUserCutoffs (the CLI's batch revoke and restore) sends what revokeUserTokens and
+// restoreUserTokens send, byte for byte (a run resumed by another version replays under the same
+// key), reads only the cutoffs of the answers, and refuses bad input with the same errors.
+import { ServerClient } from 'tokenkit';
+import type { Emulator } from 'tokenkit/emulator';
+import { writeUserCutoffs } from '../../src/admin/users';
+import { clientInternals } from '../../src/server-client';
+import { setup } from '../support/admin';
+
+let emulator: Emulator;
+const bodies: string[] = [];
+let client: ServerClient;
+
+beforeAll(async () => {
+  ({ emulator } = await setup());
+  client = new ServerClient({
+    apiKey: emulator.apiKey,
+    apiSecret: emulator.apiSecret,
+    baseUrl: emulator.url,
+    fetch: async (input, init) => {
+      if (init?.method === 'PATCH') bodies.push(String(init.body));
+      return fetch(input, init as RequestInit);
+    },
+  });
+  await client.upsertUsers(Array.from({ length: 120 }, (_, i) => ({ id: `u${i}` })));
+});
+afterAll(() => emulator.close());
+beforeEach(() => {
+  bodies.length = 0;
+});
+
+const ids = Array.from({ length: 120 }, (_, i) => `u${i}`).slice(0, 100);
+
+test('a revocation: the same bytes as revokeUserTokens, so that the platform replays it under the same key', async () => {
+  const cutoff = new Date(Date.now() - 1000);
+  await client.revokeUserTokens(ids, cutoff, { idempotencyKey: 'batch-1' });
+  const { http, clock } = clientInternals(client);
+  await writeUserCutoffs(http, clock, { ids, cutoff, options: { idempotencyKey: 'batch-1' }, what: 'revokeUserTokens' });
+  expect(bodies).toHaveLength(2);
+  expect(bodies[1]).toBe(bodies[0]);
+  const user = await client.getUser('u7');
+  expect(user.revoke_tokens_issued_before?.getTime()).toBe(cutoff.getTime());
+});
+
+test('a restore: the same bytes as restoreUserTokens, and the users have no cutoff', async () => {
+  await client.restoreUserTokens(ids, { idempotencyKey: 'batch-2' });
+  const { http, clock } = clientInternals(client);
+  await writeUserCutoffs(http, clock, { ids, cutoff: null, options: { idempotencyKey: 'batch-2' }, what: 'restoreUserTokens' });
+  expect(bodies[1]).toBe(bodies[0]);
+  expect((await client.getUser('u7')).revoke_tokens_issued_before).toBeNull();
+});
+
+test('bad input is refused before any request, naming the method', async () => {
+  const { http, clock } = clientInternals(client);
+  await expect(writeUserCutoffs(http, clock, { ids: ['u1'], cutoff: new Date(), options: { idempotencyKey: 'has space' }, what: 'revokeUserTokens' })).rejects.toThrow(
+    expect.objectContaining({ name: 'ArgumentError', message: expect.stringContaining('revokeUserTokens options') }),
+  );
+  await expect(writeUserCutoffs(http, clock, { ids: ids.concat(['u100']), cutoff: new Date(), options: { idempotencyKey: 'k' }, what: 'revokeUserTokens' })).rejects.toThrow(/idempotencyKey names one request/);
+  expect(bodies).toHaveLength(0);
+});
