@@ -152,7 +152,7 @@ test('--cors-origin (repeatable) lets those pages call the client routes, and no
 });
 
 test('--cors-origin with something that is not an origin stops with the reason', async () => {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'emulator', '--port', '0', '--cors-origin', 'localhost:3000/app'], { cwd: ROOT });
+  const child = spawn(process.execPath, [CLI_BUNDLE, 'emulator', '--port', '0', '--cors-origin', 'localhost:3000/app'], { cwd: ROOT });
   let err = '';
   child.stderr.on('data', (c: Buffer) => (err += c.toString()));
   const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
