@@ -24,6 +24,8 @@ const config: Config = {
   testTimeout: 30_000,
   // Builds the CLI once (into .tmp/cli/main.js): CLI tests spawn node on it, not tsx on the sources.
   globalSetup: '<rootDir>/__tests__/support/build-cli.ts',
+  // Without timings from an earlier run, the longest suites start first (see the file).
+  testSequencer: '<rootDir>/__tests__/support/sequencer.js',
 };
 
 export default config;
