@@ -7,7 +7,7 @@ import { serverClientFor } from '../support/clients';
 // `tokenkit issue` as a subprocess: one JSON line per user, the report without tokens, the
 // compatibility mode (refused clearly when off), and a killed run resumed without issuing twice.
 
-jest.setTimeout(60_000);
+jest.setTimeout(120_000); // a bound, as in the other CLI files: the killed run issues 3,000 tokens through faults
 
 const tmp = tempDir();
 let emulator: Emulator;

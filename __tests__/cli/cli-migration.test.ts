@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { type Emulator, startEmulator } from 'tokenkit/emulator';
 import { readReport } from '../../src/cli/report';
+import { CLI_MAIN } from '../support/cli-bundle';
 import { ROOT, cliEnv, emulatorEnv, finished, jsonLines, runCli, startCli, tempDir, whenDone, writeIds } from '../support/cli';
 import { serverClientFor } from '../support/clients';
 
@@ -157,7 +158,7 @@ test('issue ... | head -1: no stack trace, a valid report, and the rest resumabl
   const ids = writeIds(file, 2_000, 'h');
   await serverClientFor(emulator).upsertUsers(ids.map((id) => ({ id })));
   const report = tmp.path('issue.jsonl');
-  const child = spawn('/bin/sh', ['-c', `"${process.execPath}" --import tsx src/cli/main.ts issue --users-file "${file}" --report "${report}" --quiet | head -1`], {
+  const child = spawn('/bin/sh', ['-c', `"${process.execPath}" "${CLI_MAIN}" issue --users-file "${file}" --report "${report}" --quiet | head -1`], {
     cwd: ROOT,
     env: cliEnv(env),
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -6,7 +6,7 @@ import { serverClientFor } from '../support/clients';
 // `tokenkit secret add|promote|retire|list` as a subprocess against an emulator: the planned
 // rotation from the terminal, and the added value only ever in the --out file.
 
-// Each run starts a subprocess (node + tsx): a few seconds each on a busy machine.
+// Each run starts a subprocess (node on the CLI built once by jest's globalSetup).
 jest.setTimeout(120_000);
 
 let emulator: Emulator;

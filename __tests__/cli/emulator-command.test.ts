@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { SigningKey } from '../../src/tokens/key';
 import { mintServerToken } from '../../src/tokens/mint';
-import { CLI_BUNDLE } from '../support/cli-bundle';
+import { CLI_MAIN } from '../support/cli-bundle';
 
 const ROOT = path.resolve(__dirname, '../..');
 
@@ -29,7 +29,7 @@ async function waitFor(read: () => string, predicate: (s: string) => boolean, wh
 }
 
 async function startCli(args: string[]): Promise<Running> {
-  const child = spawn(process.execPath, [CLI_BUNDLE, 'emulator', ...args], {
+  const child = spawn(process.execPath, [CLI_MAIN, 'emulator', ...args], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -130,7 +130,7 @@ test('--data keeps the state in a file across restarts', async () => {
 });
 
 test('a bad flag is refused with a message and a non-zero exit', async () => {
-  const child = spawn(process.execPath, [CLI_BUNDLE, 'emulator', '--port', 'eighty'], { cwd: ROOT });
+  const child = spawn(process.execPath, [CLI_MAIN, 'emulator', '--port', 'eighty'], { cwd: ROOT });
   let err = '';
   child.stderr.on('data', (c: Buffer) => (err += c.toString()));
   const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
@@ -152,7 +152,7 @@ test('--cors-origin (repeatable) lets those pages call the client routes, and no
 });
 
 test('--cors-origin with something that is not an origin stops with the reason', async () => {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'emulator', '--port', '0', '--cors-origin', 'localhost:3000/app'], { cwd: ROOT });
+  const child = spawn(process.execPath, [CLI_MAIN, 'emulator', '--port', '0', '--cors-origin', 'localhost:3000/app'], { cwd: ROOT });
   let err = '';
   child.stderr.on('data', (c: Buffer) => (err += c.toString()));
   const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));

@@ -61,7 +61,9 @@ export function typeCheckSnippets(snippets: readonly Snippet[], oldProgram?: ts.
   host.getSourceFile = (fileName, languageVersion, onError, shouldCreate) => {
     const v = virtual.get(fileName);
     if (v) return ts.createSourceFile(fileName, v.text, languageVersion, true);
-    return getSourceFile(fileName, languageVersion, onError, shouldCreate);
+    // The entry program's files as it parsed and bound them (the sources do not change during a
+    // run): a file read again would be parsed and bound again, which is most of the cost.
+    return oldProgram?.getSourceFile(fileName) ?? getSourceFile(fileName, languageVersion, onError, shouldCreate);
   };
   const fileExists = host.fileExists.bind(host);
   host.fileExists = (fileName) => virtual.has(fileName) || fileExists(fileName);

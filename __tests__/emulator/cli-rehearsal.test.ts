@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { ServerClient } from 'tokenkit';
 import { startEmulator } from 'tokenkit/emulator';
+import { CLI_MAIN } from '../support/cli-bundle';
 
 jest.setTimeout(120_000);
 const ROOT = path.resolve(__dirname, '../..');
@@ -14,7 +15,7 @@ afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 /** Starts the emulator command; resolves with its output once it prints its banner (or exits). */
 function start(args: string[]): Promise<{ out: string; err: string; stop: () => Promise<number | null> }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'emulator', '--quiet', ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [CLI_MAIN, 'emulator', '--quiet', ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   child.stdout.on('data', (c: Buffer) => (out += c.toString()));

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ServerClient } from 'tokenkit';
 import type { Emulator } from 'tokenkit/emulator';
-import { CLI_BUNDLE, ROOT } from './cli-bundle';
+import { CLI_MAIN, ROOT } from './cli-bundle';
 
 /** The repository root: the CLI runs from here. */
 export { ROOT };
@@ -24,9 +24,9 @@ export function cliEnv(env: Record<string, string> = {}): NodeJS.ProcessEnv {
   return { ...base, ...env };
 }
 
-/** Starts `tokenkit <args>` as a subprocess: node on the CLI built from src/cli by jest's globalSetup. */
+/** Starts `tokenkit <args>` as a subprocess: node on the CLI built from src/cli by jest's globalSetup (through cli-launcher.js). */
 export function startCli(args: string[], options: { env?: Record<string, string>; input?: string } = {}): ChildProcess {
-  const child = spawn(process.execPath, [CLI_BUNDLE, ...args], {
+  const child = spawn(process.execPath, [CLI_MAIN, ...args], {
     cwd: ROOT,
     env: cliEnv(options.env),
     stdio: ['pipe', 'pipe', 'pipe'],

@@ -183,17 +183,9 @@ export function registerEmulatorCommand(program: Command, io: EmulatorCommandIo 
         : flags.dashboard
           ? `# dashboard: off (served on loopback only, and --host is ${flags.host})\n`
           : '# dashboard: off (--no-dashboard)\n';
-      io.out(
-        `tokenkit emulator listening on ${emulator.url}\n` +
-          `${lines[0]}\n${lines[1]}\n` +
-          // A secret the user gave is not echoed: it may be one they use elsewhere.
-          (flags.apiSecret === undefined ? `${lines[2]}\n` : '# TOKENKIT_API_SECRET: the --api-secret given\n') +
-          (envFile !== undefined ? `# the same lines are in ${envFile}: . ${shellWord(envFile)}\n` : '') +
-          `# state: ${flags.data === undefined ? 'in memory' : flags.data}\n` +
-          dashboardLine +
-          'Stop with Ctrl-C.\n',
-      );
-      await new Promise<void>((resolve) => {
+      // The handlers go on before the banner: a script that sends SIGTERM as soon as it reads the
+      // banner must find them (on a busy machine the process may pause between the two).
+      const stopped = new Promise<void>((resolve) => {
         const stop = (signal: NodeJS.Signals): void => {
           process.off('SIGINT', stop);
           process.off('SIGTERM', stop);
@@ -213,6 +205,17 @@ export function registerEmulatorCommand(program: Command, io: EmulatorCommandIo 
         process.on('SIGINT', stop);
         process.on('SIGTERM', stop);
       });
+      io.out(
+        `tokenkit emulator listening on ${emulator.url}\n` +
+          `${lines[0]}\n${lines[1]}\n` +
+          // A secret the user gave is not echoed: it may be one they use elsewhere.
+          (flags.apiSecret === undefined ? `${lines[2]}\n` : '# TOKENKIT_API_SECRET: the --api-secret given\n') +
+          (envFile !== undefined ? `# the same lines are in ${envFile}: . ${shellWord(envFile)}\n` : '') +
+          `# state: ${flags.data === undefined ? 'in memory' : flags.data}\n` +
+          dashboardLine +
+          'Stop with Ctrl-C.\n',
+      );
+      await stopped;
     });
   return program;
 }
