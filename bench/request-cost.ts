@@ -7,6 +7,8 @@
 // request at most 1.1x a bare fetch's. Run: `npx tsx bench/request-cost.ts`.
 
 import { randomUUID } from 'node:crypto';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { Agent, request } from 'undici';
 import { ServerClient } from '../src/index';
 import { startChild, verdict } from './children';
@@ -24,6 +26,16 @@ interface Figures {
   cpuUsPerReq: number;
 }
 
+/**
+ * A full garbage collection, run at the end of every round and counted in it: each candidate pays
+ * for its own garbage, instead of a collection of one candidate's garbage landing in the next
+ * candidate's round (which made the CPU ratios swing by tens of percent between runs).
+ */
+const collectGarbage: () => void = (() => {
+  setFlagsFromString('--expose-gc');
+  return runInNewContext('gc') as () => void;
+})();
+
 /** Runs `total` calls from `concurrency` loops; returns requests/s and client CPU µs per request. */
 async function round(c: Candidate, total: number, concurrency: number): Promise<Figures> {
   let next = 0;
@@ -34,12 +46,15 @@ async function round(c: Candidate, total: number, concurrency: number): Promise<
   const started = process.hrtime.bigint();
   await Promise.all(Array.from({ length: concurrency }, loop));
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  collectGarbage();
   const used = process.cpuUsage(cpu);
   return { reqPerS: total / seconds, cpuUsPerReq: (used.user + used.system) / total };
 }
 
-async function measure(candidates: readonly Candidate[], concurrency: number, rounds: number, total: number): Promise<Map<string, Figures>> {
+/** Each candidate's median figures, and the median over rounds of each one's CPU per request over the bare fetch's of the same round. */
+async function measure(candidates: readonly Candidate[], concurrency: number, rounds: number, total: number): Promise<Map<string, Figures & { pairedCpuRatio: number }>> {
   for (const c of candidates) await round(c, Math.min(total, 500), concurrency); // warm-up: JIT, sockets
+  collectGarbage();
   const per = new Map<string, Figures[]>(candidates.map((c) => [c.name, []]));
   for (let r = 0; r < rounds; r++) {
     for (let i = 0; i < candidates.length; i++) {
@@ -47,8 +62,16 @@ async function measure(candidates: readonly Candidate[], concurrency: number, ro
       per.get(c.name)!.push(await round(c, total, concurrency));
     }
   }
+  const bare = per.get(candidates[0]!.name)!;
   return new Map(
-    [...per].map(([name, list]) => [name, { reqPerS: median(list.map((f) => f.reqPerS)), cpuUsPerReq: median(list.map((f) => f.cpuUsPerReq)) }]),
+    [...per].map(([name, list]) => [
+      name,
+      {
+        reqPerS: median(list.map((f) => f.reqPerS)),
+        cpuUsPerReq: median(list.map((f) => f.cpuUsPerReq)),
+        pairedCpuRatio: median(list.map((f, r) => f.cpuUsPerReq / bare[r]!.cpuUsPerReq)),
+      },
+    ]),
   );
 }
 
@@ -59,7 +82,7 @@ function envInt(name: string, fallback: number): number {
 
 /** Rows per route and concurrency: req/s and CPU µs per request of each candidate, then the target. */
 export async function run(): Promise<Row[]> {
-  const rounds = Math.min(envInt('BENCH_ROUNDS', 5), 7);
+  const rounds = Math.min(envInt('BENCH_ROUNDS', 9), 15);
   const emulator = startChild('emulator', [JSON.stringify({ maxWrites: 1000 })]);
   const agent = new Agent({ connections: 32, keepAliveTimeout: 30_000 });
   try {
@@ -150,11 +173,11 @@ export async function run(): Promise<Row[]> {
             value: Math.round(f.reqPerS),
             unit: 'req/s',
             ratio: f.reqPerS / bare.reqPerS,
-            note: `client CPU ${f.cpuUsPerReq.toFixed(1)} µs/req (${(f.cpuUsPerReq / bare.cpuUsPerReq).toFixed(3)}x bare fetch)`,
+            note: `client CPU ${f.cpuUsPerReq.toFixed(1)} µs/req (${f.pairedCpuRatio.toFixed(3)}x bare fetch)`,
           });
         }
         const sdk = figures.get(candidates[2]!.name)!;
-        const ratio = sdk.cpuUsPerReq / bare.cpuUsPerReq;
+        const ratio = sdk.pairedCpuRatio;
         rows.push({
           name: `target: ${label}, c=${concurrency}: SDK CPU per request / bare fetch`,
           value: Math.round(ratio * 1000) / 1000,
