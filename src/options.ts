@@ -53,7 +53,10 @@ export interface RequestLogRecord {
 export type Logger = (record: RequestLogRecord) => void;
 
 /**
- * The `fetch` tokenkit sends requests with.
+ * The `fetch` tokenkit sends requests with. Pass `init` on as it is: its `dispatcher`, where there
+ * is one, is tokenkit's thin wrapper around the client's `dispatcher` (or undici's global one),
+ * through which an attempt that runs out of `timeoutMs` is ended without an `AbortSignal` once
+ * this fetch has been seen sending through it; a fetch that ignores it gets a `signal` instead.
  *
  * @example
  * ```ts
@@ -107,7 +110,7 @@ export interface ServerClientOptions {
   compatibilityMode?: boolean | undefined;
   /** The `fetch` to use. Default: the global `fetch`. */
   fetch?: FetchLike | undefined;
-  /** An undici `Dispatcher` (pooling, proxies), passed to `fetch`. Default: none, or a `EnvHttpProxyAgent` where `HTTPS_PROXY`/`HTTP_PROXY` is set. */
+  /** An undici `Dispatcher` (pooling, proxies), passed to `fetch` (inside a thin wrapper: see {@link FetchLike}). Default: none, or a `EnvHttpProxyAgent` where `HTTPS_PROXY`/`HTTP_PROXY` is set. */
   dispatcher?: object | undefined;
   /** Receives one record per HTTP attempt. Default: silent. */
   logger?: Logger | undefined;

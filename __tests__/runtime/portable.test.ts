@@ -9,6 +9,10 @@ jest.mock('../../src/runtime', () => ({ runtime: jest.requireActual('../../src/r
 describe('portable runtime', () => {
   runtimeContract(portableRuntime);
 
+  test('globalDispatcher is always undefined: its fetch takes no dispatcher', () => {
+    expect(portableRuntime.globalDispatcher()).toBeUndefined();
+  });
+
   test('platformSecretBytes knows no platform key objects', () => {
     expect(portableRuntime.platformSecretBytes({ type: 'secret', export: () => Buffer.from('x') })).toBeUndefined();
   });

@@ -12,6 +12,7 @@ import { resolveDispatcher, userAgent } from './environment';
 import type { ResponseReader } from './decoders';
 import { apiErrorFrom, decodeResponse, readResponse } from './response';
 import { type AttemptFailure, decideRetry } from './retry';
+import { DispatchAbort, isDispatcher } from './dispatch-abort';
 import { abortErrorFor, sleep } from './sleep';
 
 /** The body type an endpoint takes, in code (Dates, not wire strings). */
@@ -91,6 +92,8 @@ export interface TransportDeps {
 }
 
 type FetchInit = NonNullable<Parameters<FetchLike>[1]>;
+/** How an attempt ended: an answer (its body read), or a failure of fetch or of reading the body. */
+type Outcome = { res: Response; text: string } | { error: true; err: unknown; timedOut: boolean };
 
 const RENEW_BEFORE_MS = 60_000;
 
@@ -150,7 +153,9 @@ function failureOf(err: unknown): string {
 export class Transport {
   readonly #key: KeySet;
   readonly #options: ResolvedOptions;
-  readonly #fetch: FetchLike;
+  readonly #customFetch: FetchLike | undefined;
+  /** The fetch function last seen sending through an attempt's dispatcher (see #attempt). */
+  #dispatchingFetch: FetchLike | undefined;
   readonly #dispatcher: object | undefined;
   readonly #userAgent = userAgent();
   readonly #random: (() => number) | undefined;
@@ -159,7 +164,7 @@ export class Transport {
   constructor(key: KeySet, options: ResolvedOptions, deps: TransportDeps = {}) {
     this.#key = key;
     this.#options = options;
-    this.#fetch = options.fetch ?? ((input, init) => fetch(input, init as RequestInit));
+    this.#customFetch = options.fetch;
     this.#dispatcher = resolveDispatcher(options.dispatcher, deps.env ?? runtime.env());
     this.#random = deps.random;
   }
@@ -234,17 +239,59 @@ export class Transport {
   }
 
   /**
-   * One attempt: its own controller, fed by the caller's signal and a timer, both released before
-   * the caller decides on a retry (no listener or timer outlives the attempt). Not
-   * AbortSignal.timeout: its timer cannot be cleared, and jest's fake timers cannot drive it.
+   * One attempt, ended by its timer or the caller's signal, and released before the caller decides
+   * on a retry (no listener or timer outlives it). Where the fetch at hand has been seen to send
+   * through the attempt's dispatcher (undici's fetch: see dispatch-abort.ts), the timer ends the
+   * request through that dispatcher, and only the caller's own signal (if any) is given to fetch.
+   * Elsewhere (a fetch of another runtime, nock's, a mock), the attempt gets an AbortController
+   * fed by the caller's signal and the timer. Not AbortSignal.timeout: its timer cannot be
+   * cleared, and jest's fake timers cannot drive it.
    */
-  async #attempt(
+  #attempt(url: string, prepared: PreparedRequest, headers: Record<string, string>, signal: AbortSignal | undefined, timeoutMs: number): Promise<Outcome> {
+    const fetchFn = this.#customFetch ?? (globalThis.fetch as FetchLike);
+    const inner = this.#dispatcher ?? runtime.globalDispatcher();
+    const through = isDispatcher(inner) ? new DispatchAbort(inner) : undefined;
+    // Redirects are not followed: fetch would drop Authorization on another origin but still
+    // send Api-Key there. A 3xx is reported instead (see send).
+    const init: FetchInit = { method: prepared.endpoint.method, headers, redirect: 'manual' };
+    if (prepared.bodyText !== undefined) init.body = prepared.bodyText;
+    // Checked as an object by the options; undici checks the rest when it dispatches.
+    if (through !== undefined) init.dispatcher = through as unknown as FetchInit['dispatcher'];
+    else if (this.#dispatcher !== undefined) init.dispatcher = this.#dispatcher as FetchInit['dispatcher'];
+    if (through !== undefined && fetchFn === this.#dispatchingFetch) return this.#attemptThrough(fetchFn, url, init, through, signal, timeoutMs);
+    return this.#attemptWithController(fetchFn, url, init, through, signal, timeoutMs);
+  }
+
+  #attemptThrough(fetchFn: FetchLike, url: string, init: FetchInit, through: DispatchAbort, signal: AbortSignal | undefined, timeoutMs: number): Promise<Outcome> {
+    if (signal !== undefined) init.signal = signal;
+    return new Promise<Outcome>((resolve) => {
+      const timer = setTimeout(() => {
+        const reason = new DOMException(`timed out after ${timeoutMs} ms`, 'TimeoutError');
+        // Ends the request now, or as soon as it has a connection; the attempt ends now either way.
+        through.abort(reason);
+        resolve({ error: true, err: reason, timedOut: true });
+      }, timeoutMs);
+      const failed = (err: unknown): void => {
+        clearTimeout(timer);
+        resolve({ error: true, err, timedOut: false });
+      };
+      fetchFn(url, init).then((res) => {
+        res.text().then((text) => {
+          clearTimeout(timer);
+          resolve({ res, text });
+        }, failed);
+      }, failed);
+    });
+  }
+
+  async #attemptWithController(
+    fetchFn: FetchLike,
     url: string,
-    prepared: PreparedRequest,
-    headers: Record<string, string>,
+    init: FetchInit,
+    through: DispatchAbort | undefined,
     signal: AbortSignal | undefined,
     timeoutMs: number,
-  ): Promise<{ res: Response; text: string } | { error: true; err: unknown; timedOut: boolean }> {
+  ): Promise<Outcome> {
     const controller = new AbortController();
     let timedOut = false;
     const onAbort = (): void => controller.abort(signal?.reason);
@@ -254,14 +301,11 @@ export class Transport {
       controller.abort(new DOMException(`timed out after ${timeoutMs} ms`, 'TimeoutError'));
     }, timeoutMs);
     try {
-      // Redirects are not followed: fetch would drop Authorization on another origin but still
-      // send Api-Key there. A 3xx is reported instead (see send).
-      const init: FetchInit = { method: prepared.endpoint.method, headers, signal: controller.signal, redirect: 'manual' };
-      if (prepared.bodyText !== undefined) init.body = prepared.bodyText;
-      // Checked as an object by the options; undici checks the rest when it dispatches.
-      if (this.#dispatcher !== undefined) init.dispatcher = this.#dispatcher as FetchInit['dispatcher'];
-      const res = await this.#fetch(url, init);
+      init.signal = controller.signal;
+      const res = await fetchFn(url, init);
       const text = await res.text();
+      // This fetch sent through the attempt's dispatcher: the next attempts need no controller.
+      if (through?.dispatched) this.#dispatchingFetch = fetchFn;
       return { res, text };
     } catch (err) {
       return { error: true, err, timedOut };

@@ -3,6 +3,9 @@ import { setMaxListeners } from 'node:events';
 import { VERSION } from '../version';
 import type { PreparedHmacKey, Runtime } from './types';
 
+/** Where undici (every copy of it, Node's own included) keeps the global dispatcher. */
+const GLOBAL_DISPATCHER = Symbol.for('undici.globalDispatcher.1');
+
 /**
  * The Node runtime: node:crypto with the key imported once as a `KeyObject` (a string key is
  * imported again on every createHmac call, ~70x slower), and Buffer's native base64url.
@@ -46,6 +49,8 @@ export const nodeRuntime: Runtime = {
       noProxy: env['no_proxy'] ?? env['NO_PROXY'] ?? '',
     });
   },
+
+  globalDispatcher: () => (globalThis as Record<symbol, object | undefined>)[GLOBAL_DISPATCHER],
 
   platformSecretBytes(value) {
     if (!(value instanceof KeyObject)) return undefined;

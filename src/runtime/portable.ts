@@ -141,6 +141,7 @@ export const portableRuntime: Runtime = {
   allowListeners: () => undefined,
   // fetch here takes no dispatcher: the platform's own egress applies.
   proxyDispatcher: () => undefined,
+  globalDispatcher: () => undefined,
 
   platformSecretBytes: () => undefined,
 };

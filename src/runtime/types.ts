@@ -50,6 +50,13 @@ export interface Runtime {
   proxyDispatcher(env: Readonly<Record<string, string | undefined>>): object | undefined;
 
   /**
+   * The dispatcher `fetch` sends through when given none: undici's global one on Node (where
+   * every undici, Node's own included, keeps it: `Symbol.for('undici.globalDispatcher.1')`),
+   * `undefined` before the process's first fetch sets it, and always where fetch is not undici's.
+   */
+  globalDispatcher(): object | undefined;
+
+  /**
    * Lets `count` listeners wait on one AbortSignal without a warning (Node warns past ten, and
    * raising its limit needs node:events); a no-op where there is no such warning.
    */
