@@ -1,0 +1,164 @@
+// Bench child: the client side of the request-cost bench, in a process of its own and bundled by
+// esbuild like every child, so that the SDK runs as it ships (compiled, no TypeScript loader: tsx
+// wraps every named closure in a `__name` call, a cost per request the built package does not
+// have) and the candidates share one process and one bundle. argv[2]: `{ url, apiKey, apiSecret,
+// rounds }`; run with `--expose-gc`. Prints one JSON line: for each route and concurrency, each
+// candidate's median req/s, median CPU µs per request, and the median over rounds of its CPU per
+// request over the bare fetch's of the same round.
+import { randomUUID } from 'node:crypto';
+import { Agent, request } from 'undici';
+import { ServerClient } from '../../src/index';
+
+interface Candidate {
+  name: string;
+  call: () => Promise<unknown>;
+}
+
+export interface Figures {
+  reqPerS: number;
+  cpuUsPerReq: number;
+  pairedCpuRatio: number;
+}
+
+/** What the child prints: figures by `${label}, c=${concurrency}`, then by candidate name. */
+export type RequestCostResult = Record<string, Record<string, Figures>>;
+
+const collectGarbage = (globalThis as { gc?: () => void }).gc;
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)]!;
+}
+
+/**
+ * Runs `total` calls from `concurrency` loops; returns requests/s and client CPU µs per request.
+ * The round ends with a full garbage collection counted in it: each candidate pays for its own
+ * garbage, instead of a collection of one candidate's garbage landing in the next one's round.
+ */
+async function round(c: Candidate, total: number, concurrency: number): Promise<{ reqPerS: number; cpuUsPerReq: number }> {
+  let next = 0;
+  const loop = async (): Promise<void> => {
+    while (next++ < total) await c.call();
+  };
+  const cpu = process.cpuUsage();
+  const started = process.hrtime.bigint();
+  await Promise.all(Array.from({ length: concurrency }, loop));
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  collectGarbage!();
+  const used = process.cpuUsage(cpu);
+  return { reqPerS: total / seconds, cpuUsPerReq: (used.user + used.system) / total };
+}
+
+/** Interleaved rounds (the order rotates each round), after a warm-up of each candidate. */
+async function measure(candidates: readonly Candidate[], concurrency: number, rounds: number, total: number): Promise<Record<string, Figures>> {
+  for (const c of candidates) await round(c, Math.min(total, 500), concurrency); // warm-up: JIT, sockets
+  collectGarbage!();
+  const per = new Map<string, Array<{ reqPerS: number; cpuUsPerReq: number }>>(candidates.map((c) => [c.name, []]));
+  for (let r = 0; r < rounds; r++) {
+    for (let i = 0; i < candidates.length; i++) {
+      const c = candidates[(i + r) % candidates.length]!;
+      per.get(c.name)!.push(await round(c, total, concurrency));
+    }
+  }
+  const bare = per.get(candidates[0]!.name)!;
+  const out: Record<string, Figures> = {};
+  for (const [name, list] of per) {
+    out[name] = {
+      reqPerS: median(list.map((f) => f.reqPerS)),
+      cpuUsPerReq: median(list.map((f) => f.cpuUsPerReq)),
+      pairedCpuRatio: median(list.map((f, r) => f.cpuUsPerReq / bare[r]!.cpuUsPerReq)),
+    };
+  }
+  return out;
+}
+
+async function main(): Promise<void> {
+  if (collectGarbage === undefined) throw new Error('run with --expose-gc');
+  const o = JSON.parse(process.argv[2] ?? '{}') as { url: string; apiKey: string; apiSecret: string; rounds: number };
+  const { url, apiKey, apiSecret } = o;
+  const agent = new Agent({ connections: 32, keepAliveTimeout: 30_000 });
+  const client = new ServerClient({ apiKey, apiSecret, baseUrl: url });
+  await client.upsertUsers([{ id: 'bench-user', name: 'Bench' }]);
+  // The same headers the SDK sends, with a server token minted once by the SDK's own client.
+  let serverToken = '';
+  const probe = new ServerClient({
+    apiKey,
+    apiSecret,
+    baseUrl: url,
+    fetch: async (input, init) => {
+      serverToken = String((init?.headers as Record<string, string>)['Authorization']).slice('Bearer '.length);
+      return fetch(input, init as RequestInit);
+    },
+  });
+  await probe.getUser('bench-user');
+  const headers = { 'Api-Key': apiKey, Authorization: `Bearer ${serverToken}`, 'User-Agent': 'bare', Accept: 'application/json' };
+  const writeHeaders = (): Record<string, string> => ({ ...headers, 'Content-Type': 'application/json', 'Idempotency-Key': randomUUID() });
+  const userUrl = `${url}/v1/users/bench-user`;
+  const usersUrl = `${url}/v1/users`;
+  const patch = { users: [{ id: 'bench-user', set: { score: 1 } }] };
+  const patchBody = JSON.stringify(patch);
+  const ok = (status: number, what: string): void => {
+    if (status !== 200) throw new Error(`${what} answered ${status}`);
+  };
+
+  const routes: Array<{ label: string; candidates: Candidate[] }> = [
+    {
+      label: 'GET /v1/users/{id}',
+      candidates: [
+        {
+          name: 'bare fetch',
+          call: async () => {
+            const res = await fetch(userUrl, { headers });
+            ok(res.status, 'bare GET');
+            return res.json();
+          },
+        },
+        {
+          name: 'undici.request',
+          call: async () => {
+            const res = await request(userUrl, { headers, dispatcher: agent });
+            ok(res.statusCode, 'undici GET');
+            return res.body.json();
+          },
+        },
+        { name: 'client.getUser', call: () => client.getUser('bench-user') },
+      ],
+    },
+    {
+      label: 'PATCH /v1/users',
+      candidates: [
+        {
+          name: 'bare fetch',
+          call: async () => {
+            const res = await fetch(usersUrl, { method: 'PATCH', headers: writeHeaders(), body: patchBody });
+            ok(res.status, 'bare PATCH');
+            return res.json();
+          },
+        },
+        {
+          name: 'undici.request',
+          call: async () => {
+            const res = await request(usersUrl, { method: 'PATCH', headers: writeHeaders(), body: patchBody, dispatcher: agent });
+            ok(res.statusCode, 'undici PATCH');
+            return res.body.json();
+          },
+        },
+        { name: 'client.updateUsersPartial', call: () => client.updateUsersPartial(patch) },
+      ],
+    },
+  ];
+
+  const result: RequestCostResult = {};
+  for (const concurrency of [1, 32]) {
+    for (const { label, candidates } of routes) {
+      result[`${label}, c=${concurrency}`] = await measure(candidates, concurrency, o.rounds, concurrency === 1 ? 1000 : 2000);
+    }
+  }
+  await agent.close();
+  process.stdout.write(JSON.stringify(result) + '\n');
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`${err instanceof Error ? err.stack : String(err)}\n`);
+  process.exit(1);
+});
