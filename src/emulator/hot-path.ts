@@ -1,11 +1,12 @@
 import { USER_ID_PATTERN } from '../schemas/common';
 import { type Endpoint, adminEndpoints, clientEndpoints } from '../schemas/endpoints';
-import type { User } from '../schemas/users';
+import { MAX_USERS_PER_REQUEST, SYSTEM_FIELDS, type User, isJsonValue } from '../schemas/users';
 
 // The hot routes' bodies and answers without zod. A profile of the emulator under connect load
 // put a tenth of its CPU in zod's decoding of `{}` and encoding of one user (bench/README.md,
 // "emulator"), and the bulk routes' answers (100 users each) made most of its garbage while a
-// million users were created. A decoder here accepts only the plain, common shapes of a body and
+// million users were created; decoding their bodies (100 users each, a revocation's cutoff on
+// every one) was most of the emulator's CPU in a 100,000-id CLI run. A decoder here accepts only the plain, common shapes of a body and
 // answers undefined for anything else, which the route's schema then decodes (so every refusal,
 // its message and code, is the schema's); an encoder writes what the response schema's encoding
 // writes, byte for byte (__tests__/emulator/hot-path.test.ts compares the two).
@@ -63,6 +64,110 @@ function decodeConnect(body: unknown): unknown {
   return undefined;
 }
 
+const ROLES = new Set<unknown>(['user', 'guest', 'admin']);
+/** A date as the SDK writes it (`toISOString`); the schema's other RFC 3339 forms go through the schema. */
+const WIRE_DATE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+/** The fields `POST /v1/users` refuses in a user, and `PATCH /v1/users` in `set` and in `unset`. */
+const UPSERT_REFUSED = new Set(['created_at', 'updated_at', 'requires_token', 'revoke_tokens_issued_before']);
+const SET_REFUSED = new Set<string>(SYSTEM_FIELDS);
+const UNSET_REFUSED = new Set<string>([...SYSTEM_FIELDS, 'role', 'revoke_tokens_issued_before']);
+
+/** A wire date decoded as the schema's codec does (`new Date`), or undefined. */
+function wireDate(s: unknown): Date | undefined {
+  if (typeof s !== 'string' || !WIRE_DATE.test(s)) return undefined;
+  const d = new Date(s);
+  // The same string back: a real day of a real month (the schema refuses 2026-02-30 too).
+  return !Number.isNaN(d.getTime()) && d.toISOString() === s ? d : undefined;
+}
+
+/**
+ * A user's fields (`POST /v1/users`' user, `PATCH /v1/users`' `set`) copied to `out` as the
+ * schema's looseObject gives them: its known fields in its order (name, role, and the cutoff where
+ * `withCutoff`), then the custom fields in the order given; the key `skip` is left out. False
+ * where the schema must decide.
+ */
+function copyFields(from: Record<string, unknown>, out: Record<string, unknown>, refused: ReadonlySet<string>, withCutoff: boolean, skip?: string): boolean {
+  const custom: string[] = [];
+  for (const key of Object.keys(from)) {
+    if (key === skip) continue;
+    const v = from[key];
+    if (v === undefined || key === '__proto__' || refused.has(key)) return false;
+    if (key === 'name') {
+      if (typeof v !== 'string' || v.length > 1024) return false;
+    } else if (key === 'role') {
+      if (!ROLES.has(v)) return false;
+    } else if (withCutoff && key === 'revoke_tokens_issued_before') {
+      if (v !== null && wireDate(v) === undefined) return false;
+    } else if (isJsonValue(v)) custom.push(key);
+    else return false;
+  }
+  if ('name' in from) out['name'] = from['name'];
+  if ('role' in from) out['role'] = from['role'];
+  if (withCutoff && 'revoke_tokens_issued_before' in from) {
+    const cutoff = from['revoke_tokens_issued_before'];
+    out['revoke_tokens_issued_before'] = cutoff === null ? null : wireDate(cutoff);
+  }
+  for (const key of custom) out[key] = from[key];
+  return true;
+}
+
+/**
+ * `{ users: [...] }` of the bulk user routes: 1 to 100 users, each id valid and given once, each
+ * user decoded by `item` (undefined: the schema decides). Undefined for anything else.
+ */
+function decodeUserList(body: unknown, item: (user: Record<string, unknown>, id: string) => unknown): unknown {
+  if (!isPlainObject(body)) return undefined;
+  const keys = Object.keys(body);
+  const users = body['users'];
+  if (keys.length !== 1 || keys[0] !== 'users' || !Array.isArray(users) || users.length === 0 || users.length > MAX_USERS_PER_REQUEST) return undefined;
+  const seen = new Set<string>();
+  const out: unknown[] = [];
+  for (const u of users as unknown[]) {
+    if (!isPlainObject(u)) return undefined;
+    const id = u['id'];
+    if (typeof id !== 'string' || !USER_ID_PATTERN.test(id) || seen.has(id)) return undefined;
+    seen.add(id);
+    const decoded = item(u, id);
+    if (decoded === undefined) return undefined;
+    out.push(decoded);
+  }
+  return { users: out };
+}
+
+/** `POST /v1/users`: users of id, name, role and custom JSON fields. */
+function decodeUpsert(body: unknown): unknown {
+  return decodeUserList(body, (u, id) => {
+    const out: Record<string, unknown> = { id };
+    return copyFields(u, out, UPSERT_REFUSED, false, 'id') ? out : undefined;
+  });
+}
+
+/** `PATCH /v1/users`: `{ id, set?, unset? }`, `set` with name, role, the cutoff (a wire date or null) and custom fields, `unset` of custom fields. */
+function decodePartial(body: unknown): unknown {
+  return decodeUserList(body, (u, id) => {
+    const out: Record<string, unknown> = { id };
+    let keys = 1;
+    const set = u['set'];
+    if (set !== undefined) {
+      keys++;
+      const fields: Record<string, unknown> = {};
+      if (!isPlainObject(set) || !copyFields(set, fields, SET_REFUSED, true)) return undefined;
+      out['set'] = fields;
+    }
+    const unset = u['unset'];
+    if (unset !== undefined) {
+      keys++;
+      if (!Array.isArray(unset)) return undefined;
+      for (const f of unset as unknown[]) {
+        if (typeof f !== 'string' || UNSET_REFUSED.has(f) || (set !== undefined && Object.prototype.hasOwnProperty.call(set, f))) return undefined;
+      }
+      out['unset'] = [...(unset as string[])];
+    }
+    // No other key (the schema is strict), and at least one of set and unset.
+    return keys > 1 && Object.keys(u).length === keys ? out : undefined;
+  });
+}
+
 function encodeConnect(output: unknown): string {
   const o = output as { user?: User; connection_id: string; auth: string };
   return JSON.stringify(
@@ -87,6 +192,6 @@ export const FAST_CODECS = new Map<Endpoint, FastCodec>([
   [clientEndpoints.getUser, { encode: encodeOneUser }],
   [clientEndpoints.updateMe, { encode: encodeOneUser }],
   [adminEndpoints.getUser, { encode: encodeOneUser }],
-  [adminEndpoints.upsertUsers, { encode: encodeUsersById }],
-  [adminEndpoints.updateUsersPartial, { encode: encodeUsersById }],
+  [adminEndpoints.upsertUsers, { decode: decodeUpsert, encode: encodeUsersById }],
+  [adminEndpoints.updateUsersPartial, { decode: decodePartial, encode: encodeUsersById }],
 ]);
