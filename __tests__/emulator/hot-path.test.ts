@@ -138,6 +138,10 @@ describe('hot-path user-list decoders (POST and PATCH /v1/users)', () => {
     ]) {
       expectSchemaOutput(partial.decode, partial.schema, body);
     }
+    // One cutoff on every user: a Date of its own for each, as the schema gives.
+    const [first, second] = (partial.decode({ users: hundred.map(({ id }) => ({ id, set: { revoke_tokens_issued_before: wire } })) }) as { users: Array<{ set: { revoke_tokens_issued_before: Date } }> }).users;
+    expect(first?.set.revoke_tokens_issued_before).toEqual(new Date(T0));
+    expect(first?.set.revoke_tokens_issued_before).not.toBe(second?.set.revoke_tokens_issued_before);
   });
 
   test('anything else is left to the schema: these it refuses', () => {

@@ -17,9 +17,26 @@ export interface FastCodec {
   encode?: (output: unknown) => string;
 }
 
-function iso(d: Date): string {
-  return d.toISOString();
+/**
+ * `toISOString`, with the last time written remembered: the users of one answer mostly share
+ * their times (created by one request, changed and revoked by one), one field at a time.
+ */
+function isoWriter(): (d: Date) => string {
+  let lastMs = Number.NaN;
+  let last = '';
+  return (d) => {
+    const ms = d.getTime();
+    if (ms !== lastMs) {
+      last = d.toISOString();
+      lastMs = ms;
+    }
+    return last;
+  };
 }
+
+const createdIso = isoWriter();
+const updatedIso = isoWriter();
+const cutoffIso = isoWriter();
 
 /**
  * A user as `userSchema` encodes it: the schema's fields in its order (id, name, role, the
@@ -30,11 +47,11 @@ export function wireUser(user: User): Record<string, unknown> {
   const out: Record<string, unknown> = { id: user.id };
   if (u['name'] !== undefined) out['name'] = u['name'];
   out['role'] = user.role;
-  const created = iso(user.created_at);
+  const created = createdIso(user.created_at);
   out['created_at'] = created;
   // A user never changed since created (most of them) has one time: written once.
-  out['updated_at'] = user.updated_at.getTime() === user.created_at.getTime() ? created : iso(user.updated_at);
-  out['revoke_tokens_issued_before'] = user.revoke_tokens_issued_before === null ? null : iso(user.revoke_tokens_issued_before);
+  out['updated_at'] = user.updated_at.getTime() === user.created_at.getTime() ? created : updatedIso(user.updated_at);
+  out['revoke_tokens_issued_before'] = user.revoke_tokens_issued_before === null ? null : cutoffIso(user.revoke_tokens_issued_before);
   out['requires_token'] = user.requires_token;
   for (const k of Object.keys(u)) {
     // A key "__proto__" is left out, as the schema leaves it out (no body may carry one anyway).
@@ -72,12 +89,20 @@ const UPSERT_REFUSED = new Set(['created_at', 'updated_at', 'requires_token', 'r
 const SET_REFUSED = new Set<string>(SYSTEM_FIELDS);
 const UNSET_REFUSED = new Set<string>([...SYSTEM_FIELDS, 'role', 'revoke_tokens_issued_before']);
 
-/** A wire date decoded as the schema's codec does (`new Date`), or undefined. */
+/** The last date {@link wireDate} accepted (a list mostly sets one cutoff on every user), and its time. */
+let lastWire: { s: string; ms: number } | undefined;
+
+/** A wire date decoded as the schema's codec does (`new Date`), a new Date each time, or undefined. */
 function wireDate(s: unknown): Date | undefined {
-  if (typeof s !== 'string' || !WIRE_DATE.test(s)) return undefined;
-  const d = new Date(s);
-  // The same string back: a real day of a real month (the schema refuses 2026-02-30 too).
-  return !Number.isNaN(d.getTime()) && d.toISOString() === s ? d : undefined;
+  if (typeof s !== 'string') return undefined;
+  if (s !== lastWire?.s) {
+    if (!WIRE_DATE.test(s)) return undefined;
+    const ms = new Date(s).getTime();
+    // The same string back: a real day of a real month (the schema refuses 2026-02-30 too).
+    if (Number.isNaN(ms) || new Date(ms).toISOString() !== s) return undefined;
+    lastWire = { s, ms };
+  }
+  return new Date(lastWire.ms);
 }
 
 /**
@@ -88,6 +113,7 @@ function wireDate(s: unknown): Date | undefined {
  */
 function copyFields(from: Record<string, unknown>, out: Record<string, unknown>, refused: ReadonlySet<string>, withCutoff: boolean, skip?: string): boolean {
   const custom: string[] = [];
+  let cutoff: Date | null | undefined;
   for (const key of Object.keys(from)) {
     if (key === skip) continue;
     const v = from[key];
@@ -97,16 +123,14 @@ function copyFields(from: Record<string, unknown>, out: Record<string, unknown>,
     } else if (key === 'role') {
       if (!ROLES.has(v)) return false;
     } else if (withCutoff && key === 'revoke_tokens_issued_before') {
-      if (v !== null && wireDate(v) === undefined) return false;
+      cutoff = v === null ? null : wireDate(v);
+      if (cutoff === undefined) return false;
     } else if (isJsonValue(v)) custom.push(key);
     else return false;
   }
   if ('name' in from) out['name'] = from['name'];
   if ('role' in from) out['role'] = from['role'];
-  if (withCutoff && 'revoke_tokens_issued_before' in from) {
-    const cutoff = from['revoke_tokens_issued_before'];
-    out['revoke_tokens_issued_before'] = cutoff === null ? null : wireDate(cutoff);
-  }
+  if (cutoff !== undefined) out['revoke_tokens_issued_before'] = cutoff;
   for (const key of custom) out[key] = from[key];
   return true;
 }
