@@ -9,7 +9,7 @@ import { type Emulator, createManualClock, startEmulator } from 'tokenkit/emulat
 import { FAST_CODECS, type FastCodec } from '../../src/emulator/hot-path';
 import { UserStore } from '../../src/emulator/users';
 import { adminEndpoints, clientEndpoints } from '../../src/schemas/endpoints';
-import type { User } from '../../src/schemas/users';
+import { type User, userSchema } from '../../src/schemas/users';
 import { badDateArb, badUserIdArb, notJsonArb, userIdArb } from '../support/arbitraries';
 import { sign } from '../support/emulator';
 
@@ -392,6 +392,23 @@ describe('hot path on and off, over HTTP', () => {
     }
     return out;
   }
+
+  test('emulator.user: the copy the schema gives (fields in its order, Dates of this realm), a new one on every call', async () => {
+    await run(script());
+    for (const id of ['alice', 'erin', '__proto__', '12', 'rev', 'carol']) {
+      const user = emu.user(id)!;
+      const viaSchema = z.decode(userSchema, z.encode(userSchema, user));
+      expect(user).toStrictEqual(viaSchema);
+      expect(Object.keys(user)).toEqual(Object.keys(viaSchema));
+      expect(user.created_at).toBeInstanceOf(Date);
+      expect(emu.user(id)).not.toBe(user);
+      user.role = 'guest';
+      user.created_at.setTime(0);
+      expect(emu.user(id)).toStrictEqual(viaSchema);
+    }
+    expect(emu.user('alice')?.revoke_tokens_issued_before).toEqual(new Date('2026-01-02T03:04:05.000Z')); // the +01:00 form, through the schema
+    expect(emu.user('erin')).toMatchObject({ name: 'E', mood: { a: 1 } });
+  });
 
   test('the same answers, byte for byte, refusals included', async () => {
     const steps = script();
