@@ -70,6 +70,12 @@ describe('hot-path encoders', () => {
       expect(encoded).toBe(JSON.stringify(z.encode(e.response, { users: byId } as never)));
       expect(Object.keys((JSON.parse(encoded) as { users: object }).users)).toContain('__proto__');
     }
+    for (const next of [null, 'cursor-1']) {
+      for (const users of [USERS, []]) {
+        const out = { users, next };
+        expect(codec(adminEndpoints.queryUsers).encode!(out)).toBe(JSON.stringify(z.encode(adminEndpoints.queryUsers.response, out as never)));
+      }
+    }
   });
 });
 
@@ -373,6 +379,9 @@ describe('hot path on and off, over HTTP', () => {
         '{"users":[{"id":"alice","set":{"requires_token":false}}]}',
         '{"users":[{"id":"erin","set":{"revoke_tokens_issued_before":null,"name":"E"}},{"id":"12","unset":["name"]}]}',
       ].map((body): Step => ({ method: 'PATCH', path: '/v1/users', headers: admin(), body })),
+      { method: 'GET', path: '/v1/users?limit=2', headers: admin() },
+      { method: 'GET', path: '/v1/users?ids=erin,nobody,__proto__,alice', headers: admin() },
+      { method: 'GET', path: '/v1/users?limit=0', headers: admin() },
       { method: 'GET', path: '/v1/users/erin', headers: admin() },
       { method: 'GET', path: '/v1/users/erin', headers: as(token('carol')) },
       { method: 'GET', path: '/v1/users/nobody', headers: admin() },

@@ -205,6 +205,12 @@ function encodeUsersById(output: unknown): string {
   return JSON.stringify({ users: Object.fromEntries(Object.entries(users).map(([id, u]) => [id, wireUser(u)])) });
 }
 
+/** `{ users: [user, ...], next }` (queryUsers: a page, or the users of `ids`). */
+function encodeUserList(output: unknown): string {
+  const { users, next } = output as { users: User[]; next: string | null };
+  return JSON.stringify({ users: users.map(wireUser), next });
+}
+
 /** `{ user }` (getUser, both sides; updateMe). */
 function encodeOneUser(output: unknown): string {
   return JSON.stringify({ user: wireUser((output as { user: User }).user) });
@@ -216,6 +222,7 @@ export const FAST_CODECS = new Map<Endpoint, FastCodec>([
   [clientEndpoints.getUser, { encode: encodeOneUser }],
   [clientEndpoints.updateMe, { encode: encodeOneUser }],
   [adminEndpoints.getUser, { encode: encodeOneUser }],
+  [adminEndpoints.queryUsers, { encode: encodeUserList }],
   [adminEndpoints.upsertUsers, { decode: decodeUpsert, encode: encodeUsersById }],
   [adminEndpoints.updateUsersPartial, { decode: decodePartial, encode: encodeUsersById }],
 ]);
