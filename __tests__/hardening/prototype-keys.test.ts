@@ -69,6 +69,9 @@ test('a field named "__proto__" (raw JSON) is refused by name with 400, code 4, 
   expect(emu.user('mallory')).toBeUndefined();
   await client.upsertUsers([{ id: 'mallory' }]);
   await refused(await raw('PATCH', '/v1/users', '{"users":[{"id":"mallory","set":{"team":{"__proto__":{"role":"admin"}}}}]}', emu.serverToken()), 'users.0.set.team.__proto__');
+  // The key written with JSON escapes is the same key, and refused the same way.
+  await refused(await raw('PATCH', '/v1/users', String.raw`{"users":[{"id":"mallory","set":{"\u005f_proto\u005f_":{"role":"admin"}}}]}`, emu.serverToken()), 'users.0.set.__proto__');
+  await refused(await raw('POST', '/v1/users', String.raw`{"users":[{"id":"mallory","name":"a \"b\"","\u005f\u005fproto\u005f\u005f":{"requires_token":true}}]}`, emu.serverToken()), 'users.0.__proto__');
   const guest = await fetch(emu.url + '/v1/guest', { method: 'POST', headers: { 'Api-Key': emu.apiKey, 'Content-Type': 'application/json' }, body: '{"user":{"id":"visitor"}}' });
   const { access_token } = (await guest.json()) as { access_token: string };
   await refused(await raw('PATCH', '/v1/me', '{"set":{"__proto__":{"role":"admin"},"name":"V"}}', access_token), 'set.__proto__');

@@ -30,6 +30,9 @@ export default function buildCli(): void {
     ...NODE_BUNDLE,
     // The packages too: one file for the code cache to cover (the same code node_modules holds).
     packages: 'bundle',
+    // But undici, which the CLI requires only for a proxy (src/runtime/node.ts): it was over 40% of
+    // the bundle, read and hashed on every start, and comes from node_modules where a run needs it.
+    external: ['undici'],
   });
   renameSync(partial, CLI_BUNDLE);
   const warm = spawnSync(process.execPath, [CLI_MAIN, '--help'], { cwd: ROOT, encoding: 'utf8' });

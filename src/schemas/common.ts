@@ -92,13 +92,21 @@ export type ErrorBody = z.infer<typeof errorBodySchema>;
  * copy's prototype instead. So tokenkit refuses it by name, on both sides of the wire, rather than
  * lose it without a word (bad input is refused, never silently changed).
  */
-export function findProtoKey(value: unknown, path = '', depth = 0): string | undefined {
+export function findProtoKey(value: unknown, path = ''): string | undefined {
+  const found = protoKeyIn(value, 0);
+  return found === undefined || path === '' ? found : `${path}.${found}`;
+}
+
+/** {@link findProtoKey}'s search: the path below `value`, built only once a key is found (every request body goes through it). */
+function protoKeyIn(value: unknown, depth: number): string | undefined {
   if (typeof value !== 'object' || value === null || depth > 64) return undefined;
-  const at = (key: string) => (path ? `${path}.${key}` : key);
-  if (!Array.isArray(value) && Object.prototype.hasOwnProperty.call(value, '__proto__')) return at('__proto__');
-  for (const [k, v] of Object.entries(value)) {
-    const found = findProtoKey(v, at(k), depth + 1);
-    if (found) return found;
+  if (!Array.isArray(value) && Object.prototype.hasOwnProperty.call(value, '__proto__')) return '__proto__';
+  const record = value as Record<string, unknown>;
+  for (const k of Object.keys(record)) {
+    const v = record[k];
+    if (typeof v !== 'object' || v === null) continue;
+    const found = protoKeyIn(v, depth + 1);
+    if (found !== undefined) return `${k}.${found}`;
   }
   return undefined;
 }

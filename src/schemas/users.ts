@@ -66,6 +66,11 @@ function isJson(v: unknown, seen: Set<object>): boolean {
   return ok;
 }
 
+/** Whether `v` is a JSON value that JSON.stringify writes as it is (the check of {@link customValuesAreJson}). */
+export function isJsonValue(v: unknown): boolean {
+  return isJson(v, new Set());
+}
+
 /**
  * Custom fields must hold JSON values (undefined leaves a field out). Without this a BigInt or a
  * cycle made JSON.stringify throw a TypeError after validation, and NaN, Infinity, a Date or a
@@ -75,7 +80,7 @@ function isJson(v: unknown, seen: Set<object>): boolean {
 export function customValuesAreJson(known: readonly string[]) {
   return (value: Record<string, unknown>, ctx: z.core.$RefinementCtx<Record<string, unknown>>) => {
     for (const [k, v] of Object.entries(value)) {
-      if (v === undefined || known.includes(k) || isJson(v, new Set())) continue;
+      if (v === undefined || known.includes(k) || isJsonValue(v)) continue;
       ctx.addIssue({ code: 'custom', path: [k], message: 'expected a JSON value (string, finite number, boolean, null, array or plain object)' });
     }
   };
