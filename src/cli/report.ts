@@ -159,22 +159,45 @@ export async function readReport(path: string): Promise<ReportState> {
 }
 
 const ITEM_KEYS = ['type', 'line', 'id', 'status', 'batch'];
+const BATCH_KEYS = ['type', 'seq', 'key', 'sent_at', 'items'];
 const PLAIN_ID = /^[A-Za-z0-9@_\-.]{1,128}$/;
+/** Text JSON.stringify writes as it is: printable ASCII without `"` and `\`. */
+const PLAIN_TEXT = /^[\x20-\x21\x23-\x5b\x5d-\x7e]*$/;
+
+/** Whether the keys of `r` are exactly `keys`, in that order (the order JSON.stringify follows). */
+function hasKeys(r: object, keys: readonly string[]): boolean {
+  let i = 0;
+  for (const key in r) if (key !== keys[i++]) return false;
+  return i === keys.length;
+}
 
 /**
- * One record as a JSON line. The item record of an id with nothing more to say (most lines of a
- * run) is written by hand: the text `JSON.stringify` gives for those keys in that order (an id
- * and a status need no escaping), at half the cost; every other record goes through it.
+ * The `items` of a batch record as JSON (`[[1,"a"],[2,"b"]]`), written by hand where every line is
+ * a safe integer and every id plain (the text JSON.stringify gives); undefined otherwise.
+ */
+function plainItems(items: ReadonlyArray<readonly [unknown, unknown]>): string | undefined {
+  let text = '[';
+  for (let i = 0; i < items.length; i++) {
+    const item = items[i]!;
+    const line = item[0];
+    const id = item[1];
+    if (item.length !== 2 || !Number.isSafeInteger(line) || typeof id !== 'string' || !PLAIN_ID.test(id)) return undefined;
+    text += `${i === 0 ? '' : ','}[${line as number},"${id}"]`;
+  }
+  return text + ']';
+}
+
+/**
+ * One record as a JSON line. The two records a run writes most (an item with nothing more to say,
+ * and a batch of plain ids) are written by hand: the text `JSON.stringify` gives for those keys in
+ * that order (ids, keys and dates that need no escaping), at a fraction of the cost; every other
+ * record goes through it.
  */
 function recordLine(r: ReportRecord): string {
   if (r.type === 'item') {
-    let i = 0;
-    let plain = true;
-    for (const key in r) if (key !== ITEM_KEYS[i++]) plain = false;
     const { line, id, status, batch } = r as { line: unknown; id: unknown; status: unknown; batch: unknown };
     if (
-      plain &&
-      i === ITEM_KEYS.length &&
+      hasKeys(r, ITEM_KEYS) &&
       Number.isSafeInteger(line) &&
       Number.isSafeInteger(batch) &&
       typeof id === 'string' &&
@@ -183,18 +206,29 @@ function recordLine(r: ReportRecord): string {
     ) {
       return `{"type":"item","line":${line as number},"id":"${id}","status":"${status}","batch":${batch as number}}`;
     }
+  } else if (r.type === 'batch') {
+    const { seq, key, sent_at: sentAt, items } = r as { seq: unknown; key: unknown; sent_at: unknown; items: unknown };
+    if (hasKeys(r, BATCH_KEYS) && Number.isSafeInteger(seq) && typeof key === 'string' && PLAIN_TEXT.test(key) && typeof sentAt === 'string' && PLAIN_TEXT.test(sentAt) && Array.isArray(items)) {
+      const list = plainItems(items as Array<readonly [unknown, unknown]>);
+      if (list !== undefined) return `{"type":"batch","seq":${seq as number},"key":"${key}","sent_at":"${sentAt}","items":${list}}`;
+    }
   }
   return JSON.stringify(r);
 }
 
 /**
- * Appends records to a report. Each call is one synchronous write, in the file before the call
- * returns: a batch's record is on disk before its request leaves, and a process killed at any
+ * Appends records to a report. Each {@link write} is one synchronous write, in the file before the
+ * call returns: a batch's record is on disk before its request leaves, and a process killed at any
  * moment leaves whole records (and at most a last line cut short, which {@link readReport} skips).
+ * Records given to {@link hold} go out with the next write, before its own records, in the same
+ * write: a run holds the item records of a finished batch for the record of the batch it sends
+ * next, one write a batch instead of two.
  */
 export class ReportWriter {
   readonly #fd: number;
   #closed = false;
+  /** Lines held for the next write. */
+  #held = '';
   readonly path: string;
 
   private constructor(fd: number, path: string) {
@@ -238,10 +272,13 @@ export class ReportWriter {
     return new ReportWriter(openSync(path, 'a'), path);
   }
 
-  /** Appends the records as JSON lines in one write. */
+  /** Appends the records held, then these, as JSON lines in one write. */
   write(records: ReadonlyArray<ReportRecord>): void {
-    if (records.length === 0 || this.#closed) return;
-    const text = records.map(recordLine).join('\n') + '\n';
+    if (this.#closed) return;
+    let text = this.#held;
+    this.#held = '';
+    for (const r of records) text += recordLine(r) + '\n';
+    if (text.length === 0) return;
     // The text goes as it is (no copy into a Buffer first); a short write, rare, goes on from the
     // bytes not yet written.
     let written = writeSync(this.#fd, text);
@@ -249,9 +286,26 @@ export class ReportWriter {
     if (data) while (written < data.length) written += writeSync(this.#fd, data, written);
   }
 
-  /** Closes the file. */
+  /**
+   * Keeps the records for the next {@link write} (or {@link flush}, or {@link close}): they reach
+   * the file later, and a hard kill before then loses them. Only for records whose loss a resumed
+   * run makes good: the item records of a batch, whose `batch` record is in the file already (the
+   * batch is then re-sent with its key, and the platform replays its answer).
+   */
+  hold(records: ReadonlyArray<ReportRecord>): void {
+    if (this.#closed) return;
+    for (const r of records) this.#held += recordLine(r) + '\n';
+  }
+
+  /** Writes the records held, if any. */
+  flush(): void {
+    if (this.#held.length > 0) this.write([]);
+  }
+
+  /** Writes the records held, and closes the file. */
   close(): void {
     if (this.#closed) return;
+    this.flush();
     this.#closed = true;
     closeSync(this.#fd);
   }
