@@ -124,7 +124,9 @@ export async function runBatches(setup: RunSetup): Promise<RunSummary> {
   async function finish(batchSeq: number, items: RunItem[], outcomes: ItemOutcome[], skip?: ReadonlySet<number>): Promise<void> {
     const output: string[] = [];
     const records: ItemRecord[] = [];
-    const picked: Array<{ item: RunItem; o: ItemOutcome }> = [];
+    // The items reported, and their outcomes (two lists: no object an item).
+    const picked: RunItem[] = [];
+    const pickedOutcomes: ItemOutcome[] = [];
     items.forEach((item, i) => {
       if (skip?.has(item.line)) return;
       const o: ItemOutcome = outcomes[i] ?? { status: 'failed', error: { code: 'ERR_NO_OUTCOME', message: 'no outcome for this item' } };
@@ -134,7 +136,8 @@ export async function runBatches(setup: RunSetup): Promise<RunSummary> {
       if (o.expires_at !== undefined) record.expires_at = o.expires_at;
       if (o.note !== undefined) record.note = o.note;
       records.push(record);
-      picked.push({ item, o });
+      picked.push(item);
+      pickedOutcomes.push(o);
     });
     // The output first: a token line written and not yet reported is issued again (the same token,
     // replayed) on resume; a token reported and never written would be lost. Where the output
@@ -151,7 +154,9 @@ export async function runBatches(setup: RunSetup): Promise<RunSummary> {
     if (holdItems) setup.report?.hold(records);
     else report(records);
     const failedIds: string[] = [];
-    for (const { item, o } of picked) {
+    for (let i = 0; i < picked.length; i++) {
+      const item = picked[i]!;
+      const o = pickedOutcomes[i]!;
       counts[o.status] += 1;
       because(o.status, o.note ?? o.error?.code);
       if (o.status === 'failed') failedIds.push(item.id);
