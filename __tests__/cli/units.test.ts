@@ -61,6 +61,23 @@ describe('readIdLines', () => {
     expect(got).toHaveLength(200_000);
     expect(got[199_999]).toMatchObject({ line: 200_000, id: 'user-199999', offset: Buffer.byteLength(text) });
   });
+  test('ASCII chunks (decoded at once) and chunks with other bytes read alike: lines across chunks, offsets in bytes', async () => {
+    // Chunks are 256 KiB: ids, then a line that is not UTF-8-only ASCII, lines cut by the chunk ends.
+    const parts: string[] = [];
+    for (let i = 0; i < 60_000; i++) parts.push(i === 30_000 ? 'café' : i % 7_001 === 0 ? `  pad-${i}\r` : `user-${i}`);
+    const text = parts.join('\n') + '\n';
+    const got = await lines(text);
+    expect(got).toHaveLength(60_000);
+    let offset = 0;
+    parts.forEach((part, i) => {
+      offset += Buffer.byteLength(part) + 1;
+      const l = got[i]!;
+      expect(l.line).toBe(i + 1);
+      expect(l.offset).toBe(offset);
+      if (i === 30_000) expect(l.error).toMatch(/^line 30001: "café" is not a valid user id/);
+      else expect(l.id).toBe(part.trim());
+    });
+  });
 });
 
 describe('LineSet', () => {
