@@ -54,6 +54,9 @@ test('batch records of plain ids are written by hand as JSON.stringify writes th
     { type: 'batch', seq: 5, key: 'k', sent_at: '2026-01-01T00:00:00.003Z', items: [[1, 'a b'], [2, 'é'], [3, 'ctl\u0001']] },
     { type: 'batch', seq: 6, key: 'ü', sent_at: '2026-01-01T00:00:00.004Z', items: [[1.5, 'a']] },
     { seq: 7, type: 'batch', key: 'reordered', sent_at: '2026-01-01T00:00:00.005Z', items: [[1, 'a']] },
+    { type: 'batch', seq: 10, key: 'k', sent_at: 'now', items: [[0, 'z'], [9, 'a'], [10, 'b'], [99, 'c'], [100, 'd'], [-7, 'e'], [Number.MAX_SAFE_INTEGER, 'f']] },
+    { type: 'batch', seq: 11, key: 'k', sent_at: 'now', items: [[1, 'a', 'extra'], [2, 'b']] },
+    { type: 'item', line: 1_000_000, id: 'a', status: 'done', batch: 10_000 },
   ] as const;
   const writer = ReportWriter.create(file, run);
   writer.write(records as never);
@@ -87,5 +90,20 @@ test('held records go out with the next write, before its records; close writes 
   state = await readReport(file);
   expect(state.openBatches).toEqual([]);
   expect([1, 2, 3].every((l) => state.done.has(l))).toBe(true);
+  dir.remove();
+});
+
+test('records held past the first 64 KiB: the buffer grows, and every line is whole', () => {
+  const dir = tempDir();
+  const file = dir.path('report.jsonl');
+  const writer = ReportWriter.create(file, run);
+  const id = 'x'.repeat(128);
+  const held = Array.from({ length: 2000 }, (_, i) => ({ type: 'item' as const, line: i + 1, id, status: 'done' as const, batch: 1 }));
+  writer.hold(held);
+  writer.write([{ type: 'end', at: 'now', done: 2000, failed: 0, skipped: 0, interrupted: false }]);
+  writer.close();
+  const lines = readFileSync(file, 'utf8').split('\n').slice(1, -1);
+  expect(lines).toHaveLength(2001);
+  expect(lines.slice(0, 2000)).toEqual(held.map((r) => JSON.stringify(r)));
   dir.remove();
 });
