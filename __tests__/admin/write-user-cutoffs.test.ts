@@ -58,3 +58,11 @@ test('bad input is refused before any request, naming the method', async () => {
   await expect(writeUserCutoffs(http, clock, { ids: ids.concat(['u100']), cutoff: new Date(), options: { idempotencyKey: 'k' }, what: 'revokeUserTokens' })).rejects.toThrow(/idempotencyKey names one request/);
   expect(bodies).toHaveLength(0);
 });
+
+test('a list the direct path does not take (a repeated id, an invalid one) is refused by the schema, naming the entry, before any request', async () => {
+  const { http, clock } = clientInternals(client);
+  const refused = (ids: string[]) => writeUserCutoffs(http, clock, { ids, cutoff: new Date(), what: 'revokeUserTokens' });
+  await expect(refused(['u1', 'u2', 'u1'])).rejects.toThrow(expect.objectContaining({ name: 'ArgumentError', message: expect.stringMatching(/^Invalid revokeUserTokens input:\n {2}- users\.2\.id: /) }));
+  await expect(refused(['u1', 'not valid'])).rejects.toThrow(expect.objectContaining({ name: 'ArgumentError', message: expect.stringMatching(/^Invalid revokeUserTokens input:\n {2}- users\.1\.id: may only hold/) }));
+  expect(bodies).toHaveLength(0);
+});

@@ -173,3 +173,30 @@ test('stop (Ctrl-C): the batches in flight finish, the report is valid, and a re
   expect(second).toMatchObject({ done: 1000 - first.done, skipped: first.done, failed: 0, interrupted: false });
   expectEachOnce(ids);
 });
+
+test('one report write a batch: the items of a finished batch go out with the record of the next, each after its own batch record', async () => {
+  const { ids, idsFile, reportPath } = await setup(1000, 'one-write');
+  const write = jest.spyOn(ReportWriter.prototype, 'write');
+  try {
+    const summary = await run(idsFile, ReportWriter.create(reportPath, header(idsFile, 1)), cutoffWork(platform, CUTOFF));
+    expect(summary).toMatchObject({ done: 1000, failed: 0 });
+    // 20 batches of 50: a write each (with the items held), then at most one for the items held at
+    // the end of the file and one for each batch still in flight (4), where two writes a batch took 40.
+    expect(write.mock.calls.length).toBeLessThanOrEqual(20 + 1 + 4);
+  } finally {
+    write.mockRestore();
+  }
+  const records = jsonLines(readFileSync(reportPath, 'utf8')) as Array<{ type: string; seq?: number; batch?: number; line?: number }>;
+  const written = new Set<number>();
+  const reported = new Set<number>();
+  for (const r of records) {
+    if (r.type === 'batch') written.add(r.seq!);
+    if (r.type === 'item') {
+      expect(written.has(r.batch!)).toBe(true);
+      reported.add(r.line!);
+    }
+  }
+  expect(written.size).toBe(20);
+  expect(reported.size).toBe(1000);
+  expectEachOnce(ids);
+});

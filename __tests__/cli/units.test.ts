@@ -4,7 +4,7 @@ import { exitCodeOf } from '../../src/cli/exit-codes';
 import { MAX_LINE_BYTES, type IdLine, readIdLines } from '../../src/cli/id-lines';
 import { LineSet } from '../../src/cli/line-set';
 import { parseIsoDate, parsePositiveInt, parseUserId } from '../../src/cli/parse';
-import { Progress } from '../../src/cli/progress';
+import { Progress, fmt } from '../../src/cli/progress';
 import { durationInWords, relativeTime, shortToken } from '../../src/cli/time-words';
 import { decodeToken, timeLines } from '../../src/cli/token-command';
 import type { Io } from '../../src/cli/run';
@@ -60,6 +60,30 @@ describe('readIdLines', () => {
     const got = await lines(text);
     expect(got).toHaveLength(200_000);
     expect(got[199_999]).toMatchObject({ line: 200_000, id: 'user-199999', offset: Buffer.byteLength(text) });
+  });
+  test('ASCII chunks (decoded at once) and chunks with other bytes read alike: lines across chunks, offsets in bytes', async () => {
+    // Chunks are 256 KiB: ids, then a line that is not UTF-8-only ASCII, lines cut by the chunk ends.
+    const parts: string[] = [];
+    for (let i = 0; i < 60_000; i++) parts.push(i === 30_000 ? 'café' : i % 7_001 === 0 ? `  pad-${i}\r` : `user-${i}`);
+    const text = parts.join('\n') + '\n';
+    const got = await lines(text);
+    expect(got).toHaveLength(60_000);
+    let offset = 0;
+    parts.forEach((part, i) => {
+      offset += Buffer.byteLength(part) + 1;
+      const l = got[i]!;
+      expect(l.line).toBe(i + 1);
+      expect(l.offset).toBe(offset);
+      if (i === 30_000) expect(l.error).toMatch(/^line 30001: "café" is not a valid user id/);
+      else expect(l.id).toBe(part.trim());
+    });
+  });
+});
+
+describe('fmt', () => {
+  test('groups thousands as toLocaleString("en-US") does, whole numbers by hand', () => {
+    const values = [0, -0, 1, 12, 123, 999, 1000, 1234, 12345, 123456, 1234567, 100000, 1000000, -1, -1234, -1234567, Number.MAX_SAFE_INTEGER, -Number.MAX_SAFE_INTEGER];
+    for (const n of [...values, 2 ** 60, 1234.5, 0.25, Number.NaN, Infinity]) expect(fmt(n)).toBe(n.toLocaleString('en-US'));
   });
 });
 

@@ -102,6 +102,13 @@ export async function runBatches(setup: RunSetup): Promise<RunSummary> {
   let fatal: unknown;
   const inFlight = new Set<Promise<void>>();
   const report = (records: Array<BatchRecord | ItemRecord>) => setup.report?.write(records);
+  // While the file is read, the item records of a finished batch wait for the record of the batch
+  // sent next (one write a batch, not two). That is safe: the batch's own record is in the file
+  // already, so a kill before the write leaves the batch open, and a resumed run re-sends it with
+  // its key (the platform replays what it applied). They wait a moment: the next batch is read
+  // and written as soon as the finished one frees its slot. Once the file is read (or the run
+  // stops), every record is written at once.
+  let holdItems = false;
   const update = () => setup.progress.update({ ...counts, offset });
   const stopping = () => setup.stop.requested || fatal !== undefined;
   const reasons = new Map<string, ReasonCount>();
@@ -117,7 +124,9 @@ export async function runBatches(setup: RunSetup): Promise<RunSummary> {
   async function finish(batchSeq: number, items: RunItem[], outcomes: ItemOutcome[], skip?: ReadonlySet<number>): Promise<void> {
     const output: string[] = [];
     const records: ItemRecord[] = [];
-    const picked: Array<{ item: RunItem; o: ItemOutcome }> = [];
+    // The items reported, and their outcomes (two lists: no object an item).
+    const picked: RunItem[] = [];
+    const pickedOutcomes: ItemOutcome[] = [];
     items.forEach((item, i) => {
       if (skip?.has(item.line)) return;
       const o: ItemOutcome = outcomes[i] ?? { status: 'failed', error: { code: 'ERR_NO_OUTCOME', message: 'no outcome for this item' } };
@@ -127,7 +136,8 @@ export async function runBatches(setup: RunSetup): Promise<RunSummary> {
       if (o.expires_at !== undefined) record.expires_at = o.expires_at;
       if (o.note !== undefined) record.note = o.note;
       records.push(record);
-      picked.push({ item, o });
+      picked.push(item);
+      pickedOutcomes.push(o);
     });
     // The output first: a token line written and not yet reported is issued again (the same token,
     // replayed) on resume; a token reported and never written would be lost. Where the output
@@ -141,9 +151,12 @@ export async function runBatches(setup: RunSetup): Promise<RunSummary> {
         return;
       }
     }
-    report(records);
+    if (holdItems) setup.report?.hold(records);
+    else report(records);
     const failedIds: string[] = [];
-    for (const { item, o } of picked) {
+    for (let i = 0; i < picked.length; i++) {
+      const item = picked[i]!;
+      const o = pickedOutcomes[i]!;
       counts[o.status] += 1;
       because(o.status, o.note ?? o.error?.code);
       if (o.status === 'failed') failedIds.push(item.id);
@@ -223,34 +236,40 @@ export async function runBatches(setup: RunSetup): Promise<RunSummary> {
     await launch(() => send(b.seq, b.key, items));
   };
   const lines: AsyncGenerator<IdLine> = read(setup.idsFile);
-  for await (const l of lines) {
-    if (stopping()) break;
-    offset = l.offset;
-    if (doneBefore.has(l.line)) {
-      counts.skipped += 1;
-      continue;
+  holdItems = true;
+  try {
+    for await (const l of lines) {
+      if (stopping()) break;
+      offset = l.offset;
+      if (doneBefore.has(l.line)) {
+        counts.skipped += 1;
+        continue;
+      }
+      if (covered.has(l.line)) continue;
+      if (l.error !== undefined) {
+        report([{ type: 'item', line: l.line, status: 'failed', error: { code: 'ERR_INVALID_LINE', message: l.error } }]);
+        counts.failed += 1;
+        because('failed', 'ERR_INVALID_LINE');
+        update();
+        continue;
+      }
+      const first = inBatch.get(l.id);
+      if (first !== undefined) {
+        // The platform refuses a batch that names a user twice; the second line adds nothing.
+        report([{ type: 'item', line: l.line, id: l.id, status: 'skipped', error: { code: 'DUPLICATE', message: `same id as line ${first}` } }]);
+        counts.skipped += 1;
+        because('skipped', 'DUPLICATE');
+        continue;
+      }
+      inBatch.set(l.id, l.line);
+      batch.push(l.data === undefined ? { line: l.line, id: l.id } : { line: l.line, id: l.id, data: l.data });
+      if (batch.length >= setup.batchSize) await flush();
     }
-    if (covered.has(l.line)) continue;
-    if (l.error !== undefined) {
-      report([{ type: 'item', line: l.line, status: 'failed', error: { code: 'ERR_INVALID_LINE', message: l.error } }]);
-      counts.failed += 1;
-      because('failed', 'ERR_INVALID_LINE');
-      update();
-      continue;
-    }
-    const first = inBatch.get(l.id);
-    if (first !== undefined) {
-      // The platform refuses a batch that names a user twice; the second line adds nothing.
-      report([{ type: 'item', line: l.line, id: l.id, status: 'skipped', error: { code: 'DUPLICATE', message: `same id as line ${first}` } }]);
-      counts.skipped += 1;
-      because('skipped', 'DUPLICATE');
-      continue;
-    }
-    inBatch.set(l.id, l.line);
-    batch.push(l.data === undefined ? { line: l.line, id: l.id } : { line: l.line, id: l.id, data: l.data });
-    if (batch.length >= setup.batchSize) await flush();
+    if (!stopping()) await flush();
+  } finally {
+    holdItems = false;
+    setup.report?.flush();
   }
-  if (!stopping()) await flush();
   await Promise.all(inFlight);
   update();
   const interrupted = setup.stop.requested;

@@ -2,13 +2,22 @@ import { type Command, InvalidArgumentError } from 'commander';
 import { randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { ServerClient } from '../server-client';
-import { startEmulator } from '../emulator/emulator';
+import type * as EmulatorModule from '../emulator/emulator';
 import { isLoopbackAddress } from '../emulator/dashboard/security';
 import type { UserInput } from '../schemas/users';
 import { CliError, EXIT, usageError } from './exit-codes';
 import { readIdLines } from './id-lines';
 import { jsonUserLine } from './users-command';
 import type { EmulatorLogRecord } from '../emulator/server';
+
+/**
+ * The emulator, loaded when the command runs: its route table and stores are built at load, which
+ * every other command (a batch run, a token mint) would pay for at start-up.
+ */
+function loadEmulator(): typeof EmulatorModule {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require('../emulator/emulator') as typeof EmulatorModule;
+}
 
 /** Where the emulator command writes: the banner and the request log go to `out`. */
 export interface EmulatorCommandIo {
@@ -133,10 +142,10 @@ export function registerEmulatorCommand(program: Command, io: EmulatorCommandIo 
     .action(async (flags: Flags) => {
       // The dashboard is served on loopback only: on another host it stays off, and the banner says why.
       const dashboard = flags.dashboard && isLoopbackAddress(flags.host);
-      let emulator: Awaited<ReturnType<typeof startEmulator>>;
+      let emulator: Awaited<ReturnType<typeof EmulatorModule.startEmulator>>;
       try {
         const { apiKey, apiSecret } = persistedCredentials(flags);
-        emulator = await startEmulator({
+        emulator = await loadEmulator().startEmulator({
           port: flags.port,
           host: flags.host,
           dataFile: flags.data,

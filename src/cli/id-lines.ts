@@ -1,3 +1,4 @@
+import { isAscii } from 'node:buffer';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { USER_ID_PATTERN, userIdSchema } from '../schemas/common';
@@ -59,6 +60,7 @@ export async function* readIdLines(path: string, parse: LineParser = classify, m
       const base = read;
       read += chunk.length;
       let start = 0;
+      const ascii = isAscii(chunk);
       for (let nl = chunk.indexOf(10, start); nl !== -1; nl = chunk.indexOf(10, start)) {
         line += 1;
         const piece = chunk.subarray(start, nl);
@@ -74,6 +76,25 @@ export async function* readIdLines(path: string, parse: LineParser = classify, m
         pending = [];
         pendingBytes = 0;
         tooLong = false;
+        if (ascii) break; // the first line may go on from the chunk before; the rest are whole lines
+      }
+      if (ascii) {
+        // The common case, a chunk of ASCII lines: decoded once, each line a slice of that string
+        // (its characters are its bytes, so the offsets are the same), not a Buffer and a decode a line.
+        const text = chunk.toString('latin1');
+        for (let nl = text.indexOf('\n', start); nl !== -1; nl = text.indexOf('\n', start)) {
+          line += 1;
+          const long = nl - start > maxLineBytes;
+          const piece = long ? '' : text.slice(start, nl);
+          start = nl + 1;
+          const offset = base + start;
+          if (long) {
+            yield { line, offset, error: `line ${line}: longer than ${maxLineBytes} bytes, ${maxLineBytes === MAX_LINE_BYTES ? 'not a user id' : 'too long for one user'}` };
+          } else {
+            const item = parse(line, offset, piece);
+            if (item) yield item;
+          }
+        }
       }
       const rest = chunk.subarray(start);
       if (rest.length > 0) {

@@ -159,42 +159,146 @@ export async function readReport(path: string): Promise<ReportState> {
 }
 
 const ITEM_KEYS = ['type', 'line', 'id', 'status', 'batch'];
+const BATCH_KEYS = ['type', 'seq', 'key', 'sent_at', 'items'];
 const PLAIN_ID = /^[A-Za-z0-9@_\-.]{1,128}$/;
+/** Text JSON.stringify writes as it is: printable ASCII without `"` and `\`. */
+const PLAIN_TEXT = /^[\x20-\x21\x23-\x5b\x5d-\x7e]*$/;
+
+/** Whether the keys of `r` are exactly `keys`, in that order (the order JSON.stringify follows). */
+function hasKeys(r: object, keys: readonly string[]): boolean {
+  let i = 0;
+  for (const key in r) if (key !== keys[i++]) return false;
+  return i === keys.length;
+}
 
 /**
- * One record as a JSON line. The item record of an id with nothing more to say (most lines of a
- * run) is written by hand: the text `JSON.stringify` gives for those keys in that order (an id
- * and a status need no escaping), at half the cost; every other record goes through it.
+ * The bytes of the next write, appended in place: a run's records go into one Buffer, reused from
+ * write to write, without a string a line (or a string a write to convert), so that a batch leaves
+ * no garbage behind for the collector (the run's heap is busy with the requests in flight).
  */
-function recordLine(r: ReportRecord): string {
+class LineBuffer {
+  #bytes = Buffer.allocUnsafe(64 * 1024);
+  length = 0;
+
+  #room(n: number): void {
+    if (this.length + n <= this.#bytes.length) return;
+    const grown = Buffer.allocUnsafe(Math.max(this.#bytes.length * 2, this.length + n));
+    this.#bytes.copy(grown, 0, 0, this.length);
+    this.#bytes = grown;
+  }
+
+  /** Text of one-byte characters only (checked by the caller: JSON punctuation, plain ids, keys, dates). */
+  ascii(text: string): void {
+    this.#room(text.length);
+    const bytes = this.#bytes;
+    const at = this.length;
+    for (let i = 0; i < text.length; i++) bytes[at + i] = text.charCodeAt(i);
+    this.length = at + text.length;
+  }
+
+  /** A safe integer, as JSON writes it. */
+  int(n: number): void {
+    if (n < 0) {
+      this.ascii('-');
+      n = -n;
+    }
+    let digits = 1;
+    for (let x = n; x >= 10; x = Math.floor(x / 10)) digits++;
+    this.#room(digits);
+    for (let i = this.length + digits - 1, x = n; i >= this.length; i--, x = Math.floor(x / 10)) this.#bytes[i] = 48 + (x % 10);
+    this.length += digits;
+  }
+
+  /** Any text, as UTF-8. */
+  utf8(text: string): void {
+    this.#room(text.length * 3);
+    this.length += this.#bytes.write(text, this.length, 'utf8');
+  }
+
+  /** The bytes so far (valid until the next append); the buffer is empty again. */
+  take(): Buffer {
+    const data = this.#bytes.subarray(0, this.length);
+    this.length = 0;
+    return data;
+  }
+}
+
+/**
+ * Appends one record as a JSON line. The two records a run writes most (an item with nothing more
+ * to say, and a batch of plain ids) are written by hand: the bytes `JSON.stringify` gives for those
+ * keys in that order (ids, keys and dates that need no escaping), at a fraction of the cost; every
+ * other record goes through it.
+ */
+function appendRecord(out: LineBuffer, r: ReportRecord): void {
   if (r.type === 'item') {
-    let i = 0;
-    let plain = true;
-    for (const key in r) if (key !== ITEM_KEYS[i++]) plain = false;
     const { line, id, status, batch } = r as { line: unknown; id: unknown; status: unknown; batch: unknown };
     if (
-      plain &&
-      i === ITEM_KEYS.length &&
+      hasKeys(r, ITEM_KEYS) &&
       Number.isSafeInteger(line) &&
       Number.isSafeInteger(batch) &&
       typeof id === 'string' &&
       PLAIN_ID.test(id) &&
       (status === 'done' || status === 'failed' || status === 'skipped')
     ) {
-      return `{"type":"item","line":${line as number},"id":"${id}","status":"${status}","batch":${batch as number}}`;
+      out.ascii('{"type":"item","line":');
+      out.int(line as number);
+      out.ascii(',"id":"');
+      out.ascii(id);
+      out.ascii('","status":"');
+      out.ascii(status);
+      out.ascii('","batch":');
+      out.int(batch as number);
+      out.ascii('}\n');
+      return;
+    }
+  } else if (r.type === 'batch') {
+    const { seq, key, sent_at: sentAt, items } = r as { seq: unknown; key: unknown; sent_at: unknown; items: unknown };
+    if (hasKeys(r, BATCH_KEYS) && Number.isSafeInteger(seq) && typeof key === 'string' && PLAIN_TEXT.test(key) && typeof sentAt === 'string' && PLAIN_TEXT.test(sentAt) && Array.isArray(items)) {
+      const start = out.length;
+      out.ascii('{"type":"batch","seq":');
+      out.int(seq as number);
+      out.ascii(',"key":"');
+      out.ascii(key);
+      out.ascii('","sent_at":"');
+      out.ascii(sentAt);
+      out.ascii('","items":[');
+      let plain = true;
+      for (let i = 0; i < items.length && plain; i++) {
+        const item = items[i] as unknown;
+        const itemLine = Array.isArray(item) ? (item[0] as unknown) : undefined;
+        const itemId = Array.isArray(item) ? (item[1] as unknown) : undefined;
+        if (!Array.isArray(item) || item.length !== 2 || !Number.isSafeInteger(itemLine) || typeof itemId !== 'string' || !PLAIN_ID.test(itemId)) plain = false;
+        else {
+          out.ascii(i === 0 ? '[' : ',[');
+          out.int(itemLine as number);
+          out.ascii(',"');
+          out.ascii(itemId);
+          out.ascii('"]');
+        }
+      }
+      if (plain) {
+        out.ascii(']}\n');
+        return;
+      }
+      out.length = start; // an item that is not plain: the whole record goes through JSON.stringify
     }
   }
-  return JSON.stringify(r);
+  out.utf8(JSON.stringify(r) + '\n');
 }
 
 /**
- * Appends records to a report. Each call is one synchronous write, in the file before the call
- * returns: a batch's record is on disk before its request leaves, and a process killed at any
+ * Appends records to a report. Each {@link write} is one synchronous write, in the file before the
+ * call returns: a batch's record is on disk before its request leaves, and a process killed at any
  * moment leaves whole records (and at most a last line cut short, which {@link readReport} skips).
+ * Records given to {@link hold} go out with the next write, before its own records, in the same
+ * write: a run holds the item records of a finished batch for the record of the batch it sends
+ * next, one write a batch instead of two.
  */
 export class ReportWriter {
   readonly #fd: number;
   #closed = false;
+  /** The records held for the next write, then that write's own. */
+  readonly #out = new LineBuffer();
   readonly path: string;
 
   private constructor(fd: number, path: string) {
@@ -238,20 +342,36 @@ export class ReportWriter {
     return new ReportWriter(openSync(path, 'a'), path);
   }
 
-  /** Appends the records as JSON lines in one write. */
+  /** Appends the records held, then these, as JSON lines in one write. */
   write(records: ReadonlyArray<ReportRecord>): void {
-    if (records.length === 0 || this.#closed) return;
-    const text = records.map(recordLine).join('\n') + '\n';
-    // The text goes as it is (no copy into a Buffer first); a short write, rare, goes on from the
-    // bytes not yet written.
-    let written = writeSync(this.#fd, text);
-    const data = written < text.length || written < Buffer.byteLength(text) ? Buffer.from(text) : undefined;
-    if (data) while (written < data.length) written += writeSync(this.#fd, data, written);
+    if (this.#closed) return;
+    for (const r of records) appendRecord(this.#out, r);
+    if (this.#out.length === 0) return;
+    const data = this.#out.take();
+    // A short write, rare, goes on from the bytes not yet written.
+    for (let written = 0; written < data.length; ) written += writeSync(this.#fd, data, written, data.length - written);
   }
 
-  /** Closes the file. */
+  /**
+   * Keeps the records for the next {@link write} (or {@link flush}, or {@link close}): they reach
+   * the file later, and a hard kill before then loses them. Only for records whose loss a resumed
+   * run makes good: the item records of a batch, whose `batch` record is in the file already (the
+   * batch is then re-sent with its key, and the platform replays its answer).
+   */
+  hold(records: ReadonlyArray<ReportRecord>): void {
+    if (this.#closed) return;
+    for (const r of records) appendRecord(this.#out, r);
+  }
+
+  /** Writes the records held, if any. */
+  flush(): void {
+    if (this.#out.length > 0) this.write([]);
+  }
+
+  /** Writes the records held, and closes the file. */
   close(): void {
     if (this.#closed) return;
+    this.flush();
     this.#closed = true;
     closeSync(this.#fd);
   }

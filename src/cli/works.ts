@@ -10,6 +10,10 @@ export type Missing = 'fail' | 'skip' | 'create';
 /** What a dry run finds for an item: it would change, it is as wanted already, or no such user. */
 export type Preview = 'change' | 'same' | 'unknown';
 
+/** The outcomes of an item applied (shared: outcomes are read, never changed). */
+const DONE: ItemOutcome = Object.freeze({ status: 'done' });
+const CREATED: ItemOutcome = Object.freeze({ status: 'done', note: 'created' });
+
 /** The outcome of an unknown user under --missing fail or skip (create never gets here). */
 function unknownOutcome(id: string, missing: Missing): ItemOutcome {
   return missing === 'skip'
@@ -53,7 +57,7 @@ export function cutoffWork(platform: Platform, cutoff: Date | null, missing: Mis
     const ids = items.map((i) => i.id);
     try {
       await platform.setCutoffs(ids, cutoff, key);
-      return items.map((i) => (created?.has(i.id) ? { status: 'done', note: 'created' } : { status: 'done' }));
+      return items.map((i) => (created?.has(i.id) ? CREATED : DONE));
     } catch (err) {
       if (isFatal(err)) throw err;
       const unknown = unknownIdsIn(err, ids);
