@@ -4,7 +4,8 @@ import type { Config } from 'jest';
 // Tests import the package by its public names (`tokenkit`, `tokenkit/emulator`, ...),
 // mapped here to the sources, as a user's code would import the built package.
 const config: Config = {
-  testEnvironment: 'node',
+  // jest's node environment, with undici's global dispatcher visible in each test file's realm (see the file).
+  testEnvironment: '<rootDir>/__tests__/support/node-environment.js',
   roots: ['<rootDir>/__tests__'],
   testMatch: ['**/*.test.ts'],
   transform: {
