@@ -6,7 +6,6 @@
 // candidate's median req/s, median CPU µs per request, and the median over rounds of its CPU per
 // request over the bare fetch's of the same round.
 import { randomUUID } from 'node:crypto';
-import { Agent, request } from 'undici';
 import { ServerClient } from '../../src/index';
 
 interface Candidate {
@@ -76,9 +75,13 @@ async function main(): Promise<void> {
   if (collectGarbage === undefined) throw new Error('run with --expose-gc');
   const o = JSON.parse(process.argv[2] ?? '{}') as { url: string; apiKey: string; apiSecret: string; rounds: number };
   const { url, apiKey, apiSecret } = o;
-  const agent = new Agent({ connections: 32, keepAliveTimeout: 30_000 });
   const client = new ServerClient({ apiKey, apiSecret, baseUrl: url });
   await client.upsertUsers([{ id: 'bench-user', name: 'Bench' }]);
+  // undici's package is loaded only now, after Node's fetch has set its own global dispatcher: a
+  // package loaded before that installs its own Agent as the global one, and every fetch of the
+  // process (the bare ones, the SDK's) would then go through the package's Agent, not Node's own.
+  const { Agent, request } = await import('undici');
+  const agent = new Agent({ connections: 32, keepAliveTimeout: 30_000 });
   // The same headers the SDK sends, with a server token minted once by the SDK's own client.
   let serverToken = '';
   const probe = new ServerClient({
