@@ -5,7 +5,7 @@
 import { type IncomingMessage, type Server, type ServerResponse, createServer, request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Agent } from 'undici';
-import { AbortError, type FetchLike, TimeoutError, type ServerClient } from 'tokenkit';
+import { AbortError, ConnectionError, type FetchLike, TimeoutError, type ServerClient } from 'tokenkit';
 import { type Emulator, startEmulator } from 'tokenkit/emulator';
 import { serverClientFor } from '../support/clients';
 
@@ -183,4 +183,18 @@ test('a request that times out while waiting for a connection is never sent', as
   } finally {
     await agent.close().catch(() => undefined);
   }
+});
+
+test('a fetch that throws instead of rejecting, once it has sent through the dispatcher: a ConnectionError, as before', async () => {
+  let calls = 0;
+  const throwing: FetchLike = (input, init) => {
+    calls++;
+    if (calls > 1) throw new TypeError('thrown, not rejected');
+    return fetch(input, init as RequestInit);
+  };
+  const c = client({ fetch: throwing, timeoutMs: 1000 });
+  await c.getUser('alice');
+  const err = (await c.getUser('alice').catch((e: unknown) => e)) as Error;
+  expect(err).toBeInstanceOf(ConnectionError);
+  expect(err.message).toContain('thrown, not rejected');
 });

@@ -71,7 +71,12 @@ export class DispatchAbort {
    */
   abort(reason: Error): void {
     this.#reason = reason;
-    this.#abort?.(reason);
+    try {
+      this.#abort?.(reason);
+    } catch {
+      // Called from the attempt's timer, where a throw would end the process: the attempt has
+      // ended anyway; undici ends the request when its connection ends.
+    }
   }
 }
 

@@ -275,7 +275,14 @@ export class Transport {
         clearTimeout(timer);
         resolve({ error: true, err, timedOut: false });
       };
-      fetchFn(url, init).then((res) => {
+      let sent: Promise<Response>;
+      try {
+        sent = fetchFn(url, init);
+      } catch (err) {
+        failed(err); // a fetch that throws instead of rejecting
+        return;
+      }
+      sent.then((res) => {
         res.text().then((text) => {
           clearTimeout(timer);
           resolve({ res, text });
