@@ -167,12 +167,16 @@ test("through the client's own undici Agent: requests go through it, and a timeo
 });
 
 test('a request that times out while waiting for a connection is never sent', async () => {
-  // One connection: the hung request holds it, the next waits in undici's queue until both time out.
+  // One connection: the hung request holds it (until its 600 ms run out), the next waits in
+  // undici's queue and runs out of its 200 ms there, before the connection is free.
   const agent = new Agent({ connections: 1, pipelining: 1 });
   try {
-    const c = client({ dispatcher: agent, timeoutMs: 300 });
+    const c = client({ dispatcher: agent });
     await c.getUser('alice');
-    const results = await Promise.all([c.getUser('hang').catch((e: unknown) => e), c.getUser('alice').catch((e: unknown) => e)]);
+    const results = await Promise.all([
+      c.getUser('hang', { timeoutMs: 600 }).catch((e: unknown) => e),
+      c.getUser('alice', { timeoutMs: 200 }).catch((e: unknown) => e),
+    ]);
     expect(results[0]).toBeInstanceOf(TimeoutError);
     expect(results[1]).toBeInstanceOf(TimeoutError);
     await until(() => closed.includes('/v1/users/hang'), 'the hung request to be ended');
