@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { USER_ID_PATTERN, refuseProtoKeys, shapeError, userIdSchema } from '../schemas/common';
+import { TO_ISO_STRING_PATTERN, USER_ID_PATTERN, refuseProtoKeys, shapeError, userIdSchema } from '../schemas/common';
 import { ArgumentError } from '../errors';
 import { type RequestOptions, type Transport, type WriteOptions, validateRequestOptions, validateWriteOptions } from '../http/transport';
 import { parseArgument, requestOptionsShape, validateUserId } from '../schemas/validate';
@@ -9,7 +9,9 @@ import type { MintClock } from './clock';
 import {
   MAX_USERS_PER_PAGE,
   MAX_USERS_PER_REQUEST,
-  SYSTEM_FIELDS,
+  ROLES,
+  SET_REFUSED_FIELDS,
+  UNSET_REFUSED_FIELDS,
   type User,
   type UserInput,
   type UserPartialUpdate,
@@ -72,10 +74,6 @@ function encodeList<S extends z.ZodType>(schema: S, users: unknown, what: string
 }
 
 const SET_KEYS = new Set(['name', 'role', 'revoke_tokens_issued_before']);
-const SET_REFUSED = new Set<string>(SYSTEM_FIELDS);
-const UNSET_REFUSED = new Set<string>([...SYSTEM_FIELDS, 'role', 'revoke_tokens_issued_before']);
-const ROLES = new Set<unknown>(['user', 'guest', 'admin']);
-const WIRE_DATE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
 /** The last cutoff {@link fastSet} encoded, and its wire form. */
 let lastCutoff = { ms: Number.NaN, wire: '' };
@@ -105,14 +103,14 @@ function fastSet(set: Record<string, unknown>): Record<string, unknown> | undefi
       if (Number.isNaN(ms)) return undefined;
       // One cutoff is mostly set on every user of a list: its wire form is worked out once.
       if (ms !== lastCutoff.ms) lastCutoff = { ms, wire: cutoff.toISOString() };
-      if (!WIRE_DATE.test(lastCutoff.wire)) return undefined; // a year past 9999: zod says what is wrong
+      if (!TO_ISO_STRING_PATTERN.test(lastCutoff.wire)) return undefined; // a year past 9999: zod says what is wrong
       out['revoke_tokens_issued_before'] = lastCutoff.wire;
     }
   }
   for (const key in set) {
     if (SET_KEYS.has(key)) continue;
     // Custom fields: scalars here; anything else (arrays, objects, bad values) goes through zod.
-    if (key === '__proto__' || SET_REFUSED.has(key) || !Object.prototype.hasOwnProperty.call(set, key)) return undefined;
+    if (key === '__proto__' || SET_REFUSED_FIELDS.has(key) || !Object.prototype.hasOwnProperty.call(set, key)) return undefined;
     const v = set[key];
     if (v !== undefined && !isJsonScalar(v)) return undefined;
     out[key] = v;
@@ -152,7 +150,7 @@ export function fastPartialList(users: unknown): unknown[] | undefined {
     if ('unset' in u) {
       if (unset !== undefined) {
         if (!Array.isArray(unset)) return undefined;
-        for (const f of unset) if (typeof f !== 'string' || UNSET_REFUSED.has(f) || (set !== undefined && Object.prototype.hasOwnProperty.call(set, f))) return undefined;
+        for (const f of unset) if (typeof f !== 'string' || UNSET_REFUSED_FIELDS.has(f) || (set !== undefined && Object.prototype.hasOwnProperty.call(set, f))) return undefined;
         entry['unset'] = [...(unset as string[])];
       } else entry['unset'] = undefined;
     }
@@ -285,7 +283,7 @@ function plainCutoffList(clock: MintClock, ids: unknown, cutoff: Date | null): u
   if (cutoff !== null) {
     if (!(cutoff instanceof Date) || Number.isNaN(cutoff.getTime())) return undefined;
     const given = cutoff.toISOString();
-    if (!WIRE_DATE.test(given)) return undefined; // a year past 9999: zod says what is wrong
+    if (!TO_ISO_STRING_PATTERN.test(given)) return undefined; // a year past 9999: zod says what is wrong
     wire = new Date(clock.givenCutoff(Date.parse(given))).toISOString();
   }
   return (ids as string[]).map((id) => ({ id, set: { revoke_tokens_issued_before: wire } }));

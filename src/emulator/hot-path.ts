@@ -1,6 +1,6 @@
-import { USER_ID_PATTERN } from '../schemas/common';
+import { TO_ISO_STRING_PATTERN, USER_ID_PATTERN } from '../schemas/common';
 import { type Endpoint, adminEndpoints, clientEndpoints } from '../schemas/endpoints';
-import { MAX_USERS_PER_REQUEST, SYSTEM_FIELDS, type User, isJsonValue } from '../schemas/users';
+import { MAX_USERS_PER_REQUEST, ROLES, SET_REFUSED_FIELDS, UNSET_REFUSED_FIELDS, type User, isJsonValue } from '../schemas/users';
 
 // The hot routes' bodies and answers without zod. A profile of the emulator under connect load
 // put a tenth of its CPU in zod's decoding of `{}` and encoding of one user (bench/README.md,
@@ -81,13 +81,8 @@ function decodeConnect(body: unknown): unknown {
   return undefined;
 }
 
-const ROLES = new Set<unknown>(['user', 'guest', 'admin']);
-/** A date as the SDK writes it (`toISOString`); the schema's other RFC 3339 forms go through the schema. */
-const WIRE_DATE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
-/** The fields `POST /v1/users` refuses in a user, and `PATCH /v1/users` in `set` and in `unset`. */
+/** The fields `POST /v1/users` refuses in a user (`PATCH /v1/users` refuses those of SET_REFUSED_FIELDS and UNSET_REFUSED_FIELDS). */
 const UPSERT_REFUSED = new Set(['created_at', 'updated_at', 'requires_token', 'revoke_tokens_issued_before']);
-const SET_REFUSED = new Set<string>(SYSTEM_FIELDS);
-const UNSET_REFUSED = new Set<string>([...SYSTEM_FIELDS, 'role', 'revoke_tokens_issued_before']);
 
 /** The last date {@link wireDate} accepted (a list mostly sets one cutoff on every user), and its time. */
 let lastWire: { s: string; ms: number } | undefined;
@@ -96,7 +91,7 @@ let lastWire: { s: string; ms: number } | undefined;
 function wireDate(s: unknown): Date | undefined {
   if (typeof s !== 'string') return undefined;
   if (s !== lastWire?.s) {
-    if (!WIRE_DATE.test(s)) return undefined;
+    if (!TO_ISO_STRING_PATTERN.test(s)) return undefined;
     const ms = new Date(s).getTime();
     // The same string back: a real day of a real month (the schema refuses 2026-02-30 too).
     if (Number.isNaN(ms) || new Date(ms).toISOString() !== s) return undefined;
@@ -175,7 +170,7 @@ function decodePartial(body: unknown): unknown {
     if (set !== undefined) {
       keys++;
       const fields: Record<string, unknown> = {};
-      if (!isPlainObject(set) || !copyFields(set, fields, SET_REFUSED, true)) return undefined;
+      if (!isPlainObject(set) || !copyFields(set, fields, SET_REFUSED_FIELDS, true)) return undefined;
       out['set'] = fields;
     }
     const unset = u['unset'];
@@ -183,7 +178,7 @@ function decodePartial(body: unknown): unknown {
       keys++;
       if (!Array.isArray(unset)) return undefined;
       for (const f of unset as unknown[]) {
-        if (typeof f !== 'string' || UNSET_REFUSED.has(f) || (set !== undefined && Object.prototype.hasOwnProperty.call(set, f))) return undefined;
+        if (typeof f !== 'string' || UNSET_REFUSED_FIELDS.has(f) || (set !== undefined && Object.prototype.hasOwnProperty.call(set, f))) return undefined;
       }
       out['unset'] = [...(unset as string[])];
     }

@@ -9,7 +9,7 @@
 import { z } from 'zod';
 import type { ArgumentIssue } from '../errors';
 import { USER_ID_PATTERN, isoDateSchema } from '../schemas/common';
-import { type User, queryUsersResponseSchema, userResponseSchema, usersResponseSchema } from '../schemas/users';
+import { ROLES, type User, queryUsersResponseSchema, userResponseSchema, usersResponseSchema } from '../schemas/users';
 
 type Json = Record<string, unknown>;
 
@@ -19,7 +19,6 @@ const ISO_DATE: RegExp | undefined = (isoDateSchema.in as unknown as { _zod?: { 
   : undefined;
 
 const USER_KEYS = new Set(['id', 'name', 'role', 'created_at', 'updated_at', 'revoke_tokens_issued_before', 'requires_token']);
-const ROLES = new Set<unknown>(['user', 'guest', 'admin']);
 
 /** zod's test for an object: not null, not an array. */
 function isObject(v: unknown): v is Json {

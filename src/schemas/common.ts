@@ -54,6 +54,13 @@ export const idempotencyKeySchema = z
   .regex(IDEMPOTENCY_KEY_PATTERN, { error: 'expected 1 to 255 printable ASCII characters, without spaces' });
 
 /**
+ * A date as `Date#toISOString` writes it, the form tokenkit sends (the schema below also takes the
+ * other RFC 3339 forms): the hand-written fast paths take this form only, and leave every other
+ * to the schema.
+ */
+export const TO_ISO_STRING_PATTERN = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+
+/**
  * A point in time: RFC 3339 with milliseconds on the wire (`2026-01-01T00:00:00.000Z`), a `Date`
  * in code. `z.decode` turns wire into code, `z.encode` code into wire, so the SDK and the
  * emulator read and write the same shape.

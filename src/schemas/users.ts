@@ -2,6 +2,8 @@ import { z } from 'zod';
 import { epochMsSchema, isoDateSchema, userIdSchema } from './common';
 
 export const roleSchema = z.enum(['user', 'guest', 'admin'], { error: 'expected one of "user", "guest", "admin"' });
+/** The roles of {@link roleSchema}, as a set (for the hand-written checks beside the schemas). */
+export const ROLES: ReadonlySet<unknown> = new Set<unknown>(roleSchema.options);
 /**
  * A user's role: `user` (the default), `guest` (created by the guest route, may write its own name
  * only) or `admin`.
@@ -164,10 +166,13 @@ export const userSetSchema = z
   .superRefine(customValuesAreJson(['name', 'role', 'revoke_tokens_issued_before']))
   .superRefine(refuseFields(SYSTEM_FIELDS, ' (the platform sets it)'));
 
-const UNSETTABLE = new Set<string>([...SYSTEM_FIELDS, 'role', 'revoke_tokens_issued_before']);
+/** The fields `set` refuses (the platform sets them), for the hand-written checks beside the schemas. */
+export const SET_REFUSED_FIELDS: ReadonlySet<string> = new Set<string>(SYSTEM_FIELDS);
+/** The fields `unset` refuses: the platform's, the role, and the cutoff (set it to null instead). */
+export const UNSET_REFUSED_FIELDS: ReadonlySet<string> = new Set<string>([...SYSTEM_FIELDS, 'role', 'revoke_tokens_issued_before']);
 
 export const userUnsetSchema = z.array(
-  z.string({ error: 'expected a field name' }).refine((f) => !UNSETTABLE.has(f), {
+  z.string({ error: 'expected a field name' }).refine((f) => !UNSET_REFUSED_FIELDS.has(f), {
     error: (iss) =>
       `"${String(iss.input)}" may not be unset` +
       (iss.input === 'revoke_tokens_issued_before' ? ' (set it to null to undo a revocation)' : ''),
