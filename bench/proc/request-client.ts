@@ -7,6 +7,7 @@
 // request over the bare fetch's of the same round.
 import { randomUUID } from 'node:crypto';
 import { ServerClient } from '../../src/index';
+import { median } from '../lib';
 
 interface Candidate {
   name: string;
@@ -23,11 +24,6 @@ export interface Figures {
 export type RequestCostResult = Record<string, Record<string, Figures>>;
 
 const collectGarbage = (globalThis as { gc?: () => void }).gc;
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
-}
 
 /**
  * Runs `total` calls from `concurrency` loops; returns requests/s and client CPU µs per request.

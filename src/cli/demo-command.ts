@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import type { Command } from 'commander';
 import { ServerClient } from '../server-client';
-import type * as EmulatorModule from '../emulator/emulator';
 import { type CliSecret, addConnectionOptions, requirePlatform, resolveConnection } from './config';
 import { DEMO_STEPS, type DemoContext, type DemoStep, StepFailure } from './demo-steps';
+import { loadEmulator } from './emulator-command';
 import { EXIT, type ExitCode } from './exit-codes';
 import { type Io, describeError, processIo, runCommand } from './run';
 
@@ -44,10 +44,7 @@ async function demo(io: Io, flags: DemoFlags): Promise<ExitCode> {
     ({ apiKey, apiSecret, baseUrl } = c);
     io.out(`tokenkit demo against ${baseUrl} (it changes app settings and puts them back)\n`);
   } else {
-    // Loaded here, not at start-up: the other commands do not build the emulator's routes.
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { startEmulator } = require('../emulator/emulator') as typeof EmulatorModule;
-    const emulator = await startEmulator({ port: 0, host: '127.0.0.1' });
+    const emulator = await loadEmulator().startEmulator({ port: 0, host: '127.0.0.1' });
     close = () => emulator.close();
     ({ apiKey, apiSecret } = emulator);
     baseUrl = emulator.url;

@@ -11,10 +11,11 @@ import { jsonUserLine } from './users-command';
 import type { EmulatorLogRecord } from '../emulator/server';
 
 /**
- * The emulator, loaded when the command runs: its route table and stores are built at load, which
- * every other command (a batch run, a token mint) would pay for at start-up.
+ * The emulator, loaded by the commands that start one (`emulator`, `demo`) when they run: its
+ * route table and stores are built at load, which every other command (a batch run, a token mint)
+ * would pay for at start-up.
  */
-function loadEmulator(): typeof EmulatorModule {
+export function loadEmulator(): typeof EmulatorModule {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   return require('../emulator/emulator') as typeof EmulatorModule;
 }

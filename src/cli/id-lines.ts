@@ -43,6 +43,11 @@ function classify(line: number, offset: number, raw: string): IdLine | undefined
   return { line, offset, error: `line ${line}: ${shown} is not a valid user id (${parsed.error.issues[0]?.message ?? 'invalid'})` };
 }
 
+/** The error of a line over `maxLineBytes`. */
+function tooLongError(line: number, maxLineBytes: number): string {
+  return `line ${line}: longer than ${maxLineBytes} bytes, ${maxLineBytes === MAX_LINE_BYTES ? 'not a user id' : 'too long for one user'}`;
+}
+
 /**
  * Streams the ids of a file, one per line, never holding more than one chunk and one line:
  * blank lines are skipped, surrounding spaces and `\r` are trimmed, a line that is not a valid id
@@ -67,7 +72,7 @@ export async function* readIdLines(path: string, parse: LineParser = classify, m
         start = nl + 1;
         const offset = base + start;
         if (tooLong || pendingBytes + piece.length > maxLineBytes) {
-          yield { line, offset, error: `line ${line}: longer than ${maxLineBytes} bytes, ${maxLineBytes === MAX_LINE_BYTES ? 'not a user id' : 'too long for one user'}` };
+          yield { line, offset, error: tooLongError(line, maxLineBytes) };
         } else {
           const text = pending.length === 0 ? piece.toString('utf8') : Buffer.concat([...pending, piece]).toString('utf8');
           const item = parse(line, offset, text);
@@ -89,7 +94,7 @@ export async function* readIdLines(path: string, parse: LineParser = classify, m
           start = nl + 1;
           const offset = base + start;
           if (long) {
-            yield { line, offset, error: `line ${line}: longer than ${maxLineBytes} bytes, ${maxLineBytes === MAX_LINE_BYTES ? 'not a user id' : 'too long for one user'}` };
+            yield { line, offset, error: tooLongError(line, maxLineBytes) };
           } else {
             const item = parse(line, offset, piece);
             if (item) yield item;
@@ -111,7 +116,7 @@ export async function* readIdLines(path: string, parse: LineParser = classify, m
     }
     if (tooLong || pendingBytes > 0) {
       line += 1;
-      if (tooLong) yield { line, offset: read, error: `line ${line}: longer than ${maxLineBytes} bytes, ${maxLineBytes === MAX_LINE_BYTES ? 'not a user id' : 'too long for one user'}` };
+      if (tooLong) yield { line, offset: read, error: tooLongError(line, maxLineBytes) };
       else {
         const item = parse(line, read, Buffer.concat(pending).toString('utf8'));
         if (item) yield item;
