@@ -2,19 +2,18 @@
 // attempt's dispatcher (Node's own fetch, undici's), the timer ends the request through that
 // dispatcher, and fetch gets no signal but the caller's. Checked over real sockets on 127.0.0.1:
 // the request is really ended (the server sees its connection close), not left running.
-import { type IncomingMessage, type Server, type ServerResponse, createServer, request as httpRequest } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { type IncomingMessage, type ServerResponse, request as httpRequest } from 'node:http';
 import { Agent } from 'undici';
 import { AbortError, ConnectionError, type FetchLike, TimeoutError, type ServerClient } from 'tokenkit';
 import { type Emulator, startEmulator } from 'tokenkit/emulator';
 import { serverClientFor } from '../support/clients';
+import { type Served, serve } from '../support/serve';
 
 // In front of the emulator: `/v1/users/hang` never answers, `/v1/users/stall` sends its headers
 // and half a body, then nothing; every other request goes through to the emulator. It records
 // which of the held requests saw their connection close, and how many requests of each path came.
 let emulator: Emulator;
-let front: Server;
-let frontUrl: string;
+let front: Served;
 const closed: string[] = [];
 const arrived = new Map<string, number>();
 
@@ -38,7 +37,7 @@ beforeAll(async () => {
   emulator = await startEmulator();
   await serverClientFor(emulator).upsertUsers([{ id: 'alice' }]);
   const target = new URL(emulator.url);
-  front = createServer((req, res) => {
+  front = await serve((req, res) => {
     if (held(req, res)) return;
     const upstream = httpRequest({ host: target.hostname, port: target.port, path: req.url, method: req.method, headers: req.headers }, (up) => {
       res.writeHead(up.statusCode ?? 502, up.headers);
@@ -46,13 +45,10 @@ beforeAll(async () => {
     });
     req.pipe(upstream);
   });
-  await new Promise<void>((r) => front.listen(0, '127.0.0.1', r));
-  frontUrl = `http://127.0.0.1:${(front.address() as AddressInfo).port}`;
 });
 
 afterAll(async () => {
-  front.closeAllConnections();
-  await new Promise((r) => front.close(r));
+  await front.close();
   await emulator.close();
 });
 
@@ -86,7 +82,7 @@ function recordingFetch(seen: Seen[], dropDispatcher = false): FetchLike {
 }
 
 function client(overrides: Parameters<typeof serverClientFor>[1] = {}): ServerClient {
-  return serverClientFor(emulator, { baseUrl: frontUrl, maxRetries: 0, ...overrides });
+  return serverClientFor(emulator, { baseUrl: front.url, maxRetries: 0, ...overrides });
 }
 
 test('once fetch has sent through the attempt dispatcher, later attempts get no AbortSignal', async () => {
