@@ -1,5 +1,6 @@
 // Child processes for the benches that must not share an event loop (or a heap) with what they
-// measure: the emulator, a bare node:http server, a load generator, a library bulk run, the
+// measure: the emulator, a bare node:http server, a load generator, a library bulk run (and its
+// bare-fetch floor), the
 // request-cost client, the CLI.
 // Each child is plain JavaScript bundled once per bench run by esbuild (as the tests' CLI is), so
 // that no TypeScript loader sits in its CPU time or its RSS. A child prints one JSON line per
@@ -17,7 +18,7 @@ export const ROOT = path.resolve(__dirname, '..');
 const OUT = path.join(ROOT, '.tmp', 'bench');
 
 /** The entry points, by name: `bench/proc/<name>.ts`, and `cli` for src/cli/main.ts. */
-export type ChildName = 'emulator' | 'bare-server' | 'load' | 'bulk' | 'request-client' | 'cli' | 'usage-preload';
+export type ChildName = 'emulator' | 'bare-server' | 'load' | 'bulk' | 'bulk-fetch' | 'request-client' | 'cli' | 'usage-preload';
 
 let built = false;
 
@@ -31,6 +32,7 @@ export function buildChildren(): void {
       'bare-server': path.join(__dirname, 'proc', 'bare-server.ts'),
       load: path.join(__dirname, 'proc', 'load.ts'),
       bulk: path.join(__dirname, 'proc', 'bulk.ts'),
+      'bulk-fetch': path.join(__dirname, 'proc', 'bulk-fetch.ts'),
       'request-client': path.join(__dirname, 'proc', 'request-client.ts'),
       'usage-preload': path.join(__dirname, 'proc', 'usage-preload.ts'),
       cli: path.join(ROOT, 'src', 'cli', 'main.ts'),
