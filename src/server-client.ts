@@ -228,7 +228,7 @@ export class ServerClient {
    * ```
    */
   async getApp(options?: RequestOptions): Promise<App> {
-    return getApp(this.#http, options);
+    return await getApp(this.#http, options);
   }
 
   /**
@@ -241,7 +241,7 @@ export class ServerClient {
    * ```
    */
   async updateApp(patch: AppPatch, options?: WriteOptions): Promise<App> {
-    return updateApp(this.#http, this.#clock, patch, options);
+    return await updateApp(this.#http, this.#clock, patch, options);
   }
 
   /**
@@ -254,7 +254,7 @@ export class ServerClient {
    * ```
    */
   async upsertUsers(users: UserInput[], options?: WriteOptions): Promise<UsersResult> {
-    return upsertUsers(this.#http, users, options);
+    return await upsertUsers(this.#http, users, options);
   }
 
   /**
@@ -266,7 +266,7 @@ export class ServerClient {
    * ```
    */
   async getUser(userId: string, options?: RequestOptions): Promise<User> {
-    return getUser(this.#http, userId, options);
+    return await getUser(this.#http, userId, options);
   }
 
   /**
@@ -282,7 +282,7 @@ export class ServerClient {
    * ```
    */
   async queryUsers(input: QueryUsersInput, options?: RequestOptions): Promise<UsersPage> {
-    return queryUsers(this.#http, input, options);
+    return await queryUsers(this.#http, input, options);
   }
 
   /**
@@ -315,7 +315,7 @@ export class ServerClient {
    * ```
    */
   async updateUsersPartial(input: UpdateUsersPartialInput, options?: WriteOptions): Promise<UsersResult> {
-    return updateUsersPartial(this.#http, this.#clock, input, options);
+    return await updateUsersPartial(this.#http, this.#clock, input, options);
   }
 
   /**
@@ -332,7 +332,7 @@ export class ServerClient {
    * ```
    */
   async revokeUserTokens(userIdOrIds: string | string[], before?: Date, options?: WriteOptions): Promise<RevokeUserTokensResult> {
-    return revokeUserTokens(this.#http, this.#clock, userIdOrIds, before, options);
+    return await revokeUserTokens(this.#http, this.#clock, userIdOrIds, before, options);
   }
 
   /**
@@ -347,7 +347,7 @@ export class ServerClient {
    */
   async restoreUserTokens(userIdOrIds: string | string[], options?: WriteOptions): Promise<UsersResult> {
     const ids = userIdList(userIdOrIds);
-    return setUserCutoff(this.#http, this.#clock, ids, null, options, 'restoreUserTokens');
+    return await setUserCutoff(this.#http, this.#clock, ids, null, options, 'restoreUserTokens');
   }
 
   /**
@@ -361,7 +361,7 @@ export class ServerClient {
    * ```
    */
   async revokeAppTokens(before: AppCutoff, options?: RequestOptions): Promise<App> {
-    return revokeAppTokens(this.#http, this.#clock, before, options);
+    return await revokeAppTokens(this.#http, this.#clock, before, options);
   }
 
   /**
@@ -373,7 +373,7 @@ export class ServerClient {
    * ```
    */
   async restoreAppTokens(options?: RequestOptions): Promise<App> {
-    return updateApp(this.#http, this.#clock, { revoke_tokens_issued_before: null }, validateRequestOptions(options));
+    return await updateApp(this.#http, this.#clock, { revoke_tokens_issued_before: null }, validateRequestOptions(options));
   }
 
   /**
@@ -386,7 +386,7 @@ export class ServerClient {
    * ```
    */
   async rotateUserToken(userId: string, options?: RotateUserTokenOptions): Promise<RotatedToken> {
-    return rotateUserToken(this.#http, this.#clock, (input, nowMs) => mintUserToken(this.#key, input, nowMs), userId, options);
+    return await rotateUserToken(this.#http, this.#clock, (input, nowMs) => mintUserToken(this.#key, input, nowMs), userId, options);
   }
 
   /**
@@ -401,7 +401,7 @@ export class ServerClient {
    * ```
    */
   async issueToken(userId: string, options?: IssueTokenOptions): Promise<IssuedToken> {
-    return issueToken(this.#http, userId, options, this.#options.compatibilityMode);
+    return await issueToken(this.#http, userId, options, this.#options.compatibilityMode);
   }
 
   /**
@@ -415,7 +415,7 @@ export class ServerClient {
    * ```
    */
   async revokeAllTokens(userId: string, options?: WriteOptions): Promise<RevokeAllTokensResult> {
-    return revokeAllTokens(this.#http, this.#clock, userId, options);
+    return await revokeAllTokens(this.#http, this.#clock, userId, options);
   }
 
   /**
@@ -433,7 +433,7 @@ export class ServerClient {
    * ```
    */
   async addSecret(options?: WriteOptions): Promise<AddedSecret> {
-    return addSecret(this.#http, options);
+    return await addSecret(this.#http, options);
   }
 
   /**
@@ -449,7 +449,7 @@ export class ServerClient {
    * ```
    */
   async promoteSecret(kid: string, options?: WriteOptions): Promise<SecretInfo[]> {
-    return changeSecret(this.#http, 'promote', kid, options);
+    return await changeSecret(this.#http, 'promote', kid, options);
   }
 
   /**
@@ -466,7 +466,7 @@ export class ServerClient {
    * ```
    */
   async retireSecret(kid: string, options?: WriteOptions): Promise<SecretInfo[]> {
-    return changeSecret(this.#http, 'retire', kid, options);
+    return await changeSecret(this.#http, 'retire', kid, options);
   }
 
   /**
@@ -478,7 +478,7 @@ export class ServerClient {
    * ```
    */
   async listSecrets(options?: RequestOptions): Promise<SecretInfo[]> {
-    return listSecrets(this.#http, options);
+    return await listSecrets(this.#http, options);
   }
 
   /**

@@ -27,8 +27,12 @@ const collectGarbage = (globalThis as { gc?: () => void }).gc;
 
 /**
  * Runs `total` calls from `concurrency` loops; returns requests/s and client CPU µs per request.
- * The round ends with a full garbage collection counted in it: each candidate pays for its own
- * garbage, instead of a collection of one candidate's garbage landing in the next one's round.
+ * No collection is forced at the round's end: the collections a candidate's allocations trigger
+ * fall in its own rounds, as they do in a server. A full collection forced after every round (as
+ * this bench did before) cost more than the requests: each one made V8 drop optimized code that
+ * referred to objects it had just freed ("weak objects" deoptimizations) and compile it again in
+ * the next round, on every round. With it, a bare fetch measured 362 µs of CPU a request at c=1;
+ * without it, 224 µs, in the same process layout.
  */
 async function round(c: Candidate, total: number, concurrency: number): Promise<{ reqPerS: number; cpuUsPerReq: number }> {
   let next = 0;
@@ -39,7 +43,6 @@ async function round(c: Candidate, total: number, concurrency: number): Promise<
   const started = process.hrtime.bigint();
   await Promise.all(Array.from({ length: concurrency }, loop));
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  collectGarbage!();
   const used = process.cpuUsage(cpu);
   return { reqPerS: total / seconds, cpuUsPerReq: (used.user + used.system) / total };
 }
@@ -47,7 +50,10 @@ async function round(c: Candidate, total: number, concurrency: number): Promise<
 /** Interleaved rounds (the order rotates each round), after a warm-up of each candidate. */
 async function measure(candidates: readonly Candidate[], concurrency: number, rounds: number, total: number): Promise<Record<string, Figures>> {
   for (const c of candidates) await round(c, Math.min(total, 500), concurrency); // warm-up: JIT, sockets
+  // One full collection before the rounds (the warm-up's garbage), then the code it made V8 drop is
+  // compiled again by a second warm-up, so that no round starts with another candidate's debt.
   collectGarbage!();
+  for (const c of candidates) await round(c, Math.min(total, 500), concurrency);
   const per = new Map<string, Array<{ reqPerS: number; cpuUsPerReq: number }>>(candidates.map((c) => [c.name, []]));
   for (let r = 0; r < rounds; r++) {
     for (let i = 0; i < candidates.length; i++) {

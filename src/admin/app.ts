@@ -60,5 +60,5 @@ export async function revokeAppTokens(http: Transport, clock: MintClock, before:
   const opts = validateRequestOptions(options);
   const cutoff = before === 'now' ? new Date(clock.cutoffNow()) : validateCutoff(before, 'before');
   // Only the request options (no idempotencyKey), as the public signature says.
-  return updateApp(http, clock, { revoke_tokens_issued_before: cutoff }, opts);
+  return await updateApp(http, clock, { revoke_tokens_issued_before: cutoff }, opts);
 }

@@ -203,7 +203,7 @@ export async function upsertUsers(http: Transport, users: UserInput[], options?:
   const wire = encodeList(upsertList, users, 'upsertUsers users');
   const opts = validateWriteOptions(options, 'upsertUsers options');
   checkOneRequest(opts, wire.length, 'upsertUsers');
-  return sendBatches(http, adminEndpoints.upsertUsers, wire, opts);
+  return await sendBatches(http, adminEndpoints.upsertUsers, wire, opts);
 }
 
 /** A caller's `idempotencyKey` names one request: refused where the users need more than one. */
@@ -351,7 +351,7 @@ export async function setUserCutoff(
   options: WriteOptions | undefined,
   what: string,
 ): Promise<UsersResult> {
-  return updateUsersPartial(http, clock, cutoffInput(ids, cutoff), options, what);
+  return await updateUsersPartial(http, clock, cutoffInput(ids, cutoff), options, what);
 }
 
 /** The `updateUsersPartial` input that sets `cutoff` on each user. */

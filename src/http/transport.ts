@@ -203,7 +203,7 @@ export class Transport {
   /** Validates, sends and decodes. Rejects (never throws) with a tokenkit error. */
   async call<E extends Endpoint>(endpoint: E, input: CallInput<E> = {}): Promise<ResponseOf<E>> {
     const prepared = this.prepare(endpoint, input);
-    return this.send(prepared, input);
+    return await this.send(prepared, input);
   }
 
   /** The `Authorization` header: the server token, minted again when less than 60 s of it remain. */
