@@ -23,16 +23,16 @@ export interface Figures {
 /** What the child prints: figures by `${label}, c=${concurrency}`, then by candidate name. */
 export type RequestCostResult = Record<string, Record<string, Figures>>;
 
-const collectGarbage = (globalThis as { gc?: () => void }).gc;
+const collectGarbage = (globalThis as { gc?: (options?: { type: 'minor' | 'major' }) => void }).gc;
 
 /**
  * Runs `total` calls from `concurrency` loops; returns requests/s and client CPU µs per request.
- * No collection is forced at the round's end: the collections a candidate's allocations trigger
- * fall in its own rounds, as they do in a server. A full collection forced after every round (as
- * this bench did before) cost more than the requests: each one made V8 drop optimized code that
- * referred to objects it had just freed ("weak objects" deoptimizations) and compile it again in
- * the next round, on every round. With it, a bare fetch measured 362 µs of CPU a request at c=1;
- * without it, 224 µs, in the same process layout.
+ * The round ends with a scavenge (a young-generation collection) counted in it: each candidate
+ * pays for collecting its own short-lived garbage, instead of it landing in the next candidate's
+ * round. Not a full collection: one after every round (as this bench did before) cost more than
+ * the requests, since each made V8 drop the optimized code that referred to objects it had just
+ * freed ("weak objects" deoptimizations) and compile it again in the next round. A bare fetch
+ * measured 362 µs of CPU a request at c=1 that way, against 224 µs without a forced collection.
  */
 async function round(c: Candidate, total: number, concurrency: number): Promise<{ reqPerS: number; cpuUsPerReq: number }> {
   let next = 0;
@@ -43,6 +43,7 @@ async function round(c: Candidate, total: number, concurrency: number): Promise<
   const started = process.hrtime.bigint();
   await Promise.all(Array.from({ length: concurrency }, loop));
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  collectGarbage!({ type: 'minor' });
   const used = process.cpuUsage(cpu);
   return { reqPerS: total / seconds, cpuUsPerReq: (used.user + used.system) / total };
 }

@@ -10,7 +10,7 @@ import type { KeySet } from '../tokens/keyring';
 import { mintServerToken, SERVER_TOKEN_MAX_SECONDS } from '../tokens/mint';
 import { resolveDispatcher, userAgent } from './environment';
 import type { ResponseReader } from './decoders';
-import { apiErrorFrom, decodeResponse, readResponse } from './response';
+import { apiErrorFrom, decodeResponse, readResponse, type ResponseContext } from './response';
 import { type AttemptFailure, decideRetry } from './retry';
 import { DispatchAbort, isDispatcher } from './dispatch-abort';
 import { abortErrorFor, sleep } from './sleep';
@@ -337,88 +337,101 @@ export class Transport {
     }
     const { signal } = options;
     const timeoutMs = options.timeoutMs ?? this.#options.timeoutMs;
-    const method = prepared.endpoint.method;
-    const what = `${method} ${prepared.path}`;
     const url = baseUrl + prepared.path + (prepared.search ?? '');
-
+    // The success path only; every other outcome is #afterFailure's. V8 optimizes a function once
+    // it has run often enough for its size, so a short one here is optimized early.
     for (let attempt = 1; ; attempt++) {
-      if (signal?.aborted) throw abortErrorFor(signal, what);
+      if (signal?.aborted) throw abortErrorFor(signal, `${prepared.endpoint.method} ${prepared.path}`);
       const headers = this.#headers(prepared);
-      const ctx = { method, path: prepared.path, headers };
       const started = performance.now();
       const outcome = await this.#attempt(url, prepared, headers, signal, timeoutMs);
-      if ('error' in outcome) {
-        const { err, timedOut } = outcome;
-        let error: TokenkitError;
-        if (signal?.aborted) {
-          error = abortErrorFor(signal, what);
-        } else if (timedOut || (err as { name?: unknown } | null)?.name === 'TimeoutError') {
-          error = new TimeoutError(`${what} timed out after ${timeoutMs} ms (attempt ${attempt})`, { cause: err });
-        } else {
-          error = new ConnectionError(`Could not reach the platform at ${new URL(baseUrl).origin} (${failureOf(err)}): ${what}, attempt ${attempt}`, { cause: err });
-        }
-        const record: RequestLogRecord = { method, path: prepared.path, status: undefined, ms: performance.now() - started, attempt, requestId: undefined, error: error.name };
-        if (error.name === 'AbortError') {
-          this.#log(record);
-          throw error;
-        }
-        const failure: AttemptFailure = error instanceof TimeoutError ? 'timeout' : 'connection';
-        const decision = decideRetry({ attempt, maxRetries: this.#options.maxRetries, failure, maxRetryAfterSeconds: this.#options.maxRetryAfterSeconds, random: this.#random });
-        this.#log(decision.retry ? { ...record, retryInMs: decision.delayMs, maxAttempts: this.#options.maxRetries + 1 } : record);
-        if (!decision.retry) throw error;
-        await sleep(decision.delayMs, signal, `${what} (waiting to retry)`);
-        continue;
-      }
-      const { res, text } = outcome;
-      const ms = performance.now() - started;
-      if (res.ok) {
+      if (!('error' in outcome) && outcome.res.ok) {
+        const { res, text } = outcome;
+        const ctx: ResponseContext = { method: prepared.endpoint.method, path: prepared.path, headers };
         // The log record only where there is a logger: a success needs nothing else of the answer's headers.
-        if (this.#options.logger) this.#log({ method, path: prepared.path, status: res.status, ms, attempt, requestId: res.headers.get('x-request-id') ?? undefined });
+        if (this.#options.logger) this.#log({ method: ctx.method, path: ctx.path, status: res.status, ms: performance.now() - started, attempt, requestId: res.headers.get('x-request-id') ?? undefined });
         return read === undefined ? decodeResponse<E['response']>(prepared.endpoint.response, res, text, ctx) : readResponse(read, res, text, ctx);
       }
-      const requestId = res.headers.get('x-request-id') ?? undefined;
-      const record: RequestLogRecord = { method, path: prepared.path, status: res.status, ms, attempt, requestId };
-      if (res.status >= 300 && res.status < 400) this.#log(record);
-      if (res.status >= 300 && res.status < 400) {
-        const location = res.headers.get('location');
-        throw new ApiError({
-          status: res.status,
-          code: 'ERR_REDIRECT',
-          message:
-            `The platform answered a redirect (HTTP ${res.status}${location ? ` to ${location.split('?')[0]}` : ''}). ` +
-            'tokenkit does not follow redirects, which would send the API key to another address: set baseUrl to the final URL',
-          requestId,
-          method,
-          path: prepared.path,
-          headers,
-        });
-      }
-
-      const retryAfterHeader = res.headers.get('retry-after');
-      const decision = decideRetry({
-        attempt,
-        maxRetries: this.#options.maxRetries,
-        status: res.status,
-        retryAfterHeader,
-        maxRetryAfterSeconds: this.#options.maxRetryAfterSeconds,
-        random: this.#random,
-      });
-      this.#log(decision.retry ? { ...record, retryInMs: decision.delayMs, maxAttempts: this.#options.maxRetries + 1 } : record);
-      if (decision.retry) {
-        await sleep(decision.delayMs, signal, `${what} (waiting to retry)`);
-        continue;
-      }
-      let note = '';
-      if (decision.reason === 'retry-after-too-long') {
-        note = ` [not retried: Retry-After is ${decision.retryAfterSeconds} s, more than maxRetryAfterSeconds (${this.#options.maxRetryAfterSeconds} s)]`;
-      } else if (decision.reason === 'exhausted' && attempt > 1) {
-        note = ` [after ${attempt} attempts]`;
-      }
-      const error = apiErrorFrom(res, text, ctx, note);
-      // A 401 on an admin route is about this client's own configuration: the server token and the
-      // API key come from its options, so the code table's admin hint says what to check there.
-      const hint = res.status === 401 ? platformCode(error.code)?.adminHint : undefined;
-      throw hint === undefined ? error : apiErrorFrom(res, text, ctx, `${note}. ${hint}`);
+      const delayMs = this.#afterFailure(outcome, { prepared, headers, baseUrl, signal, timeoutMs, attempt, started });
+      await sleep(delayMs, signal, `${prepared.endpoint.method} ${prepared.path} (waiting to retry)`);
     }
+  }
+
+  /**
+   * An attempt that failed (fetch or the body's reading failed, or the platform answered other
+   * than 2xx): logs it, and answers the wait before the next attempt, or throws the error to
+   * reject with (tokenkit's, saying what failed and how often).
+   */
+  #afterFailure(
+    outcome: Outcome,
+    a: { prepared: PreparedRequest; headers: Record<string, string>; baseUrl: string; signal: AbortSignal | undefined; timeoutMs: number; attempt: number; started: number },
+  ): number {
+    const { prepared, headers, baseUrl, signal, timeoutMs, attempt } = a;
+    const method = prepared.endpoint.method;
+    const what = `${method} ${prepared.path}`;
+    if ('error' in outcome) {
+      const { err, timedOut } = outcome;
+      let error: TokenkitError;
+      if (signal?.aborted) {
+        error = abortErrorFor(signal, what);
+      } else if (timedOut || (err as { name?: unknown } | null)?.name === 'TimeoutError') {
+        error = new TimeoutError(`${what} timed out after ${timeoutMs} ms (attempt ${attempt})`, { cause: err });
+      } else {
+        error = new ConnectionError(`Could not reach the platform at ${new URL(baseUrl).origin} (${failureOf(err)}): ${what}, attempt ${attempt}`, { cause: err });
+      }
+      const record: RequestLogRecord = { method, path: prepared.path, status: undefined, ms: performance.now() - a.started, attempt, requestId: undefined, error: error.name };
+      if (error.name === 'AbortError') {
+        this.#log(record);
+        throw error;
+      }
+      const failure: AttemptFailure = error instanceof TimeoutError ? 'timeout' : 'connection';
+      const decision = decideRetry({ attempt, maxRetries: this.#options.maxRetries, failure, maxRetryAfterSeconds: this.#options.maxRetryAfterSeconds, random: this.#random });
+      this.#log(decision.retry ? { ...record, retryInMs: decision.delayMs, maxAttempts: this.#options.maxRetries + 1 } : record);
+      if (!decision.retry) throw error;
+      return decision.delayMs;
+    }
+    const { res, text } = outcome;
+    const ms = performance.now() - a.started;
+    const ctx: ResponseContext = { method, path: prepared.path, headers };
+    const requestId = res.headers.get('x-request-id') ?? undefined;
+    const record: RequestLogRecord = { method, path: prepared.path, status: res.status, ms, attempt, requestId };
+    if (res.status >= 300 && res.status < 400) {
+      this.#log(record);
+      const location = res.headers.get('location');
+      throw new ApiError({
+        status: res.status,
+        code: 'ERR_REDIRECT',
+        message:
+          `The platform answered a redirect (HTTP ${res.status}${location ? ` to ${location.split('?')[0]}` : ''}). ` +
+          'tokenkit does not follow redirects, which would send the API key to another address: set baseUrl to the final URL',
+        requestId,
+        method,
+        path: prepared.path,
+        headers,
+      });
+    }
+
+    const retryAfterHeader = res.headers.get('retry-after');
+    const decision = decideRetry({
+      attempt,
+      maxRetries: this.#options.maxRetries,
+      status: res.status,
+      retryAfterHeader,
+      maxRetryAfterSeconds: this.#options.maxRetryAfterSeconds,
+      random: this.#random,
+    });
+    this.#log(decision.retry ? { ...record, retryInMs: decision.delayMs, maxAttempts: this.#options.maxRetries + 1 } : record);
+    if (decision.retry) return decision.delayMs;
+    let note = '';
+    if (decision.reason === 'retry-after-too-long') {
+      note = ` [not retried: Retry-After is ${decision.retryAfterSeconds} s, more than maxRetryAfterSeconds (${this.#options.maxRetryAfterSeconds} s)]`;
+    } else if (decision.reason === 'exhausted' && attempt > 1) {
+      note = ` [after ${attempt} attempts]`;
+    }
+    const error = apiErrorFrom(res, text, ctx, note);
+    // A 401 on an admin route is about this client's own configuration: the server token and the
+    // API key come from its options, so the code table's admin hint says what to check there.
+    const hint = res.status === 401 ? platformCode(error.code)?.adminHint : undefined;
+    throw hint === undefined ? error : apiErrorFrom(res, text, ctx, `${note}. ${hint}`);
   }
 }
