@@ -1,5 +1,5 @@
 import nock from 'nock';
-import { AbortError, ApiError, ConnectionError, type FetchLike, TimeoutError, type RequestLogRecord } from 'tokenkit';
+import { AbortError, ApiError, ConnectionError, type FetchLike, ServerClient, TimeoutError, type RequestLogRecord } from 'tokenkit';
 import { BASE, type Seen, flush, intercept, settle, flushUntil, wireApp, wireClient, wireError, wireUser } from '../support/nock';
 
 // Fake timers drive the backoff waits and the per-attempt timeouts: no test here really waits.
@@ -102,6 +102,22 @@ describe('retries', () => {
     expect(err).toBeInstanceOf(ConnectionError);
     expect(err.code).toBe('ERR_CONNECTION');
     expect(err.message).toMatch(/https:\/\/platform\.test.*GET \/v1\/app, attempt 2/);
+  });
+
+  test('the message says what failed: the system code, else the cause fetch gives (from any realm)', async () => {
+    // Real fetch, no nock: port 1 is one fetch refuses to use ("bad port", under "fetch failed").
+    nock.enableNetConnect('127.0.0.1:1');
+    try {
+      const refused = new ServerClient({ apiKey: 'key', apiSecret: 'a-secret-of-enough-length-1234567890', baseUrl: 'http://127.0.0.1:1', maxRetries: 0 });
+      const err = (await settle(refused.getApp())) as ConnectionError;
+      expect(err).toBeInstanceOf(ConnectionError);
+      expect(err.message).toBe('Could not reach the platform at http://127.0.0.1:1 (bad port): GET /v1/app, attempt 1');
+    } finally {
+      nock.disableNetConnect();
+    }
+    nock(BASE).get('/v1/app').replyWithError({ code: 'ECONNREFUSED', message: 'refused' });
+    const coded = (await settle(wireClient({ maxRetries: 0 }).getApp())) as ConnectionError;
+    expect(coded.message).toMatch(/\(ECONNREFUSED\): GET \/v1\/app, attempt 1$/);
   });
 
   test('the caller can cancel the wait between attempts', async () => {

@@ -139,10 +139,19 @@ function plainOptions(options: unknown, write: boolean): WriteOptions | undefine
   return out;
 }
 
+/**
+ * What made fetch fail, for the error's message: the system code (`ECONNREFUSED`, on fetch's
+ * cause, or on the error itself where a mock's fetch rejects with it), else the cause's message (undici's "bad port" under fetch's "fetch failed"), else fetch's own. Read from
+ * the properties, not by `instanceof Error`: fetch's errors may come from another realm (a vm
+ * context, jest's test sandbox), where they said "unknown error".
+ */
 function failureOf(err: unknown): string {
-  const cause = (err as { cause?: { code?: unknown; errors?: Array<{ code?: unknown }> } } | undefined)?.cause;
-  const code = cause?.code ?? cause?.errors?.[0]?.code;
-  return typeof code === 'string' ? code : err instanceof Error ? err.message : 'unknown error';
+  const e = err as { code?: unknown; message?: unknown; cause?: { code?: unknown; message?: unknown; errors?: Array<{ code?: unknown }> } } | null | undefined;
+  const cause = e?.cause;
+  const code = cause?.code ?? cause?.errors?.[0]?.code ?? e?.code;
+  if (typeof code === 'string') return code;
+  if (typeof cause?.message === 'string' && cause.message !== '') return cause.message;
+  return typeof e?.message === 'string' && e.message !== '' ? e.message : 'unknown error';
 }
 
 /**
