@@ -1,6 +1,7 @@
 // The emulator's dashboard in real headless Chromium: each page used as a person would (labels,
-// keyboard), with the effects checked over HTTP against the emulator, not in the page. Writes the
-// screenshots shown in docs/emulator.md (docs/images/dashboard-*.png).
+// keyboard), with the effects checked over HTTP against the emulator, not in the page. Takes the
+// screenshots shown in docs/emulator.md: into .tmp/screenshots/, or, with UPDATE_DOCS_IMAGES=1,
+// over docs/images/dashboard-*.png (a run does not rewrite the committed images unless asked).
 import { type Server, createServer } from 'node:http';
 import { connect as connectTcp } from 'node:net';
 import type { AddressInfo } from 'node:net';
@@ -18,7 +19,7 @@ interface PageGlobals {
   __xss?: number;
 }
 
-const IMAGES = join(__dirname, '..', '..', 'docs', 'images');
+const IMAGES = process.env['UPDATE_DOCS_IMAGES'] === '1' ? join(__dirname, '..', '..', 'docs', 'images') : join(__dirname, '..', '..', '.tmp', 'screenshots');
 
 let browser: Browser;
 let emu: Emulator;

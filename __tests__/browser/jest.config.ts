@@ -5,7 +5,8 @@ import base from '../../jest.config';
 // The browser tests (`npm run test:browser`, run by .ci/run): the emulator's dashboard in real
 // headless Chromium (Debian's `chromium` package at /usr/bin/chromium, driven by playwright-core;
 // never a browser download). Kept out of `npm test`: their files end in `.browser.ts`, which the
-// main jest config does not match. They write the screenshots of docs/emulator.md (docs/images).
+// main jest config does not match. They take the screenshots of docs/emulator.md (into
+// .tmp/screenshots; `UPDATE_DOCS_IMAGES=1 npm run test:browser` writes docs/images).
 const config: Config = {
   ...base,
   rootDir: '../..',
