@@ -31,9 +31,10 @@ export interface BatchWork {
   /**
    * Applies a batch with its Idempotency-Key; resolves to one outcome per item, in order.
    * Rejects only where no item can succeed (credentials refused, platform unreachable): the
-   * run stops, and the batch stays open in the report for a resumed run.
+   * run stops, and the batch stays open in the report for a resumed run. `checked`: the batch's
+   * ids are valid user ids, each once (lines this run read and took, not a batch of a report).
    */
-  apply(items: RunItem[], key: string): Promise<ItemOutcome[]>;
+  apply(items: RunItem[], key: string, checked?: boolean): Promise<ItemOutcome[]>;
   /**
    * For an open batch older than the platform's replay window: which items an earlier run
    * applied already (revoke and restore can read that back; issuance cannot).
@@ -162,10 +163,10 @@ export async function runBatches(setup: RunSetup): Promise<RunSummary> {
     update();
   }
 
-  async function send(batchSeq: number, key: string, items: RunItem[], skip?: ReadonlySet<number>): Promise<void> {
+  async function send(batchSeq: number, key: string, items: RunItem[], skip?: ReadonlySet<number>, checked = false): Promise<void> {
     let outcomes: ItemOutcome[];
     try {
-      outcomes = await setup.work.apply(items, key);
+      outcomes = await setup.work.apply(items, key, checked);
     } catch (err) {
       fatal ??= err;
       return; // the batch stays open in the report
@@ -230,7 +231,8 @@ export async function runBatches(setup: RunSetup): Promise<RunSummary> {
     batch = [];
     inBatch = new Map();
     const b = writeAhead(items);
-    await launch(() => send(b.seq, b.key, items));
+    // Each line valid (the reader checked it) and taken once into its batch (take).
+    await launch(() => send(b.seq, b.key, items, undefined, true));
   };
   /**
    * Takes the lines of a chunk from `from` into the batch, until the batch is full or the chunk

@@ -1,6 +1,5 @@
 import { closeSync, fstatSync, ftruncateSync, openSync, readSync, writeSync } from 'node:fs';
 import { type FileHandle, open } from 'node:fs/promises';
-import { createInterface } from 'node:readline';
 import { z } from 'zod';
 import { usageError } from './exit-codes';
 import { LineSet } from './line-set';
@@ -13,71 +12,83 @@ import { LineSet } from './line-set';
 
 export const REPORT_VERSION = 1;
 
-const runRecordSchema = z.object({
-  type: z.literal('run'),
-  version: z.literal(REPORT_VERSION),
-  command: z.enum(['revoke', 'restore', 'issue', 'import']),
-  run_id: z.string().min(1),
-  started_at: z.string(),
-  ids_file: z.string(),
-  ids_file_size: z.number().int().nonnegative(),
-  batch_size: z.number().int().positive(),
-  /** revoke: the fixed cutoff of the run (RFC 3339). */
-  before: z.string().nullable(),
-  /** issue: compatibility mode and the fixed `expires_at` (ms) of every token, null for the default. */
-  compat: z.boolean().optional(),
-  expires_at: z.number().nullable().optional(),
-  /** issue: where the token lines go (an absolute path), null for stdout. */
-  out: z.string().nullable().optional(),
-  /** revoke, restore, issue: what becomes of unknown users (--missing); fixed for the run, as its derived keys depend on it. */
-  missing: z.enum(['fail', 'skip', 'create']).optional(),
-  /** import: how the file is read. */
-  format: z.enum(['jsonl', 'csv']).optional(),
-});
-export type RunRecord = z.infer<typeof runRecordSchema>;
+/**
+ * The schemas of the report's records, built the first time a report is read (a resumed run):
+ * a new run only writes records, and does not pay for them at start-up.
+ */
+function buildSchemas() {
+  const runRecordSchema = z.object({
+    type: z.literal('run'),
+    version: z.literal(REPORT_VERSION),
+    command: z.enum(['revoke', 'restore', 'issue', 'import']),
+    run_id: z.string().min(1),
+    started_at: z.string(),
+    ids_file: z.string(),
+    ids_file_size: z.number().int().nonnegative(),
+    batch_size: z.number().int().positive(),
+    /** revoke: the fixed cutoff of the run (RFC 3339). */
+    before: z.string().nullable(),
+    /** issue: compatibility mode and the fixed `expires_at` (ms) of every token, null for the default. */
+    compat: z.boolean().optional(),
+    expires_at: z.number().nullable().optional(),
+    /** issue: where the token lines go (an absolute path), null for stdout. */
+    out: z.string().nullable().optional(),
+    /** revoke, restore, issue: what becomes of unknown users (--missing); fixed for the run, as its derived keys depend on it. */
+    missing: z.enum(['fail', 'skip', 'create']).optional(),
+    /** import: how the file is read. */
+    format: z.enum(['jsonl', 'csv']).optional(),
+  });
 
-const batchRecordSchema = z.object({
-  type: z.literal('batch'),
-  seq: z.number().int().positive(),
-  key: z.string().min(1),
-  sent_at: z.string(),
-  items: z.array(z.tuple([z.number().int().positive(), z.string()])).min(1),
-});
-export type BatchRecord = z.infer<typeof batchRecordSchema>;
+  const batchRecordSchema = z.object({
+    type: z.literal('batch'),
+    seq: z.number().int().positive(),
+    key: z.string().min(1),
+    sent_at: z.string(),
+    items: z.array(z.tuple([z.number().int().positive(), z.string()])).min(1),
+  });
 
-const errorSchema = z.object({ code: z.union([z.number(), z.string()]), message: z.string() });
+  const errorSchema = z.object({ code: z.union([z.number(), z.string()]), message: z.string() });
 
-const itemRecordSchema = z.object({
-  type: z.literal('item'),
-  line: z.number().int().positive(),
-  id: z.string().optional(),
-  status: z.enum(['done', 'failed', 'skipped']),
-  batch: z.number().int().positive().optional(),
-  error: errorSchema.optional(),
-  expires_at: z.number().optional(),
-  /** `created`: --missing create made the user before the item was applied. */
-  note: z.literal('created').optional(),
-});
-export type ItemRecord = z.infer<typeof itemRecordSchema>;
+  const itemRecordSchema = z.object({
+    type: z.literal('item'),
+    line: z.number().int().positive(),
+    id: z.string().optional(),
+    status: z.enum(['done', 'failed', 'skipped']),
+    batch: z.number().int().positive().optional(),
+    error: errorSchema.optional(),
+    expires_at: z.number().optional(),
+    /** `created`: --missing create made the user before the item was applied. */
+    note: z.literal('created').optional(),
+  });
 
-const resumeRecordSchema = z.object({ type: z.literal('resume'), at: z.string() });
-const endRecordSchema = z.object({
-  type: z.literal('end'),
-  at: z.string(),
-  done: z.number(),
-  failed: z.number(),
-  skipped: z.number(),
-  interrupted: z.boolean(),
-  reason: z.string().optional(),
-  /** The signal that stopped the run (SIGINT, SIGTERM, SIGHUP), where one did. */
-  signal: z.string().optional(),
-  /** This run's failed and skipped items by code, and the users it created. */
-  reasons: z.array(z.object({ status: z.enum(['done', 'failed', 'skipped']), code: z.union([z.number(), z.string()]), count: z.number() })).optional(),
-});
-export type EndRecord = z.infer<typeof endRecordSchema>;
+  const resumeRecordSchema = z.object({ type: z.literal('resume'), at: z.string() });
+  const endRecordSchema = z.object({
+    type: z.literal('end'),
+    at: z.string(),
+    done: z.number(),
+    failed: z.number(),
+    skipped: z.number(),
+    interrupted: z.boolean(),
+    reason: z.string().optional(),
+    /** The signal that stopped the run (SIGINT, SIGTERM, SIGHUP), where one did. */
+    signal: z.string().optional(),
+    /** This run's failed and skipped items by code, and the users it created. */
+    reasons: z.array(z.object({ status: z.enum(['done', 'failed', 'skipped']), code: z.union([z.number(), z.string()]), count: z.number() })).optional(),
+  });
 
-const recordSchema = z.discriminatedUnion('type', [runRecordSchema, batchRecordSchema, itemRecordSchema, resumeRecordSchema, endRecordSchema]);
-type ReportRecord = z.infer<typeof recordSchema>;
+  const recordSchema = z.discriminatedUnion('type', [runRecordSchema, batchRecordSchema, itemRecordSchema, resumeRecordSchema, endRecordSchema]);
+  return { runRecordSchema, batchRecordSchema, itemRecordSchema, endRecordSchema, recordSchema };
+}
+
+let schemas: ReturnType<typeof buildSchemas> | undefined;
+const recordSchemas = (): ReturnType<typeof buildSchemas> => (schemas ??= buildSchemas());
+type Schemas = ReturnType<typeof buildSchemas>;
+
+export type RunRecord = z.infer<Schemas['runRecordSchema']>;
+export type BatchRecord = z.infer<Schemas['batchRecordSchema']>;
+export type ItemRecord = z.infer<Schemas['itemRecordSchema']>;
+export type EndRecord = z.infer<Schemas['endRecordSchema']>;
+type ReportRecord = z.infer<Schemas['recordSchema']>;
 
 /** A batch of an earlier run that has items not yet done: re-sent with its own key on resume. */
 export interface OpenBatch {
@@ -111,6 +122,10 @@ export async function readReport(path: string): Promise<ReportState> {
     const code = (err as NodeJS.ErrnoException).code;
     throw usageError(`cannot read the report ${JSON.stringify(path)}: ${code === 'ENOENT' ? 'no such file' : String(code)}`);
   }
+  // Loaded here, where a report is read (a resumed run), not at every start.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { createInterface } = require('node:readline') as typeof import('node:readline');
+  const { recordSchema } = recordSchemas();
   const lines = createInterface({ input: handle.createReadStream(), crlfDelay: Infinity });
   let run: RunRecord | undefined;
   const done = new LineSet();
