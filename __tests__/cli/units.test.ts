@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { CommanderError } from 'commander';
 import { exitCodeOf } from '../../src/cli/exit-codes';
-import { MAX_LINE_BYTES, type IdLine, readIdLines } from '../../src/cli/id-lines';
+import { MAX_LINE_BYTES, type IdLine, countLines, readIdChunks, readIdLines } from '../../src/cli/id-lines';
 import { LineSet } from '../../src/cli/line-set';
 import { parseIsoDate, parsePositiveInt, parseUserId } from '../../src/cli/parse';
 import { Progress, fmt } from '../../src/cli/progress';
@@ -80,6 +80,34 @@ describe('readIdLines', () => {
     });
     expect(wrong).toEqual([]);
     expect(got[30_000]!.error).toMatch(/^line 30001: "café" is not a valid user id/);
+  });
+});
+
+describe('readIdChunks and countLines', () => {
+  test('the chunks hold the lines readIdLines gives, in order; countLines counts the lines that hold more than spaces', async () => {
+    // Over 1 MiB (countLines' chunk): blank lines of spaces, tabs and CR, lines cut by both chunk sizes, no newline at the end.
+    const parts: string[] = [];
+    for (let i = 0; i < 120_000; i++) parts.push(i % 997 === 0 ? ' \t\r' : i % 1_009 === 0 ? '' : i % 1_013 === 0 ? `  u-${i}  ` : `user-${i}`);
+    const text = parts.join('\n') + '\nlast-without-newline';
+    const path = tmp.path('chunks.txt');
+    writeFileSync(path, text);
+    const chunked: IdLine[] = [];
+    let chunks = 0;
+    for await (const c of readIdChunks(path)) {
+      chunks += 1;
+      chunked.push(...c);
+    }
+    expect(chunks).toBeGreaterThan(1);
+    expect(chunked).toEqual(await lines(text));
+    const filled = parts.filter((p) => p.trim() !== '').length + 1;
+    expect(chunked).toHaveLength(filled);
+    expect(await countLines(path)).toBe(filled);
+    writeFileSync(path, ' \r\n\t\n');
+    expect(await countLines(path)).toBe(0);
+    writeFileSync(path, 'a');
+    expect(await countLines(path)).toBe(1);
+    writeFileSync(path, `${' '.repeat(2 * 1024 * 1024)}x\n${' '.repeat(1024 * 1024 + 5)}\n`);
+    expect(await countLines(path)).toBe(1);
   });
 });
 
