@@ -62,7 +62,7 @@ describe('readIdLines', () => {
     expect(got[199_999]).toMatchObject({ line: 200_000, id: 'user-199999', offset: Buffer.byteLength(text) });
   });
   test('ASCII chunks (decoded at once) and chunks with other bytes read alike: lines across chunks, offsets in bytes', async () => {
-    // Chunks are 256 KiB: ids, then a line that is not UTF-8-only ASCII, lines cut by the chunk ends.
+    // Chunks of 16 KiB: ids, then a line that is not UTF-8-only ASCII, lines cut by the chunk ends.
     const parts: string[] = [];
     for (let i = 0; i < 60_000; i++) parts.push(i === 30_000 ? 'café' : i % 7_001 === 0 ? `  pad-${i}\r` : `user-${i}`);
     const text = parts.join('\n') + '\n';

