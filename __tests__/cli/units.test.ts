@@ -1,6 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { CommanderError } from 'commander';
 import { exitCodeOf } from '../../src/cli/exit-codes';
+import { buildProgram } from '../../src/cli/main';
 import { MAX_LINE_BYTES, type IdLine, countLines, readIdChunks, readIdLines } from '../../src/cli/id-lines';
 import { LineSet } from '../../src/cli/line-set';
 import { parseIsoDate, parsePositiveInt, parseUserId } from '../../src/cli/parse';
@@ -108,6 +109,25 @@ describe('readIdChunks and countLines', () => {
     expect(await countLines(path)).toBe(1);
     writeFileSync(path, `${' '.repeat(2 * 1024 * 1024)}x\n${' '.repeat(1024 * 1024 + 5)}\n`);
     expect(await countLines(path)).toBe(1);
+  });
+});
+
+describe('buildProgram', () => {
+  test('the command named on the command line is registered alone, with the same options, help and subcommands; anything else gets every command', () => {
+    const all = buildProgram([]);
+    const names = all.commands.map((c) => c.name()).sort();
+    expect(names).toEqual(['demo', 'emulator', 'issue', 'restore', 'revoke', 'secret', 'token', 'users']);
+    const help = (c: (typeof all.commands)[number]): string[] => [c.helpInformation(), ...c.commands.flatMap(help)];
+    for (const name of names) {
+      const one = buildProgram(['node', 'tokenkit', name, '--whatever']);
+      expect(one.commands.map((c) => c.name())).toEqual(name === 'revoke' || name === 'restore' ? ['revoke', 'restore'] : [name]);
+      const alone = one.commands.find((c) => c.name() === name)!;
+      expect(help(alone)).toEqual(help(all.commands.find((c) => c.name() === name)!));
+      expect(alone.options.map((o) => o.flags)).toEqual(all.commands.find((c) => c.name() === name)!.options.map((o) => o.flags));
+    }
+    for (const argv of [[], ['--help'], ['help', 'revoke'], ['-V'], ['revok'], ['constructor']]) {
+      expect(buildProgram(['node', 'tokenkit', ...argv]).commands.map((c) => c.name()).sort()).toEqual(names);
+    }
   });
 });
 
