@@ -42,6 +42,23 @@ test('a revocation: the same bytes as revokeUserTokens, so that the platform rep
   expect(user.revoke_tokens_issued_before?.getTime()).toBe(cutoff.getTime());
 });
 
+test('ids the caller has checked (checked: true, the CLI\'s own batches): the same bytes, revoke and restore', async () => {
+  const cutoff = new Date(Date.now() - 2000);
+  const { http, clock } = clientInternals(client);
+  await client.revokeUserTokens(ids, cutoff, { idempotencyKey: 'batch-3' });
+  await writeUserCutoffs(http, clock, { ids, cutoff, options: { idempotencyKey: 'batch-3' }, what: 'revokeUserTokens', checked: true });
+  await client.restoreUserTokens(ids, { idempotencyKey: 'batch-4' });
+  await writeUserCutoffs(http, clock, { ids, cutoff: null, options: { idempotencyKey: 'batch-4' }, what: 'restoreUserTokens', checked: true });
+  expect(bodies).toHaveLength(4);
+  expect(bodies[1]).toBe(bodies[0]);
+  expect(bodies[3]).toBe(bodies[2]);
+  // The cutoff is still checked (and raised by the client's rule) where the ids are not.
+  await expect(writeUserCutoffs(http, clock, { ids, cutoff: new Date(Number.NaN), what: 'revokeUserTokens', checked: true })).rejects.toThrow(
+    expect.objectContaining({ name: 'ArgumentError' }),
+  );
+  expect(bodies).toHaveLength(4);
+});
+
 test('a restore: the same bytes as restoreUserTokens, and the users have no cutoff', async () => {
   await client.restoreUserTokens(ids, { idempotencyKey: 'batch-2' });
   const { http, clock } = clientInternals(client);

@@ -200,3 +200,16 @@ test('one report write a batch: the items of a finished batch go out with the re
   expect(reported.size).toBe(1000);
   expectEachOnce(ids);
 });
+
+test('Platform.setCutoffs checks ids it is not told are checked: an invalid or repeated one is refused before anything is sent, naming its entry', async () => {
+  await platform.client.upsertUsers([{ id: 'sc-1' }, { id: 'sc-2' }]);
+  await expect(platform.setCutoffs(['sc-1', 'not valid'], CUTOFF, 'sc-key-1')).rejects.toThrow(
+    expect.objectContaining({ name: 'ArgumentError', message: expect.stringMatching(/users\.1\.id/) }),
+  );
+  await expect(platform.setCutoffs(['sc-1', 'sc-2', 'sc-1'], CUTOFF, 'sc-key-2')).rejects.toThrow(
+    expect.objectContaining({ name: 'ArgumentError', message: expect.stringMatching(/users\.2\.id/) }),
+  );
+  expect((await platform.client.getUser('sc-1')).revoke_tokens_issued_before).toBeNull();
+  await platform.setCutoffs(['sc-1', 'sc-2'], CUTOFF, 'sc-key-3', true);
+  expect((await platform.client.getUser('sc-2')).revoke_tokens_issued_before?.getTime()).toBe(CUTOFF.getTime());
+});

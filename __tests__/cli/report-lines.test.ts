@@ -107,3 +107,43 @@ test('records held past the first 64 KiB: the buffer grows, and every line is wh
   expect(lines.slice(0, 2000)).toEqual(held.map((r) => JSON.stringify(r)));
   dir.remove();
 });
+
+test('writeBatch and items write the records write() would, read from the lines and outcomes: by hand where plain, JSON.stringify otherwise', () => {
+  const dir = tempDir();
+  const file = dir.path('report.jsonl');
+  const writer = ReportWriter.create(file, run);
+  const lines = [
+    { line: 1, id: 'a', offset: 2 },
+    { line: 20, id: 'b.c@d_e-f', offset: 30 },
+    { line: 300, id: 'x'.repeat(128), offset: 500 },
+  ];
+  const odd = [
+    { line: 4, id: 'é' },
+    { line: 5, id: 'a b' },
+  ];
+  writer.writeBatch(1, '3cef02bd-0c1e-4b8e-9a55-6f0d2b1c9e77', '2026-01-01T00:00:00.000Z', lines);
+  writer.writeBatch(2, 'k', '2026-01-01T00:00:00.001Z', odd);
+  writer.writeBatch(3, 'has "quotes"', 'now', lines.slice(0, 1));
+  const outcomes = [
+    { status: 'done' as const },
+    { status: 'failed' as const, error: { code: 16, message: 'user "b.c@d_e-f" not found' } },
+    { status: 'done' as const, note: 'created' as const, expires_at: 1_767_225_600_000 },
+  ];
+  writer.items(1, lines, outcomes, true);
+  writer.items(2, odd, [{ status: 'skipped' }, { status: 'done' }], false);
+  writer.close();
+  const written = readFileSync(file, 'utf8').split('\n').slice(1, -1);
+  expect(written).toEqual(
+    [
+      { type: 'batch', seq: 1, key: '3cef02bd-0c1e-4b8e-9a55-6f0d2b1c9e77', sent_at: '2026-01-01T00:00:00.000Z', items: lines.map((l) => [l.line, l.id]) },
+      { type: 'batch', seq: 2, key: 'k', sent_at: '2026-01-01T00:00:00.001Z', items: odd.map((l) => [l.line, l.id]) },
+      { type: 'batch', seq: 3, key: 'has "quotes"', sent_at: 'now', items: [[1, 'a']] },
+      { type: 'item', line: 1, id: 'a', status: 'done', batch: 1 },
+      { type: 'item', line: 20, id: 'b.c@d_e-f', status: 'failed', batch: 1, error: outcomes[1]!.error },
+      { type: 'item', line: 300, id: 'x'.repeat(128), status: 'done', batch: 1, expires_at: 1_767_225_600_000, note: 'created' },
+      { type: 'item', line: 4, id: 'é', status: 'skipped', batch: 2 },
+      { type: 'item', line: 5, id: 'a b', status: 'done', batch: 2 },
+    ].map((r) => JSON.stringify(r)),
+  );
+  dir.remove();
+});

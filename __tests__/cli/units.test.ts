@@ -1,7 +1,8 @@
 import { writeFileSync } from 'node:fs';
 import { CommanderError } from 'commander';
 import { exitCodeOf } from '../../src/cli/exit-codes';
-import { MAX_LINE_BYTES, type IdLine, readIdLines } from '../../src/cli/id-lines';
+import { buildProgram } from '../../src/cli/main';
+import { MAX_LINE_BYTES, type IdLine, countLines, readIdChunks, readIdLines } from '../../src/cli/id-lines';
 import { LineSet } from '../../src/cli/line-set';
 import { parseIsoDate, parsePositiveInt, parseUserId } from '../../src/cli/parse';
 import { Progress, fmt } from '../../src/cli/progress';
@@ -62,7 +63,7 @@ describe('readIdLines', () => {
     expect(got[199_999]).toMatchObject({ line: 200_000, id: 'user-199999', offset: Buffer.byteLength(text) });
   });
   test('ASCII chunks (decoded at once) and chunks with other bytes read alike: lines across chunks, offsets in bytes', async () => {
-    // Chunks are 256 KiB: ids, then a line that is not UTF-8-only ASCII, lines cut by the chunk ends.
+    // Chunks of 16 KiB: ids, then a line that is not UTF-8-only ASCII, lines cut by the chunk ends.
     const parts: string[] = [];
     for (let i = 0; i < 60_000; i++) parts.push(i === 30_000 ? 'café' : i % 7_001 === 0 ? `  pad-${i}\r` : `user-${i}`);
     const text = parts.join('\n') + '\n';
@@ -80,6 +81,53 @@ describe('readIdLines', () => {
     });
     expect(wrong).toEqual([]);
     expect(got[30_000]!.error).toMatch(/^line 30001: "café" is not a valid user id/);
+  });
+});
+
+describe('readIdChunks and countLines', () => {
+  test('the chunks hold the lines readIdLines gives, in order; countLines counts the lines that hold more than spaces', async () => {
+    // Over 1 MiB (countLines' chunk): blank lines of spaces, tabs and CR, lines cut by both chunk sizes, no newline at the end.
+    const parts: string[] = [];
+    for (let i = 0; i < 120_000; i++) parts.push(i % 997 === 0 ? ' \t\r' : i % 1_009 === 0 ? '' : i % 1_013 === 0 ? `  u-${i}  ` : `user-${i}`);
+    const text = parts.join('\n') + '\nlast-without-newline';
+    const path = tmp.path('chunks.txt');
+    writeFileSync(path, text);
+    const chunked: IdLine[] = [];
+    let chunks = 0;
+    for await (const c of readIdChunks(path)) {
+      chunks += 1;
+      chunked.push(...c);
+    }
+    expect(chunks).toBeGreaterThan(1);
+    expect(chunked).toEqual(await lines(text));
+    const filled = parts.filter((p) => p.trim() !== '').length + 1;
+    expect(chunked).toHaveLength(filled);
+    expect(await countLines(path)).toBe(filled);
+    writeFileSync(path, ' \r\n\t\n');
+    expect(await countLines(path)).toBe(0);
+    writeFileSync(path, 'a');
+    expect(await countLines(path)).toBe(1);
+    writeFileSync(path, `${' '.repeat(2 * 1024 * 1024)}x\n${' '.repeat(1024 * 1024 + 5)}\n`);
+    expect(await countLines(path)).toBe(1);
+  });
+});
+
+describe('buildProgram', () => {
+  test('the command named on the command line is registered alone, with the same options, help and subcommands; anything else gets every command', () => {
+    const all = buildProgram([]);
+    const names = all.commands.map((c) => c.name()).sort();
+    expect(names).toEqual(['demo', 'emulator', 'issue', 'restore', 'revoke', 'secret', 'token', 'users']);
+    const help = (c: (typeof all.commands)[number]): string[] => [c.helpInformation(), ...c.commands.flatMap(help)];
+    for (const name of names) {
+      const one = buildProgram(['node', 'tokenkit', name, '--whatever']);
+      expect(one.commands.map((c) => c.name())).toEqual(name === 'revoke' || name === 'restore' ? ['revoke', 'restore'] : [name]);
+      const alone = one.commands.find((c) => c.name() === name)!;
+      expect(help(alone)).toEqual(help(all.commands.find((c) => c.name() === name)!));
+      expect(alone.options.map((o) => o.flags)).toEqual(all.commands.find((c) => c.name() === name)!.options.map((o) => o.flags));
+    }
+    for (const argv of [[], ['--help'], ['help', 'revoke'], ['-V'], ['revok'], ['constructor']]) {
+      expect(buildProgram(['node', 'tokenkit', ...argv]).commands.map((c) => c.name()).sort()).toEqual(names);
+    }
   });
 });
 

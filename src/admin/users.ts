@@ -253,9 +253,15 @@ function preparePartial(clock: MintClock, input: UpdateUsersPartialInput, option
  * Sets (or clears, with `null`) the cutoff of each user, as {@link setUserCutoff} does (the same
  * checks, the same bytes, the same `what` in errors), and reads only the cutoffs of the answers,
  * which the clock notes: for callers that use nothing else of them (the CLI's batch runs).
+ * `checked`: the caller has checked that each id is a valid user id, given once (the CLI, for the
+ * lines it read and took into a batch itself): they are not checked again; the bytes are the same.
  */
-export async function writeUserCutoffs(http: Transport, clock: MintClock, job: { ids: string[]; cutoff: Date | null; options?: WriteOptions | undefined; what: string }): Promise<void> {
-  const plain = plainCutoffList(clock, job.ids, job.cutoff);
+export async function writeUserCutoffs(
+  http: Transport,
+  clock: MintClock,
+  job: { ids: string[]; cutoff: Date | null; options?: WriteOptions | undefined; what: string; checked?: boolean | undefined },
+): Promise<void> {
+  const plain = plainCutoffList(clock, job.ids, job.cutoff, job.checked === true);
   const { wire, opts } = plain === undefined ? preparePartial(clock, cutoffInput(job.ids, job.cutoff), job.options, job.what) : { wire: plain, opts: checkOptions(job.options, plain.length, job.what) };
   const endpoint = adminEndpoints.updateUsersPartial;
   const { idempotencyKey, ...request } = opts;
@@ -272,13 +278,9 @@ export async function writeUserCutoffs(http: Transport, clock: MintClock, job: {
  * rule as there, without the objects of the general path. Undefined for anything else, which the
  * general path then checks and names.
  */
-function plainCutoffList(clock: MintClock, ids: unknown, cutoff: Date | null): unknown[] | undefined {
+function plainCutoffList(clock: MintClock, ids: unknown, cutoff: Date | null, checked: boolean): unknown[] | undefined {
   if (!Array.isArray(ids) || ids.length === 0) return undefined;
-  const seen = new Set<string>();
-  for (const id of ids as unknown[]) {
-    if (typeof id !== 'string' || !USER_ID_PATTERN.test(id) || seen.has(id)) return undefined;
-    seen.add(id);
-  }
+  if (!checked && !validDistinctIds(ids)) return undefined;
   let wire: string | null = null;
   if (cutoff !== null) {
     if (!(cutoff instanceof Date) || Number.isNaN(cutoff.getTime())) return undefined;
@@ -287,6 +289,16 @@ function plainCutoffList(clock: MintClock, ids: unknown, cutoff: Date | null): u
     wire = new Date(clock.givenCutoff(Date.parse(given))).toISOString();
   }
   return (ids as string[]).map((id) => ({ id, set: { revoke_tokens_issued_before: wire } }));
+}
+
+/** Whether each of `ids` is a valid user id, given once. */
+function validDistinctIds(ids: readonly unknown[]): boolean {
+  const seen = new Set<string>();
+  for (const id of ids) {
+    if (typeof id !== 'string' || !USER_ID_PATTERN.test(id) || seen.has(id)) return false;
+    seen.add(id);
+  }
+  return true;
 }
 
 /** Checks the options of a write of `users` users (nothing is sent). */

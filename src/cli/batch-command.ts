@@ -5,7 +5,7 @@ import { closeSync, openSync, writeSync } from 'node:fs';
 import { type BatchWork, type ReasonCount, type RunItem, type RunSummary, runBatches } from './batch-run';
 import { type ConnectionFlags, addConnectionOptions, requirePlatform, resolveConnection } from './config';
 import { CliError, EXIT, type ExitCode, usageError } from './exit-codes';
-import { type IdLine, checkIdsFile, countLines, readIdLines } from './id-lines';
+import { type IdLine, checkIdsFile, countLines, readIdChunks } from './id-lines';
 import { parsePositiveInt } from './parse';
 import { Platform } from './platform';
 import { Progress, fmt } from './progress';
@@ -130,8 +130,8 @@ export interface BatchRun {
   /** The platform the work goes to (its retries show in the progress). */
   platform: Platform;
   output?: ((lines: string[]) => Promise<void>) | undefined;
-  /** How the file's lines are read, where they are not one id a line (users import). */
-  readLines?: ((path: string) => AsyncGenerator<IdLine>) | undefined;
+  /** How the file's lines are read, a chunk at a time, where they are not one id a line (users import). */
+  readLines?: ((path: string) => AsyncIterable<IdLine[]>) | undefined;
   /** How a dry run names its kinds of items (`undefined`: the kind cannot occur). */
   dryRunLabels?: { change: string; same?: string | undefined; unknown?: string | undefined } | undefined;
 }
@@ -354,14 +354,16 @@ async function executeDryRun(io: Io, r: BatchRun): Promise<ExitCode> {
     inFlight.add(p);
     while (inFlight.size >= r.concurrency) await Promise.race(inFlight);
   };
-  for await (const l of (r.readLines ?? readIdLines)(r.plan.idsFile)) {
-    if (failure !== undefined) break;
-    if (l.error !== undefined) counts.invalid++;
-    else if (seen.has(l.id)) counts.repeated++;
-    else {
-      seen.add(l.id);
-      batch.push({ line: l.line, id: l.id });
-      if (batch.length >= 100) await flush();
+  read: for await (const lines of (r.readLines ?? readIdChunks)(r.plan.idsFile)) {
+    for (const l of lines) {
+      if (failure !== undefined) break read;
+      if (l.error !== undefined) counts.invalid++;
+      else if (seen.has(l.id)) counts.repeated++;
+      else {
+        seen.add(l.id);
+        batch.push({ line: l.line, id: l.id });
+        if (batch.length >= 100) await flush();
+      }
     }
   }
   await flush();

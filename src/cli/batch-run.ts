@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { type IdLine, readIdLines } from './id-lines';
+import { type IdLine, readIdChunks } from './id-lines';
 import { LineSet } from './line-set';
 import type { Counts, Progress } from './progress';
-import type { BatchRecord, ItemRecord, ReportState, ReportWriter } from './report';
+import type { ItemRecord, ReportState, ReportWriter } from './report';
 
 /** One id of a run, with its line in the ids file. */
 export interface RunItem {
@@ -31,9 +31,10 @@ export interface BatchWork {
   /**
    * Applies a batch with its Idempotency-Key; resolves to one outcome per item, in order.
    * Rejects only where no item can succeed (credentials refused, platform unreachable): the
-   * run stops, and the batch stays open in the report for a resumed run.
+   * run stops, and the batch stays open in the report for a resumed run. `checked`: the batch's
+   * ids are valid user ids, each once (lines this run read and took, not a batch of a report).
    */
-  apply(items: RunItem[], key: string): Promise<ItemOutcome[]>;
+  apply(items: RunItem[], key: string, checked?: boolean): Promise<ItemOutcome[]>;
   /**
    * For an open batch older than the platform's replay window: which items an earlier run
    * applied already (revoke and restore can read that back; issuance cannot).
@@ -56,8 +57,8 @@ export interface RunSetup {
   output?: ((lines: string[]) => Promise<void>) | undefined;
   /** Gets the ids that failed (--failed-out). */
   failedOut?: ((ids: string[]) => void) | undefined;
-  /** Reads the lines of the file (default: one id a line); a command whose lines are records gives its own. */
-  readLines?: ((path: string) => AsyncGenerator<IdLine>) | undefined;
+  /** Reads the lines of the file, a chunk at a time (default: one id a line); a command whose lines are records gives its own. */
+  readLines?: ((path: string) => AsyncIterable<IdLine[]>) | undefined;
   /** Set to stop: no new batch starts, the batches in flight finish. */
   stop: { requested: boolean };
   /** How long the platform replays an answer to the same key (10 minutes, less a margin). */
@@ -101,7 +102,7 @@ export async function runBatches(setup: RunSetup): Promise<RunSummary> {
   let offset = 0;
   let fatal: unknown;
   const inFlight = new Set<Promise<void>>();
-  const report = (records: Array<BatchRecord | ItemRecord>) => setup.report?.write(records);
+  const report = (records: ItemRecord[]) => setup.report?.write(records);
   // While the file is read, the item records of a finished batch wait for the record of the batch
   // sent next (one write a batch, not two). That is safe: the batch's own record is in the file
   // already, so a kill before the write leaves the batch open, and a resumed run re-sends it with
@@ -119,56 +120,53 @@ export async function runBatches(setup: RunSetup): Promise<RunSummary> {
     if (r) r.count += 1;
     else reasons.set(k, { status, code, count: 1 });
   };
-  const read = setup.readLines ?? readIdLines;
+  const read = setup.readLines ?? readIdChunks;
 
   async function finish(batchSeq: number, items: RunItem[], outcomes: ItemOutcome[], skip?: ReadonlySet<number>): Promise<void> {
-    const output: string[] = [];
-    const records: ItemRecord[] = [];
     // The items reported, and their outcomes (two lists: no object an item).
-    const picked: RunItem[] = [];
-    const pickedOutcomes: ItemOutcome[] = [];
-    items.forEach((item, i) => {
-      if (skip?.has(item.line)) return;
-      const o: ItemOutcome = outcomes[i] ?? { status: 'failed', error: { code: 'ERR_NO_OUTCOME', message: 'no outcome for this item' } };
-      if (o.output !== undefined) output.push(o.output);
-      const record: ItemRecord = { type: 'item', line: item.line, id: item.id, status: o.status, batch: batchSeq };
-      if (o.error) record.error = o.error;
-      if (o.expires_at !== undefined) record.expires_at = o.expires_at;
-      if (o.note !== undefined) record.note = o.note;
-      records.push(record);
-      picked.push(item);
-      pickedOutcomes.push(o);
-    });
+    let picked = items;
+    let pickedOutcomes = outcomes;
+    if (skip !== undefined || outcomes.length < items.length) {
+      picked = [];
+      pickedOutcomes = [];
+      items.forEach((item, i) => {
+        if (skip?.has(item.line)) return;
+        picked.push(item);
+        pickedOutcomes.push(outcomes[i] ?? { status: 'failed', error: { code: 'ERR_NO_OUTCOME', message: 'no outcome for this item' } });
+      });
+    }
     // The output first: a token line written and not yet reported is issued again (the same token,
     // replayed) on resume; a token reported and never written would be lost. Where the output
     // cannot be written (stdout closed), nothing of the batch is reported: it stays open, and a
     // resumed run gets its tokens back from the platform's replay.
-    if (output.length > 0 && setup.output) {
-      try {
-        await setup.output(output);
-      } catch (err) {
-        fatal ??= err;
-        return;
+    if (setup.output) {
+      const output: string[] = [];
+      for (const o of pickedOutcomes) if (o.output !== undefined) output.push(o.output);
+      if (output.length > 0) {
+        try {
+          await setup.output(output);
+        } catch (err) {
+          fatal ??= err;
+          return;
+        }
       }
     }
-    if (holdItems) setup.report?.hold(records);
-    else report(records);
-    const failedIds: string[] = [];
+    setup.report?.items(batchSeq, picked, pickedOutcomes, holdItems);
+    let failedIds: string[] | undefined;
     for (let i = 0; i < picked.length; i++) {
-      const item = picked[i]!;
       const o = pickedOutcomes[i]!;
       counts[o.status] += 1;
       because(o.status, o.note ?? o.error?.code);
-      if (o.status === 'failed') failedIds.push(item.id);
+      if (o.status === 'failed') (failedIds ??= []).push(picked[i]!.id);
     }
-    if (failedIds.length > 0) setup.failedOut?.(failedIds);
+    if (failedIds !== undefined) setup.failedOut?.(failedIds);
     update();
   }
 
-  async function send(batchSeq: number, key: string, items: RunItem[], skip?: ReadonlySet<number>): Promise<void> {
+  async function send(batchSeq: number, key: string, items: RunItem[], skip?: ReadonlySet<number>, checked = false): Promise<void> {
     let outcomes: ItemOutcome[];
     try {
-      outcomes = await setup.work.apply(items, key);
+      outcomes = await setup.work.apply(items, key, checked);
     } catch (err) {
       fatal ??= err;
       return; // the batch stays open in the report
@@ -184,7 +182,7 @@ export async function runBatches(setup: RunSetup): Promise<RunSummary> {
 
   function writeAhead(items: RunItem[], key = randomUUID()): { seq: number; key: string } {
     seq += 1;
-    report([{ type: 'batch', seq, key, sent_at: new Date(now()).toISOString(), items: items.map((i) => [i.line, i.id]) }]);
+    setup.report?.writeBatch(seq, key, new Date(now()).toISOString(), items);
     return { seq, key };
   }
 
@@ -193,7 +191,7 @@ export async function runBatches(setup: RunSetup): Promise<RunSummary> {
   let dataByLine: Map<number, Record<string, unknown>> | undefined;
   if (setup.readLines && openBatches.length > 0) {
     dataByLine = new Map();
-    for await (const l of read(setup.idsFile)) if (covered.has(l.line) && l.data) dataByLine.set(l.line, l.data);
+    for await (const lines of read(setup.idsFile)) for (const l of lines) if (covered.has(l.line) && l.data) dataByLine.set(l.line, l.data);
   }
   for (const open of openBatches) {
     if (stopping()) break;
@@ -233,13 +231,18 @@ export async function runBatches(setup: RunSetup): Promise<RunSummary> {
     batch = [];
     inBatch = new Map();
     const b = writeAhead(items);
-    await launch(() => send(b.seq, b.key, items));
+    // Each line valid (the reader checked it) and taken once into its batch (take).
+    await launch(() => send(b.seq, b.key, items, undefined, true));
   };
-  const lines: AsyncGenerator<IdLine> = read(setup.idsFile);
-  holdItems = true;
-  try {
-    for await (const l of lines) {
-      if (stopping()) break;
+  /**
+   * Takes the lines of a chunk from `from` into the batch, until the batch is full or the chunk
+   * ends; answers where it stopped. Synchronous: nothing can ask the run to stop meanwhile (a
+   * signal or a failed batch is seen between awaits).
+   */
+  const take = (lines: readonly IdLine[], from: number): number => {
+    let i = from;
+    while (i < lines.length) {
+      const l = lines[i++]!;
       offset = l.offset;
       if (doneBefore.has(l.line)) {
         counts.skipped += 1;
@@ -262,8 +265,20 @@ export async function runBatches(setup: RunSetup): Promise<RunSummary> {
         continue;
       }
       inBatch.set(l.id, l.line);
-      batch.push(l.data === undefined ? { line: l.line, id: l.id } : { line: l.line, id: l.id, data: l.data });
-      if (batch.length >= setup.batchSize) await flush();
+      // The line is the item (its line, id and data are all a batch reads of it).
+      batch.push(l);
+      if (batch.length >= setup.batchSize) break;
+    }
+    return i;
+  };
+  holdItems = true;
+  try {
+    read: for await (const lines of read(setup.idsFile)) {
+      for (let i = 0; i < lines.length; ) {
+        if (stopping()) break read;
+        i = take(lines, i);
+        if (batch.length >= setup.batchSize) await flush();
+      }
     }
     if (!stopping()) await flush();
   } finally {

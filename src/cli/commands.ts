@@ -17,8 +17,24 @@ export function guidePath(name: string): string {
   return join(__dirname, '..', '..', 'docs', name);
 }
 
+/** The top-level commands this file registers, by name, and the call that registers each (revoke and restore come together). */
+const COMMAND_GROUPS: ReadonlyArray<{ names: readonly string[]; register: (program: Command, io: Io) => void }> = [
+  { names: ['token'], register: registerTokenCommands },
+  { names: ['revoke', 'restore'], register: registerRevokeCommands },
+  { names: ['issue'], register: registerIssueCommand },
+  { names: ['secret'], register: registerSecretCommands },
+  { names: ['users'], register: registerUsersCommands },
+  { names: ['demo'], register: registerDemoCommand },
+];
+
+/** Whether `name` is one of the top-level commands {@link registerCommands} registers. */
+export function isRegisteredCommand(name: string | undefined): boolean {
+  return COMMAND_GROUPS.some((g) => name !== undefined && g.names.includes(name));
+}
+
 /**
- * Registers `token`, `revoke`, `restore`, `issue`, `secret` and `demo` on the program, then applies
+ * Registers `token`, `revoke`, `restore`, `issue`, `secret`, `users` and `demo` on the program (with
+ * `only`, the name of one of them: that one alone, for a process that runs just it), then applies
  * tokenkit's exit codes (0 ok, 1 failed items, 2 usage) to every command registered so far:
  * call it after the other commands.
  *
@@ -29,13 +45,9 @@ export function guidePath(name: string): string {
  * registerCommands(program);
  * ```
  */
-export function registerCommands(program: Command, io: Io = processIo()): Command {
-  registerTokenCommands(program, io);
-  registerRevokeCommands(program, io);
-  registerIssueCommand(program, io);
-  registerSecretCommands(program, io);
-  registerUsersCommands(program, io);
-  registerDemoCommand(program, io);
+export function registerCommands(program: Command, io: Io = processIo(), only?: string): Command {
+  const one = COMMAND_GROUPS.find((g) => only !== undefined && g.names.includes(only));
+  for (const group of one ? [one] : COMMAND_GROUPS) group.register(program, io);
   program.addHelpText(
     'after',
     '\nConfiguration: --api-key, --api-secret-file, --base-url, or TOKENKIT_API_KEY, TOKENKIT_API_SECRET (or TOKENKIT_API_SECRETS,\n' +

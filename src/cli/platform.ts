@@ -1,4 +1,4 @@
-import { userIdList, validateCutoff, writeUserCutoffs } from '../admin/users';
+import { validateCutoff, writeUserCutoffs } from '../admin/users';
 import { ServerClient, clientInternals } from '../server-client';
 import { ApiError, ConnectionError } from '../errors';
 import type { RequestLogRecord } from '../options';
@@ -43,14 +43,15 @@ export class Platform {
   /**
    * Sets `cutoff` on each user (`null`: restores them), one `PATCH /v1/users` of at most 100 ids,
    * with `idempotencyKey`: what `client.revokeUserTokens(ids, cutoff, { idempotencyKey })` (or
-   * `restoreUserTokens`) sends and checks, the same errors, and the clock notes each cutoff
-   * answered; only the cutoffs of the answer are read.
+   * `restoreUserTokens`) sends, and the clock notes each cutoff answered; only the cutoffs of the
+   * answer are read. The ids are checked by {@link writeUserCutoffs} (an invalid or repeated id is
+   * refused before anything is sent, naming its entry: `users.1.id`), unless `checked` says the run
+   * has checked them already (lines it read and took into a batch itself).
    */
-  async setCutoffs(ids: string[], cutoff: Date | null, idempotencyKey: string): Promise<void> {
-    const valid = userIdList(ids);
+  async setCutoffs(ids: string[], cutoff: Date | null, idempotencyKey: string, checked = false): Promise<void> {
     const what = cutoff === null ? 'restoreUserTokens' : 'revokeUserTokens';
     const { http, clock } = clientInternals(this.client);
-    await writeUserCutoffs(http, clock, { ids: valid, cutoff: cutoff === null ? null : validateCutoff(cutoff, 'before'), options: { idempotencyKey }, what });
+    await writeUserCutoffs(http, clock, { ids, cutoff: cutoff === null ? null : validateCutoff(cutoff, 'before'), options: { idempotencyKey }, what, checked });
   }
 }
 

@@ -1,6 +1,5 @@
 import { closeSync, fstatSync, ftruncateSync, openSync, readSync, writeSync } from 'node:fs';
 import { type FileHandle, open } from 'node:fs/promises';
-import { createInterface } from 'node:readline';
 import { z } from 'zod';
 import { usageError } from './exit-codes';
 import { LineSet } from './line-set';
@@ -13,71 +12,83 @@ import { LineSet } from './line-set';
 
 export const REPORT_VERSION = 1;
 
-const runRecordSchema = z.object({
-  type: z.literal('run'),
-  version: z.literal(REPORT_VERSION),
-  command: z.enum(['revoke', 'restore', 'issue', 'import']),
-  run_id: z.string().min(1),
-  started_at: z.string(),
-  ids_file: z.string(),
-  ids_file_size: z.number().int().nonnegative(),
-  batch_size: z.number().int().positive(),
-  /** revoke: the fixed cutoff of the run (RFC 3339). */
-  before: z.string().nullable(),
-  /** issue: compatibility mode and the fixed `expires_at` (ms) of every token, null for the default. */
-  compat: z.boolean().optional(),
-  expires_at: z.number().nullable().optional(),
-  /** issue: where the token lines go (an absolute path), null for stdout. */
-  out: z.string().nullable().optional(),
-  /** revoke, restore, issue: what becomes of unknown users (--missing); fixed for the run, as its derived keys depend on it. */
-  missing: z.enum(['fail', 'skip', 'create']).optional(),
-  /** import: how the file is read. */
-  format: z.enum(['jsonl', 'csv']).optional(),
-});
-export type RunRecord = z.infer<typeof runRecordSchema>;
+/**
+ * The schemas of the report's records, built the first time a report is read (a resumed run):
+ * a new run only writes records, and does not pay for them at start-up.
+ */
+function buildSchemas() {
+  const runRecordSchema = z.object({
+    type: z.literal('run'),
+    version: z.literal(REPORT_VERSION),
+    command: z.enum(['revoke', 'restore', 'issue', 'import']),
+    run_id: z.string().min(1),
+    started_at: z.string(),
+    ids_file: z.string(),
+    ids_file_size: z.number().int().nonnegative(),
+    batch_size: z.number().int().positive(),
+    /** revoke: the fixed cutoff of the run (RFC 3339). */
+    before: z.string().nullable(),
+    /** issue: compatibility mode and the fixed `expires_at` (ms) of every token, null for the default. */
+    compat: z.boolean().optional(),
+    expires_at: z.number().nullable().optional(),
+    /** issue: where the token lines go (an absolute path), null for stdout. */
+    out: z.string().nullable().optional(),
+    /** revoke, restore, issue: what becomes of unknown users (--missing); fixed for the run, as its derived keys depend on it. */
+    missing: z.enum(['fail', 'skip', 'create']).optional(),
+    /** import: how the file is read. */
+    format: z.enum(['jsonl', 'csv']).optional(),
+  });
 
-const batchRecordSchema = z.object({
-  type: z.literal('batch'),
-  seq: z.number().int().positive(),
-  key: z.string().min(1),
-  sent_at: z.string(),
-  items: z.array(z.tuple([z.number().int().positive(), z.string()])).min(1),
-});
-export type BatchRecord = z.infer<typeof batchRecordSchema>;
+  const batchRecordSchema = z.object({
+    type: z.literal('batch'),
+    seq: z.number().int().positive(),
+    key: z.string().min(1),
+    sent_at: z.string(),
+    items: z.array(z.tuple([z.number().int().positive(), z.string()])).min(1),
+  });
 
-const errorSchema = z.object({ code: z.union([z.number(), z.string()]), message: z.string() });
+  const errorSchema = z.object({ code: z.union([z.number(), z.string()]), message: z.string() });
 
-const itemRecordSchema = z.object({
-  type: z.literal('item'),
-  line: z.number().int().positive(),
-  id: z.string().optional(),
-  status: z.enum(['done', 'failed', 'skipped']),
-  batch: z.number().int().positive().optional(),
-  error: errorSchema.optional(),
-  expires_at: z.number().optional(),
-  /** `created`: --missing create made the user before the item was applied. */
-  note: z.literal('created').optional(),
-});
-export type ItemRecord = z.infer<typeof itemRecordSchema>;
+  const itemRecordSchema = z.object({
+    type: z.literal('item'),
+    line: z.number().int().positive(),
+    id: z.string().optional(),
+    status: z.enum(['done', 'failed', 'skipped']),
+    batch: z.number().int().positive().optional(),
+    error: errorSchema.optional(),
+    expires_at: z.number().optional(),
+    /** `created`: --missing create made the user before the item was applied. */
+    note: z.literal('created').optional(),
+  });
 
-const resumeRecordSchema = z.object({ type: z.literal('resume'), at: z.string() });
-const endRecordSchema = z.object({
-  type: z.literal('end'),
-  at: z.string(),
-  done: z.number(),
-  failed: z.number(),
-  skipped: z.number(),
-  interrupted: z.boolean(),
-  reason: z.string().optional(),
-  /** The signal that stopped the run (SIGINT, SIGTERM, SIGHUP), where one did. */
-  signal: z.string().optional(),
-  /** This run's failed and skipped items by code, and the users it created. */
-  reasons: z.array(z.object({ status: z.enum(['done', 'failed', 'skipped']), code: z.union([z.number(), z.string()]), count: z.number() })).optional(),
-});
-export type EndRecord = z.infer<typeof endRecordSchema>;
+  const resumeRecordSchema = z.object({ type: z.literal('resume'), at: z.string() });
+  const endRecordSchema = z.object({
+    type: z.literal('end'),
+    at: z.string(),
+    done: z.number(),
+    failed: z.number(),
+    skipped: z.number(),
+    interrupted: z.boolean(),
+    reason: z.string().optional(),
+    /** The signal that stopped the run (SIGINT, SIGTERM, SIGHUP), where one did. */
+    signal: z.string().optional(),
+    /** This run's failed and skipped items by code, and the users it created. */
+    reasons: z.array(z.object({ status: z.enum(['done', 'failed', 'skipped']), code: z.union([z.number(), z.string()]), count: z.number() })).optional(),
+  });
 
-const recordSchema = z.discriminatedUnion('type', [runRecordSchema, batchRecordSchema, itemRecordSchema, resumeRecordSchema, endRecordSchema]);
-type ReportRecord = z.infer<typeof recordSchema>;
+  const recordSchema = z.discriminatedUnion('type', [runRecordSchema, batchRecordSchema, itemRecordSchema, resumeRecordSchema, endRecordSchema]);
+  return { runRecordSchema, batchRecordSchema, itemRecordSchema, endRecordSchema, recordSchema };
+}
+
+let schemas: ReturnType<typeof buildSchemas> | undefined;
+const recordSchemas = (): ReturnType<typeof buildSchemas> => (schemas ??= buildSchemas());
+type Schemas = ReturnType<typeof buildSchemas>;
+
+export type RunRecord = z.infer<Schemas['runRecordSchema']>;
+export type BatchRecord = z.infer<Schemas['batchRecordSchema']>;
+export type ItemRecord = z.infer<Schemas['itemRecordSchema']>;
+export type EndRecord = z.infer<Schemas['endRecordSchema']>;
+type ReportRecord = z.infer<Schemas['recordSchema']>;
 
 /** A batch of an earlier run that has items not yet done: re-sent with its own key on resume. */
 export interface OpenBatch {
@@ -111,6 +122,10 @@ export async function readReport(path: string): Promise<ReportState> {
     const code = (err as NodeJS.ErrnoException).code;
     throw usageError(`cannot read the report ${JSON.stringify(path)}: ${code === 'ENOENT' ? 'no such file' : String(code)}`);
   }
+  // Loaded here, where a report is read (a resumed run), not at every start.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { createInterface } = require('node:readline') as typeof import('node:readline');
+  const { recordSchema } = recordSchemas();
   const lines = createInterface({ input: handle.createReadStream(), crlfDelay: Infinity });
   let run: RunRecord | undefined;
   const done = new LineSet();
@@ -160,9 +175,28 @@ export async function readReport(path: string): Promise<ReportState> {
 
 const ITEM_KEYS = ['type', 'line', 'id', 'status', 'batch'];
 const BATCH_KEYS = ['type', 'seq', 'key', 'sent_at', 'items'];
-const PLAIN_ID = /^[A-Za-z0-9@_\-.]{1,128}$/;
 /** Text JSON.stringify writes as it is: printable ASCII without `"` and `\`. */
 const PLAIN_TEXT = /^[\x20-\x21\x23-\x5b\x5d-\x7e]*$/;
+
+/** The characters of a plain id (USER_ID_PATTERN's: A-Z a-z 0-9 @ _ - .), by code: 1 where allowed. */
+const ID_CHAR = new Uint8Array(128);
+for (const c of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789@_-.') ID_CHAR[c.charCodeAt(0)] = 1;
+
+/** The fixed parts of the records written by hand, as bytes (each copied at once). */
+const latin1 = (text: string): Buffer => Buffer.from(text, 'latin1');
+const ITEM_LINE = latin1('{"type":"item","line":');
+const ITEM_ID = latin1(',"id":"');
+const ITEM_STATUS = { done: latin1('","status":"done","batch":'), failed: latin1('","status":"failed","batch":'), skipped: latin1('","status":"skipped","batch":') };
+const BATCH_SEQ = latin1('{"type":"batch","seq":');
+const BATCH_KEY = latin1(',"key":"');
+const BATCH_SENT_AT = latin1('","sent_at":"');
+const BATCH_ITEMS = latin1('","items":[');
+const BATCH_FIRST = latin1('[');
+const BATCH_NEXT = latin1(',[');
+const BATCH_ID = latin1(',"');
+const BATCH_ITEM_END = latin1('"]');
+const BATCH_END = latin1(']}\n');
+const RECORD_END = latin1('}\n');
 
 /** Whether the keys of `r` are exactly `keys`, in that order (the order JSON.stringify follows). */
 function hasKeys(r: object, keys: readonly string[]): boolean {
@@ -187,7 +221,33 @@ class LineBuffer {
     this.#bytes = grown;
   }
 
-  /** Text of one-byte characters only (checked by the caller: JSON punctuation, plain ids, keys, dates). */
+  /** Fixed bytes (a part of a record that never changes). */
+  bytes(b: Uint8Array): void {
+    this.#room(b.length);
+    this.#bytes.set(b, this.length);
+    this.length += b.length;
+  }
+
+  /**
+   * A plain id (1 to 128 characters from A-Z a-z 0-9 @ _ - ., which JSON writes as they are),
+   * checked as it is copied; false for any other value (what was copied of it stays: the caller
+   * sets `length` back).
+   */
+  plainId(id: unknown): boolean {
+    if (typeof id !== 'string' || id.length === 0 || id.length > 128) return false;
+    this.#room(id.length);
+    const bytes = this.#bytes;
+    const at = this.length;
+    for (let i = 0; i < id.length; i++) {
+      const c = id.charCodeAt(i);
+      if (c >= 128 || ID_CHAR[c] === 0) return false;
+      bytes[at + i] = c;
+    }
+    this.length = at + id.length;
+    return true;
+  }
+
+  /** Text of one-byte characters only (checked by the caller: keys and dates of plain text). */
   ascii(text: string): void {
     this.#room(text.length);
     const bytes = this.#bytes;
@@ -223,6 +283,80 @@ class LineBuffer {
   }
 }
 
+/** What an item's outcome says besides its status: where it says nothing more, its record is written by hand. */
+export interface ItemResult {
+  status: 'done' | 'failed' | 'skipped';
+  error?: { code: number | string; message: string } | undefined;
+  note?: 'created' | undefined;
+  expires_at?: number | undefined;
+}
+
+/** One line of the file in a batch: its number and its id. */
+export interface LineId {
+  line: number;
+  id: string;
+}
+
+/**
+ * Appends `{"type":"item","line":…,"id":…,"status":…,"batch":…}` (the bytes JSON.stringify gives)
+ * where the values need no escaping; false, with nothing appended, otherwise.
+ */
+function appendPlainItem(out: LineBuffer, line: unknown, id: unknown, status: unknown, batch: unknown): boolean {
+  if (!Number.isSafeInteger(line) || !Number.isSafeInteger(batch) || (status !== 'done' && status !== 'failed' && status !== 'skipped')) return false;
+  const start = out.length;
+  out.bytes(ITEM_LINE);
+  out.int(line as number);
+  out.bytes(ITEM_ID);
+  if (!out.plainId(id)) {
+    out.length = start;
+    return false;
+  }
+  out.bytes(ITEM_STATUS[status]);
+  out.int(batch as number);
+  out.bytes(RECORD_END);
+  return true;
+}
+
+/**
+ * Appends `{"type":"batch","seq":…,"key":…,"sent_at":…,"items":[[line,"id"],…]}` (the bytes
+ * JSON.stringify gives) where the values need no escaping; false, with nothing appended, otherwise.
+ * `lineOf` and `idOf` read an item (a `[line, id]` pair of a record, or a line of the file).
+ */
+function appendPlainBatch<T>(out: LineBuffer, seq: unknown, key: unknown, sentAt: unknown, items: readonly T[], lineOf: (item: T) => unknown, idOf: (item: T) => unknown): boolean {
+  if (!Number.isSafeInteger(seq) || typeof key !== 'string' || !PLAIN_TEXT.test(key) || typeof sentAt !== 'string' || !PLAIN_TEXT.test(sentAt)) return false;
+  const start = out.length;
+  out.bytes(BATCH_SEQ);
+  out.int(seq as number);
+  out.bytes(BATCH_KEY);
+  out.ascii(key);
+  out.bytes(BATCH_SENT_AT);
+  out.ascii(sentAt);
+  out.bytes(BATCH_ITEMS);
+  for (let i = 0; i < items.length; i++) {
+    const item = items[i] as T;
+    const line = lineOf(item);
+    if (!Number.isSafeInteger(line)) {
+      out.length = start;
+      return false;
+    }
+    out.bytes(i === 0 ? BATCH_FIRST : BATCH_NEXT);
+    out.int(line as number);
+    out.bytes(BATCH_ID);
+    if (!out.plainId(idOf(item))) {
+      out.length = start;
+      return false;
+    }
+    out.bytes(BATCH_ITEM_END);
+  }
+  out.bytes(BATCH_END);
+  return true;
+}
+
+const pairLine = (item: unknown): unknown => (Array.isArray(item) && item.length === 2 ? (item[0] as unknown) : undefined);
+const pairId = (item: unknown): unknown => (item as unknown[])[1];
+const lineOf = (item: LineId): unknown => item.line;
+const idOf = (item: LineId): unknown => item.id;
+
 /**
  * Appends one record as a JSON line. The two records a run writes most (an item with nothing more
  * to say, and a batch of plain ids) are written by hand: the bytes `JSON.stringify` gives for those
@@ -231,59 +365,25 @@ class LineBuffer {
  */
 function appendRecord(out: LineBuffer, r: ReportRecord): void {
   if (r.type === 'item') {
-    const { line, id, status, batch } = r as { line: unknown; id: unknown; status: unknown; batch: unknown };
-    if (
-      hasKeys(r, ITEM_KEYS) &&
-      Number.isSafeInteger(line) &&
-      Number.isSafeInteger(batch) &&
-      typeof id === 'string' &&
-      PLAIN_ID.test(id) &&
-      (status === 'done' || status === 'failed' || status === 'skipped')
-    ) {
-      out.ascii('{"type":"item","line":');
-      out.int(line as number);
-      out.ascii(',"id":"');
-      out.ascii(id);
-      out.ascii('","status":"');
-      out.ascii(status);
-      out.ascii('","batch":');
-      out.int(batch as number);
-      out.ascii('}\n');
-      return;
-    }
+    if (hasKeys(r, ITEM_KEYS) && appendPlainItem(out, r.line, r.id, r.status, r.batch)) return;
   } else if (r.type === 'batch') {
-    const { seq, key, sent_at: sentAt, items } = r as { seq: unknown; key: unknown; sent_at: unknown; items: unknown };
-    if (hasKeys(r, BATCH_KEYS) && Number.isSafeInteger(seq) && typeof key === 'string' && PLAIN_TEXT.test(key) && typeof sentAt === 'string' && PLAIN_TEXT.test(sentAt) && Array.isArray(items)) {
-      const start = out.length;
-      out.ascii('{"type":"batch","seq":');
-      out.int(seq as number);
-      out.ascii(',"key":"');
-      out.ascii(key);
-      out.ascii('","sent_at":"');
-      out.ascii(sentAt);
-      out.ascii('","items":[');
-      let plain = true;
-      for (let i = 0; i < items.length && plain; i++) {
-        const item = items[i] as unknown;
-        const itemLine = Array.isArray(item) ? (item[0] as unknown) : undefined;
-        const itemId = Array.isArray(item) ? (item[1] as unknown) : undefined;
-        if (!Array.isArray(item) || item.length !== 2 || !Number.isSafeInteger(itemLine) || typeof itemId !== 'string' || !PLAIN_ID.test(itemId)) plain = false;
-        else {
-          out.ascii(i === 0 ? '[' : ',[');
-          out.int(itemLine as number);
-          out.ascii(',"');
-          out.ascii(itemId);
-          out.ascii('"]');
-        }
-      }
-      if (plain) {
-        out.ascii(']}\n');
-        return;
-      }
-      out.length = start; // an item that is not plain: the whole record goes through JSON.stringify
-    }
+    if (hasKeys(r, BATCH_KEYS) && Array.isArray(r.items) && appendPlainBatch(out, r.seq, r.key, r.sent_at, r.items as unknown[], pairLine, pairId)) return;
   }
   out.utf8(JSON.stringify(r) + '\n');
+}
+
+/** Appends the item records of a batch's items and their outcomes (in the order JSON.stringify would give their keys). */
+function appendItems(out: LineBuffer, batch: number, items: readonly LineId[], outcomes: readonly ItemResult[]): void {
+  for (let i = 0; i < items.length; i++) {
+    const { line, id } = items[i] as LineId;
+    const o = outcomes[i] as ItemResult;
+    if (o.error === undefined && o.expires_at === undefined && o.note === undefined && appendPlainItem(out, line, id, o.status, batch)) continue;
+    const record: ItemRecord = { type: 'item', line, id, status: o.status, batch };
+    if (o.error) record.error = o.error;
+    if (o.expires_at !== undefined) record.expires_at = o.expires_at;
+    if (o.note !== undefined) record.note = o.note;
+    appendRecord(out, record);
+  }
 }
 
 /**
@@ -346,6 +446,35 @@ export class ReportWriter {
   write(records: ReadonlyArray<ReportRecord>): void {
     if (this.#closed) return;
     for (const r of records) appendRecord(this.#out, r);
+    this.#send();
+  }
+
+  /**
+   * Appends the records held, then the record of a batch about to be sent, in one write: the
+   * record `write([{ type: 'batch', seq, key, sent_at, items: [[line, id], ...] }])` would write,
+   * read from the lines themselves.
+   */
+  writeBatch(seq: number, key: string, sentAt: string, items: readonly LineId[]): void {
+    if (this.#closed) return;
+    if (!appendPlainBatch(this.#out, seq, key, sentAt, items, lineOf, idOf)) {
+      appendRecord(this.#out, { type: 'batch', seq, key, sent_at: sentAt, items: items.map((i): [number, string] => [i.line, i.id]) });
+    }
+    this.#send();
+  }
+
+  /**
+   * The item records of a batch's items (each with its outcome, in order): held for the next write
+   * (as {@link hold} does) or written now. The records `{ type: 'item', line, id, status, batch }`
+   * with the outcome's error, expires_at and note, where it has them.
+   */
+  items(batch: number, items: readonly LineId[], outcomes: readonly ItemResult[], hold: boolean): void {
+    if (this.#closed) return;
+    appendItems(this.#out, batch, items, outcomes);
+    if (!hold) this.#send();
+  }
+
+  /** Writes what the buffer holds, in one write. */
+  #send(): void {
     if (this.#out.length === 0) return;
     const data = this.#out.take();
     // A short write, rare, goes on from the bytes not yet written.

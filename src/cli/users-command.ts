@@ -9,7 +9,7 @@ import { type BatchFlags, addBatchOptions, executeBatchRun, planRun, platformFro
 import type { BatchWork, ItemOutcome, RunItem } from './batch-run';
 import { addConnectionOptions } from './config';
 import { EXIT, type ExitCode, usageError } from './exit-codes';
-import { type IdLine, type LineParser, readIdLines } from './id-lines';
+import { type IdLine, type LineParser, readIdChunks } from './id-lines';
 import { parsePositiveInt, parseUserId } from './parse';
 import { errorRecord, isFatal, refusedForAnItem, type Platform } from './platform';
 import { fmt } from './progress';
@@ -168,7 +168,7 @@ async function importCommand(io: Io, flags: ImportFlags): Promise<ExitCode> {
     flags: batchFlags,
     concurrency: flags.concurrency ?? 8,
     platform,
-    readLines: (path) => readIdLines(path, format === 'csv' ? csvParser() : jsonUserLine, MAX_USER_LINE_BYTES),
+    readLines: (path) => readIdChunks(path, format === 'csv' ? csvParser() : jsonUserLine, MAX_USER_LINE_BYTES),
     dryRunLabels: { change: 'new users (would be created)', same: 'existing users (would be replaced: name, role where given, custom fields)' },
   });
 }

@@ -52,11 +52,11 @@ async function previewBy(platform: Platform, items: RunItem[], same: (user: { re
  * `KEY/1`). The derived keys are the same on every run, so a resumed run replays them too.
  */
 export function cutoffWork(platform: Platform, cutoff: Date | null, missing: Missing = 'fail'): BatchWork {
-  async function apply(items: RunItem[], key: string, created?: ReadonlySet<string>): Promise<ItemOutcome[]> {
+  async function apply(items: RunItem[], key: string, created?: ReadonlySet<string>, checked = false): Promise<ItemOutcome[]> {
     // At most 100 items (--batch-size), so one request; the cutoff is the run's, fixed in its report.
     const ids = items.map((i) => i.id);
     try {
-      await platform.setCutoffs(ids, cutoff, key);
+      await platform.setCutoffs(ids, cutoff, key, checked);
       return items.map((i) => (created?.has(i.id) ? CREATED : DONE));
     } catch (err) {
       if (isFatal(err)) throw err;
@@ -70,16 +70,16 @@ export function cutoffWork(platform: Platform, cutoff: Date | null, missing: Mis
             const error = errorRecord(createErr);
             return items.map(() => ({ status: 'failed', error }));
           }
-          return apply(items, `${key}/r`, unknown);
+          return apply(items, `${key}/r`, unknown, checked);
         }
         const rest = items.filter((i) => !unknown.has(i.id));
-        const done = rest.length > 0 ? await apply(rest, `${key}/k`, created ?? new Set()) : [];
+        const done = rest.length > 0 ? await apply(rest, `${key}/k`, created ?? new Set(), checked) : [];
         let r = 0;
         return items.map((i) => (unknown.has(i.id) ? unknownOutcome(i.id, missing) : (done[r++] as ItemOutcome)));
       }
       if (items.length > 1 && refusedForAnItem(err)) {
         const mid = Math.ceil(items.length / 2);
-        const [a, b] = await Promise.all([apply(items.slice(0, mid), `${key}/0`, created), apply(items.slice(mid), `${key}/1`, created)]);
+        const [a, b] = await Promise.all([apply(items.slice(0, mid), `${key}/0`, created, checked), apply(items.slice(mid), `${key}/1`, created, checked)]);
         return [...a, ...b];
       }
       if (items.length === 1 && isUnknownUser(err) && missing !== 'create') return [unknownOutcome(items[0]!.id, missing)];
@@ -108,7 +108,7 @@ export function cutoffWork(platform: Platform, cutoff: Date | null, missing: Mis
       cutoff === null ? u.revoke_tokens_issued_before === null : u.revoke_tokens_issued_before?.getTime() === cutoff.getTime(),
     );
 
-  return { apply: (items, key) => apply(items, key), alreadyApplied, preview };
+  return { apply: (items, key, checked) => apply(items, key, undefined, checked), alreadyApplied, preview };
 }
 
 /**
