@@ -12,6 +12,9 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { buildSync } from 'esbuild';
 import { NODE_BUNDLE } from '../__tests__/support/build-cli';
+import type { Usage } from './usage';
+
+export { type Usage, usageSince } from './usage';
 
 export const ROOT = path.resolve(__dirname, '..');
 /** Two levels below the root, as dist/cli/main.js is, so that the CLI reads the same package.json. */
@@ -121,22 +124,6 @@ export function startChild(name: ChildName, args: readonly string[] = [], option
     },
     usage: () => usage,
   };
-}
-
-/** What every child reports about itself when asked (or when done). */
-export interface Usage {
-  /** User + system CPU in microseconds since the child's work began. */
-  cpuUs: number;
-  /** Peak resident set size of the child's whole life, in bytes. */
-  maxRss: number;
-  /** Resident set size now, in bytes. */
-  rss: number;
-}
-
-/** Reads the process's usage (for children). */
-export function usageSince(start: NodeJS.CpuUsage): Usage {
-  const cpu = process.cpuUsage(start);
-  return { cpuUs: cpu.user + cpu.system, maxRss: process.resourceUsage().maxRSS * 1024, rss: process.memoryUsage.rss() };
 }
 
 /** Target rows: met or not, with the bound. */

@@ -6,7 +6,7 @@
 import { createHmac, createSecretKey, randomUUID, timingSafeEqual } from 'node:crypto';
 import { createServer } from 'node:http';
 import { createInterface } from 'node:readline';
-import { usageSince } from '../children';
+import { usageSince } from '../usage';
 
 const { apiKey, apiSecret } = JSON.parse(process.argv[2] ?? '{}') as { apiKey: string; apiSecret: string };
 const key = createSecretKey(Buffer.from(apiSecret, 'utf8'));

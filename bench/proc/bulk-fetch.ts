@@ -6,7 +6,7 @@
 // `{ done, failed, skipped, seconds, cpuUs, maxRss, rss }` and exits.
 import { randomUUID } from 'node:crypto';
 import { ServerClient } from '../../src/index';
-import { usageSince } from '../children';
+import { usageSince } from '../usage';
 
 const GROUP = 100;
 const CONCURRENCY = 4;

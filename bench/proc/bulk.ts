@@ -3,7 +3,7 @@
 // from an async generator (never an array), with `collect: false`; prints
 // `{ done, failed, skipped, seconds, cpuUs, maxRss, rss }` and exits.
 import { ServerClient } from '../../src/index';
-import { usageSince } from '../children';
+import { usageSince } from '../usage';
 
 async function* ids(n: number): AsyncGenerator<string> {
   for (let i = 0; i < n; i++) yield `bench-user-${i}`;

@@ -4,7 +4,7 @@
 // "n": N }` (user tokens of bench-user-0 .. N-1). Exits when stdin closes.
 import { createInterface } from 'node:readline';
 import { startEmulator } from '../../src/emulator/index';
-import { usageSince } from '../children';
+import { usageSince } from '../usage';
 
 async function main(): Promise<void> {
   const options = JSON.parse(process.argv[2] ?? '{}') as Record<string, unknown>;
