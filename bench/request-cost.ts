@@ -21,7 +21,7 @@ function envInt(name: string, fallback: number): number {
 
 /** Rows per route and concurrency: req/s and CPU µs per request of each candidate, then the target. */
 export async function run(): Promise<Row[]> {
-  const rounds = Math.min(envInt('BENCH_ROUNDS', 9), 15);
+  const rounds = Math.min(envInt('BENCH_ROUNDS', 15), 25);
   const emulator = startChild('emulator', [JSON.stringify({ maxWrites: 1000 })]);
   try {
     const { url, apiKey, apiSecret } = await emulator.next<{ url: string; apiKey: string; apiSecret: string }>();

@@ -50,11 +50,10 @@ async function round(c: Candidate, total: number, concurrency: number): Promise<
 
 /** Interleaved rounds (the order rotates each round), after a warm-up of each candidate. */
 async function measure(candidates: readonly Candidate[], concurrency: number, rounds: number, total: number): Promise<Record<string, Figures>> {
-  for (const c of candidates) await round(c, Math.min(total, 500), concurrency); // warm-up: JIT, sockets
-  // One full collection before the rounds (the warm-up's garbage), then the code it made V8 drop is
-  // compiled again by a second warm-up, so that no round starts with another candidate's debt.
-  collectGarbage!();
-  for (const c of candidates) await round(c, Math.min(total, 500), concurrency);
+  // Warm-up: sockets, and the JIT (V8 optimizes a function after a number of calls that grows with
+  // its size: the SDK's, larger than a bare fetch's few lines, need more), twice over, interleaved.
+  // No full collection before the rounds: it would make V8 drop optimized code (see round).
+  for (let w = 0; w < 2; w++) for (const c of candidates) await round(c, total, concurrency);
   const per = new Map<string, Array<{ reqPerS: number; cpuUsPerReq: number }>>(candidates.map((c) => [c.name, []]));
   for (let r = 0; r < rounds; r++) {
     for (let i = 0; i < candidates.length; i++) {
