@@ -1,6 +1,7 @@
 import { closeSync, fstatSync, ftruncateSync, openSync, readSync, writeSync } from 'node:fs';
 import { type FileHandle, open } from 'node:fs/promises';
 import { z } from 'zod';
+import { USER_ID_PATTERN } from '../schemas/common';
 import { usageError } from './exit-codes';
 import { LineSet } from './line-set';
 
@@ -178,9 +179,9 @@ const BATCH_KEYS = ['type', 'seq', 'key', 'sent_at', 'items'];
 /** Text JSON.stringify writes as it is: printable ASCII without `"` and `\`. */
 const PLAIN_TEXT = /^[\x20-\x21\x23-\x5b\x5d-\x7e]*$/;
 
-/** The characters of a plain id (USER_ID_PATTERN's: A-Z a-z 0-9 @ _ - .), by code: 1 where allowed. */
+/** The characters of a plain id, by code: 1 where USER_ID_PATTERN allows it (A-Z a-z 0-9 @ _ - .). */
 const ID_CHAR = new Uint8Array(128);
-for (const c of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789@_-.') ID_CHAR[c.charCodeAt(0)] = 1;
+for (let c = 0; c < 128; c++) if (USER_ID_PATTERN.test(String.fromCharCode(c))) ID_CHAR[c] = 1;
 
 /** The fixed parts of the records written by hand, as bytes (each copied at once). */
 const latin1 = (text: string): Buffer => Buffer.from(text, 'latin1');
