@@ -36,6 +36,7 @@ interface Credentials {
   apiSecret: string;
 }
 
+/** A library bulk run of `n` ids (bench/proc/bulk.ts), or with `name` 'bulk-fetch', its bare-fetch floor. */
 async function libraryRun(emu: Credentials, n: number, dedupe?: boolean, name: 'bulk' | 'bulk-fetch' = 'bulk'): Promise<BulkFigures & { total: Usage }> {
   const child = startChild(name, [JSON.stringify({ ...emu, n, dedupe })], { nodeArgs: ['--require', path.join(__dirname, '..', '.tmp', 'bench', 'usage-preload.js')] });
   const figures = await child.next<BulkFigures>();
@@ -114,8 +115,9 @@ export async function run(): Promise<Row[]> {
         note: `${Math.round(Math.max(...sizes) / plain.seconds).toLocaleString('en-US')} ids/s; ${(plain.cpuUs / Math.max(...sizes)).toFixed(1)} µs CPU/id; dedupe costs ${Math.round((top.maxRss - plain.maxRss) / MB)} MB here`,
       });
       // The floor: the same requests made with bare fetch (bench/proc/bulk-fetch.ts), at both sizes.
-      const fetchBase = await libraryRun(emu, 100_000, undefined, 'bulk-fetch');
-      const fetchTop = await libraryRun(emu, Math.max(...sizes), undefined, 'bulk-fetch');
+      const floorRun = (n: number): ReturnType<typeof libraryRun> => libraryRun(emu, n, undefined, 'bulk-fetch');
+      const fetchBase = await floorRun(100_000);
+      const fetchTop = await floorRun(Math.max(...sizes));
       const fetchRatio = fetchTop.maxRss / fetchBase.maxRss;
       for (const f of [fetchBase, fetchTop]) {
         rows.push({
