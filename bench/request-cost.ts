@@ -21,7 +21,7 @@ function envInt(name: string, fallback: number): number {
 
 /** Rows per route and concurrency: req/s and CPU µs per request of each candidate, then the target. */
 export async function run(): Promise<Row[]> {
-  const rounds = Math.min(envInt('BENCH_ROUNDS', 15), 25);
+  const rounds = Math.min(envInt('BENCH_ROUNDS', 18), 36);
   const emulator = startChild('emulator', [JSON.stringify({ maxWrites: 1000 })]);
   try {
     const { url, apiKey, apiSecret } = await emulator.next<{ url: string; apiKey: string; apiSecret: string }>();
@@ -38,7 +38,7 @@ export async function run(): Promise<Row[]> {
           value: Math.round(f.reqPerS),
           unit: 'req/s',
           ratio: f.reqPerS / bare.reqPerS,
-          note: `client CPU ${f.cpuUsPerReq.toFixed(1)} µs/req (${f.pairedCpuRatio.toFixed(3)}x bare fetch)`,
+          note: `client CPU ${f.cpuUsPerReq.toFixed(1)} µs/req (${f.pairedCpuRatio.toFixed(3)}x bare fetch, paired; ${(f.cpuUsPerReq / bare.cpuUsPerReq).toFixed(3)}x as the ratio of the medians)`,
         });
       }
       const sdk = figures[sdkName!]!;

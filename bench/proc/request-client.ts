@@ -48,18 +48,27 @@ async function round(c: Candidate, total: number, concurrency: number): Promise<
   return { reqPerS: total / seconds, cpuUsPerReq: (used.user + used.system) / total };
 }
 
-/** Interleaved rounds (the order rotates each round), after a warm-up of each candidate. */
+/** Every order of the candidates: round r runs them in the (r mod n!)-th. */
+function orders<T>(items: readonly T[]): T[][] {
+  if (items.length <= 1) return [[...items]];
+  return items.flatMap((first, i) => orders([...items.slice(0, i), ...items.slice(i + 1)]).map((rest) => [first, ...rest]));
+}
+
+/**
+ * Interleaved rounds after a warm-up of each candidate. The rounds go through every order of the
+ * candidates in turn, so that each candidate follows each other one as often (with the order only
+ * rotated, the SDK followed `undici.request` in two rounds of three and the bare fetch followed the
+ * SDK: whatever a candidate leaves behind, the next one pays for).
+ */
 async function measure(candidates: readonly Candidate[], concurrency: number, rounds: number, total: number): Promise<Record<string, Figures>> {
   // Warm-up: sockets, and the JIT (V8 optimizes a function after a number of calls that grows with
   // its size: the SDK's, larger than a bare fetch's few lines, need more), twice over, interleaved.
   // No full collection before the rounds: it would make V8 drop optimized code (see round).
   for (let w = 0; w < 2; w++) for (const c of candidates) await round(c, total, concurrency);
   const per = new Map<string, Array<{ reqPerS: number; cpuUsPerReq: number }>>(candidates.map((c) => [c.name, []]));
+  const sequence = orders(candidates);
   for (let r = 0; r < rounds; r++) {
-    for (let i = 0; i < candidates.length; i++) {
-      const c = candidates[(i + r) % candidates.length]!;
-      per.get(c.name)!.push(await round(c, total, concurrency));
-    }
+    for (const c of sequence[r % sequence.length]!) per.get(c.name)!.push(await round(c, total, concurrency));
   }
   const bare = per.get(candidates[0]!.name)!;
   const out: Record<string, Figures> = {};
