@@ -151,13 +151,9 @@ export async function* readIdChunks(path: string, parse: LineParser = classify, 
       if (out.length > 0) yield out;
     }
     if (s.tooLong || s.pendingBytes > 0) {
+      // The last line, without a newline after it.
       const out: IdLine[] = [];
-      s.line += 1;
-      if (s.tooLong) out.push({ line: s.line, offset: s.read, error: tooLongError(s.line, maxLineBytes) });
-      else {
-        const item = parse(s.line, s.read, Buffer.concat(s.pending).toString('utf8'));
-        if (item) out.push(item);
-      }
+      endLine(s, Buffer.alloc(0), s.read, out);
       if (out.length > 0) yield out;
     }
   } finally {
