@@ -72,8 +72,9 @@ test('held records go out with the next write, before its records; close writes 
   const writer = ReportWriter.create(file, run);
   const batch = (seq: number, lines: number[]) => ({ type: 'batch' as const, seq, key: `k-${seq}`, sent_at: '2026-01-01T00:00:00.000Z', items: lines.map((l): [number, string] => [l, `u${l}`]) });
   const item = (line: number, batchSeq: number) => ({ type: 'item' as const, line, id: `u${line}`, status: 'done' as const, batch: batchSeq });
+  const hold = (batchSeq: number, lines: number[]) => writer.items(batchSeq, lines.map((l) => ({ line: l, id: `u${l}` })), lines.map(() => ({ status: 'done' as const })), true);
   writer.write([batch(1, [1, 2])]);
-  writer.hold([item(1, 1), item(2, 1)]);
+  hold(1, [1, 2]);
   // What a hard kill now would leave: batch 1 open, its lines to be re-sent with its key.
   let state = await readReport(file);
   expect(state.openBatches.map((b) => b.record.key)).toEqual(['k-1']);
@@ -85,7 +86,7 @@ test('held records go out with the next write, before its records; close writes 
     item(2, 1),
     batch(2, [3]),
   ]);
-  writer.hold([item(3, 2)]);
+  hold(2, [3]);
   writer.close();
   state = await readReport(file);
   expect(state.openBatches).toEqual([]);
@@ -99,7 +100,7 @@ test('records held past the first 64 KiB: the buffer grows, and every line is wh
   const writer = ReportWriter.create(file, run);
   const id = 'x'.repeat(128);
   const held = Array.from({ length: 2000 }, (_, i) => ({ type: 'item' as const, line: i + 1, id, status: 'done' as const, batch: 1 }));
-  writer.hold(held);
+  writer.items(1, held, held.map(() => ({ status: 'done' as const })), true);
   writer.write([{ type: 'end', at: 'now', done: 2000, failed: 0, skipped: 0, interrupted: false }]);
   writer.close();
   const lines = readFileSync(file, 'utf8').split('\n').slice(1, -1);

@@ -391,9 +391,12 @@ function appendItems(out: LineBuffer, batch: number, items: readonly LineId[], o
  * Appends records to a report. Each {@link write} is one synchronous write, in the file before the
  * call returns: a batch's record is on disk before its request leaves, and a process killed at any
  * moment leaves whole records (and at most a last line cut short, which {@link readReport} skips).
- * Records given to {@link hold} go out with the next write, before its own records, in the same
- * write: a run holds the item records of a finished batch for the record of the batch it sends
- * next, one write a batch instead of two.
+ * Item records held by {@link items} go out with the next write, before its own records, in the
+ * same write: a run holds the item records of a finished batch for the record of the batch it
+ * sends next, one write a batch instead of two. They reach the file later, and a hard kill before
+ * then loses them: only records whose loss a resumed run makes good are held (a batch's items,
+ * whose `batch` record is in the file already: the batch is re-sent with its key, and the platform
+ * replays its answer).
  */
 export class ReportWriter {
   readonly #fd: number;
@@ -465,7 +468,7 @@ export class ReportWriter {
 
   /**
    * The item records of a batch's items (each with its outcome, in order): held for the next write
-   * (as {@link hold} does) or written now. The records `{ type: 'item', line, id, status, batch }`
+   * (`hold`; see the class) or written now. The records `{ type: 'item', line, id, status, batch }`
    * with the outcome's error, expires_at and note, where it has them.
    */
   items(batch: number, items: readonly LineId[], outcomes: readonly ItemResult[], hold: boolean): void {
@@ -480,17 +483,6 @@ export class ReportWriter {
     const data = this.#out.take();
     // A short write, rare, goes on from the bytes not yet written.
     for (let written = 0; written < data.length; ) written += writeSync(this.#fd, data, written, data.length - written);
-  }
-
-  /**
-   * Keeps the records for the next {@link write} (or {@link flush}, or {@link close}): they reach
-   * the file later, and a hard kill before then loses them. Only for records whose loss a resumed
-   * run makes good: the item records of a batch, whose `batch` record is in the file already (the
-   * batch is then re-sent with its key, and the platform replays its answer).
-   */
-  hold(records: ReadonlyArray<ReportRecord>): void {
-    if (this.#closed) return;
-    for (const r of records) appendRecord(this.#out, r);
   }
 
   /** Writes the records held, if any. */
