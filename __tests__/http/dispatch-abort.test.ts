@@ -1,8 +1,9 @@
 // An attempt's timeout without an AbortSignal: where fetch has been seen to send through the
 // attempt's dispatcher (Node's own fetch, undici's), the timer ends the request through that
-// dispatcher, and fetch gets no signal but the caller's. Checked over real sockets on 127.0.0.1:
+// dispatcher, and so does the caller's signal: fetch gets no signal. Checked over real sockets on 127.0.0.1:
 // the request is really ended (the server sees its connection close), not left running.
 import { type IncomingMessage, type ServerResponse, request as httpRequest } from 'node:http';
+import { getEventListeners } from 'node:events';
 import { Agent } from 'undici';
 import { AbortError, ConnectionError, type FetchLike, TimeoutError, type ServerClient } from 'tokenkit';
 import { type Emulator, startEmulator } from 'tokenkit/emulator';
@@ -139,7 +140,28 @@ test("the caller's signal still cancels the request (an AbortError), and ends it
   await until(() => arrived.get('/v1/users/hang') === 1, 'the request to arrive');
   controller.abort();
   expect(await pending).toBeInstanceOf(AbortError);
-  expect(seen.at(-1)).toEqual({ signal: true, dispatcher: true }); // the caller's own signal, given as it is
+  expect(seen.at(-1)).toEqual({ signal: false, dispatcher: true }); // ended through the dispatcher: fetch got no signal
+  await until(() => closed.includes('/v1/users/hang'), 'the cancelled request to be ended');
+  expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
+});
+
+test('a signal shared by many requests (as a bulk run shares one) is left with no listener of theirs', async () => {
+  const seen: Seen[] = [];
+  const c = client({ fetch: recordingFetch(seen), timeoutMs: 10_000 });
+  const controller = new AbortController();
+  for (let i = 0; i < 20; i++) await c.getUser('alice', { signal: controller.signal });
+  await Promise.all(Array.from({ length: 10 }, () => c.getUser('alice', { signal: controller.signal })));
+  // The client's first request finds out whether fetch sends through the dispatcher, with a
+  // controller's signal of its own (fed by the caller's, and let go of once it ends); the others get none.
+  expect(seen.slice(1).filter((s) => s.signal)).toHaveLength(0);
+  // Given to fetch, each request would have left undici's listener on it until collected.
+  expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
+  // And it still cancels the next request.
+  const pending = c.getUser('hang', { signal: controller.signal }).catch((e: unknown) => e);
+  await until(() => arrived.get('/v1/users/hang') === 1, 'the request to arrive');
+  controller.abort(new Error('operator stopped the run'));
+  const err = (await pending) as AbortError;
+  expect(err).toBeInstanceOf(AbortError);
   await until(() => closed.includes('/v1/users/hang'), 'the cancelled request to be ended');
 });
 

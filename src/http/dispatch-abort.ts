@@ -2,12 +2,14 @@
 //
 // An AbortSignal given to fetch costs more than the rest of the SDK's work on a request: an
 // AbortController to create, and undici's Request links itself to the signal (a listener, a
-// WeakRef and a FinalizationRegistry entry, collected later). undici offers another handle on a
+// WeakRef and a FinalizationRegistry entry, collected later; the listener stays on the signal until
+// then, so a signal shared by many requests, a bulk run's, piles them up). undici offers another handle on a
 // request: the dispatcher it is sent through calls the request's handler with `onConnect(abort)`
 // once the request has a connection, and `abort(reason)` ends it (the socket is destroyed, fetch
 // or the body's reading rejects). An attempt's dispatcher is a thin wrapper around the real one
 // (the client's `dispatcher`, else undici's global one) that keeps that `abort`, so that the
-// attempt's timer can end the request: no signal, no controller.
+// attempt's timer, and the caller's signal through a listener of the attempt's own, can end the
+// request: fetch gets no signal, and no controller is made.
 //
 // A fetch that is not undici's (nock's, a mock, Bun's, Deno's, workerd's) ignores the dispatcher.
 // The transport therefore only uses this where it has seen the fetch function at hand call the

@@ -251,7 +251,7 @@ export class Transport {
    * One attempt, ended by its timer or the caller's signal, and released before the caller decides
    * on a retry (no listener or timer outlives it). Where the fetch at hand has been seen to send
    * through the attempt's dispatcher (undici's fetch: see dispatch-abort.ts), the timer ends the
-   * request through that dispatcher, and only the caller's own signal (if any) is given to fetch.
+   * request through that dispatcher, and so does the caller's signal: fetch is given no signal.
    * Elsewhere (a fetch of another runtime, nock's, a mock), the attempt gets an AbortController
    * fed by the caller's signal and the timer. Not AbortSignal.timeout: its timer cannot be
    * cleared, and jest's fake timers cannot drive it.
@@ -272,18 +272,30 @@ export class Transport {
   }
 
   #attemptThrough(fetchFn: FetchLike, url: string, init: FetchInit, through: DispatchAbort, signal: AbortSignal | undefined, timeoutMs: number): Promise<Outcome> {
-    if (signal !== undefined) init.signal = signal;
     return new Promise<Outcome>((resolve) => {
+      // The caller's signal is not given to fetch: undici would link each request to it (a
+      // listener on it that stays until the garbage collector has collected the request, a
+      // WeakRef, a FinalizationRegistry entry). A bulk run hands one signal to thousands of
+      // requests; its listeners piled up, and each request copied the list to count it. It ends
+      // the attempt here instead, as the timer does, and is let go when the attempt ends.
+      const end = (err: unknown, timedOut: boolean): void => {
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
+        resolve({ error: true, err, timedOut });
+      };
+      const onAbort = (): void => {
+        const reason = signal!.reason as unknown;
+        // Ends the request now, or as soon as it has a connection; the attempt ends now either way.
+        through.abort(reason instanceof Error ? reason : new DOMException('This operation was aborted', 'AbortError'));
+        end(reason, false);
+      };
       const timer = setTimeout(() => {
         const reason = new DOMException(`timed out after ${timeoutMs} ms`, 'TimeoutError');
-        // Ends the request now, or as soon as it has a connection; the attempt ends now either way.
         through.abort(reason);
-        resolve({ error: true, err: reason, timedOut: true });
+        end(reason, true);
       }, timeoutMs);
-      const failed = (err: unknown): void => {
-        clearTimeout(timer);
-        resolve({ error: true, err, timedOut: false });
-      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      const failed = (err: unknown): void => end(err, false);
       let sent: Promise<Response>;
       try {
         sent = fetchFn(url, init);
@@ -294,6 +306,7 @@ export class Transport {
       sent.then((res) => {
         res.text().then((text) => {
           clearTimeout(timer);
+          signal?.removeEventListener('abort', onAbort);
           resolve({ res, text });
         }, failed);
       }, failed);
