@@ -20,7 +20,10 @@ export interface Figures {
   pairedCpuRatio: number;
 }
 
-/** What the child prints: figures by `${label}, c=${concurrency}`, then by candidate name. */
+/**
+ * What the child prints: figures by `${label}, c=${concurrency}`, then by candidate name, in this
+ * order: the bare fetch, the same bare fetch again, `undici.request`, the SDK's call.
+ */
 export type RequestCostResult = Record<string, Record<string, Figures>>;
 
 const collectGarbage = (globalThis as { gc?: (options?: { type: 'minor' | 'major' }) => void }).gc;
@@ -48,17 +51,23 @@ async function round(c: Candidate, total: number, concurrency: number): Promise<
   return { reqPerS: total / seconds, cpuUsPerReq: (used.user + used.system) / total };
 }
 
-/** Every order of the candidates: round r runs them in the (r mod n!)-th. */
-function orders<T>(items: readonly T[]): T[][] {
-  if (items.length <= 1) return [[...items]];
-  return items.flatMap((first, i) => orders([...items.slice(0, i), ...items.slice(i + 1)]).map((rest) => [first, ...rest]));
+/**
+ * A Williams design: sequences of the candidates (indexes) in which each candidate follows each
+ * other one equally often, in n sequences for an even n, 2n for an odd one (each with its reverse).
+ */
+export function balancedOrders(n: number): number[][] {
+  const first: number[] = [];
+  for (let i = 0, lo = 0, hi = n - 1; i < n; i++) first.push(i % 2 === 0 ? lo++ : hi--);
+  const sequences = Array.from({ length: n }, (_, shift) => first.map((c) => (c + shift) % n));
+  return n % 2 === 0 ? sequences : [...sequences, ...sequences.map((q) => [...q].reverse())];
 }
 
 /**
- * Interleaved rounds after a warm-up of each candidate. The rounds go through every order of the
- * candidates in turn, so that each candidate follows each other one as often (with the order only
- * rotated, the SDK followed `undici.request` in two rounds of three and the bare fetch followed the
- * SDK: whatever a candidate leaves behind, the next one pays for).
+ * Interleaved rounds after a warm-up of each candidate. The rounds go through the sequences of
+ * {@link balancedOrders} in turn (`rounds` is rounded up to a whole number of them), so that each
+ * candidate follows each other one as often: with the order only rotated, the SDK followed
+ * `undici.request` in two rounds of three and the bare fetch followed the SDK, and whatever a
+ * candidate leaves behind, the next one pays for.
  */
 async function measure(candidates: readonly Candidate[], concurrency: number, rounds: number, total: number): Promise<Record<string, Figures>> {
   // Warm-up: sockets, and the JIT (V8 optimizes a function after a number of calls that grows with
@@ -66,9 +75,13 @@ async function measure(candidates: readonly Candidate[], concurrency: number, ro
   // No full collection before the rounds: it would make V8 drop optimized code (see round).
   for (let w = 0; w < 2; w++) for (const c of candidates) await round(c, total, concurrency);
   const per = new Map<string, Array<{ reqPerS: number; cpuUsPerReq: number }>>(candidates.map((c) => [c.name, []]));
-  const sequence = orders(candidates);
-  for (let r = 0; r < rounds; r++) {
-    for (const c of sequence[r % sequence.length]!) per.get(c.name)!.push(await round(c, total, concurrency));
+  const sequences = balancedOrders(candidates.length);
+  const whole = Math.ceil(rounds / sequences.length) * sequences.length;
+  for (let r = 0; r < whole; r++) {
+    for (const i of sequences[r % sequences.length]!) {
+      const c = candidates[i]!;
+      per.get(c.name)!.push(await round(c, total, concurrency));
+    }
   }
   const bare = per.get(candidates[0]!.name)!;
   const out: Record<string, Figures> = {};
@@ -132,6 +145,16 @@ async function main(): Promise<void> {
           },
         },
         {
+          // The same code again, a candidate of its own: its ratio to the first is what two
+          // identical candidates differ by in this run, the yardstick for the SDK's.
+          name: 'bare fetch, again',
+          call: async () => {
+            const res = await fetch(userUrl, { headers });
+            ok(res.status, 'bare GET');
+            return res.json();
+          },
+        },
+        {
           name: 'undici.request',
           call: async () => {
             const res = await request(userUrl, { headers, dispatcher: agent });
@@ -147,6 +170,14 @@ async function main(): Promise<void> {
       candidates: [
         {
           name: 'bare fetch',
+          call: async () => {
+            const res = await fetch(usersUrl, { method: 'PATCH', headers: writeHeaders(), body: patchBody });
+            ok(res.status, 'bare PATCH');
+            return res.json();
+          },
+        },
+        {
+          name: 'bare fetch, again',
           call: async () => {
             const res = await fetch(usersUrl, { method: 'PATCH', headers: writeHeaders(), body: patchBody });
             ok(res.status, 'bare PATCH');
