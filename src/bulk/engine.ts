@@ -105,7 +105,9 @@ export async function runBulk<D>(source: IdSource, work: GroupWork<D>, options: 
       controller.abort(error);
     }
   };
-  const report = async (item: BulkItem<D>): Promise<void> => {
+  // Counts (and with `collect`, keeps) an outcome; answers onItem's promise where there is one to
+  // wait for, else nothing: without onItem, an id costs no promise and no turn of the event loop.
+  const report = (item: BulkItem<D>): Promise<void> | undefined => {
     if (item.status === 'done') {
       result.counts.done++;
       if (collect) result.done.push(item.value);
@@ -116,16 +118,19 @@ export async function runBulk<D>(source: IdSource, work: GroupWork<D>, options: 
       result.counts.skipped++;
       if (collect) result.skipped.push(item.id);
     }
-    if (!options.onItem || callbackError) return;
+    if (!options.onItem || callbackError) return undefined;
+    return callOnItem(options.onItem, item);
+  };
+  const callOnItem = async (onItem: NonNullable<BulkOptions<D>['onItem']>, item: BulkItem<D>): Promise<void> => {
     try {
-      await options.onItem(item);
+      await onItem(item);
     } catch (error) {
       callbackError = { error };
       halt(new AbortError('the bulk run stopped: onItem threw', { cause: error }));
       controller.abort(error);
     }
   };
-  const notAttempted = (id: string): Promise<void> =>
+  const notAttempted = (id: string): Promise<void> | undefined =>
     report({ id, status: 'failed', error: new AbortError(`not attempted: ${stop?.message ?? 'the run stopped'}`, { cause: stop }) });
 
   const runGroup = async (ids: string[]): Promise<void> => {
@@ -141,13 +146,15 @@ export async function runBulk<D>(source: IdSource, work: GroupWork<D>, options: 
     for (let i = 0; i < ids.length; i++) {
       const id = ids[i] as string;
       const o = outcomes[i] ?? { ok: false as const, error: new Error('no outcome for this id') };
-      if (o.ok === true) await report({ id, status: 'done', value: o.value });
-      else if (o.ok === 'skipped') await report({ id, status: 'skipped', reason: o.reason });
+      let waiting: Promise<void> | undefined;
+      if (o.ok === true) waiting = report({ id, status: 'done', value: o.value });
+      else if (o.ok === 'skipped') waiting = report({ id, status: 'skipped', reason: o.reason });
       else {
         if (isFatal(o.error) || work.stopsRun?.(o.error)) halt(o.error);
         if (o.error instanceof AbortError && controller.signal.aborted) halt(o.error);
-        await report({ id, status: 'failed', error: o.error });
+        waiting = report({ id, status: 'failed', error: o.error });
       }
+      if (waiting !== undefined) await waiting;
     }
     progress(false);
   };

@@ -32,6 +32,13 @@ function wireDate(v: unknown): Date | undefined {
   return Number.isNaN(d.getTime()) ? undefined : d;
 }
 
+/** A wire date in ms since the epoch, as {@link wireDate} reads it, without making a Date. */
+function wireMs(v: unknown): number | undefined {
+  if (typeof v !== 'string' || ISO_DATE === undefined || !ISO_DATE.test(v)) return undefined;
+  const ms = Date.parse(v);
+  return Number.isNaN(ms) ? undefined : ms;
+}
+
 /** Copies the keys a loose object does not declare, as zod does (never `__proto__`). */
 function copyUnknown(from: Json, to: Json, known: ReadonlySet<string>): void {
   for (const key in from) {
@@ -160,9 +167,9 @@ export const readUserCutoffs: ResponseReader<Array<number | null>> = (json) => {
       cutoffs.push(null);
       continue;
     }
-    const d = wireDate(raw);
-    if (d === undefined) issues.push({ path: `users.${id}.revoke_tokens_issued_before`, message: 'expected an RFC 3339 date string such as 2026-01-01T00:00:00.000Z, or null' });
-    else cutoffs.push(d.getTime());
+    const ms = wireMs(raw);
+    if (ms === undefined) issues.push({ path: `users.${id}.revoke_tokens_issued_before`, message: 'expected an RFC 3339 date string such as 2026-01-01T00:00:00.000Z, or null' });
+    else cutoffs.push(ms);
   }
   return issues.length > 0 ? { ok: false, issues } : { ok: true, value: cutoffs };
 };
