@@ -11,12 +11,12 @@
 // And one thing a worker does slowly: exit. When jest ends its workers, each has closed every
 // server, socket, child process and timer its files opened (only the IPC channel and the stdio
 // pipes remain) and emits 'exit' within milliseconds; but Node then disposes of the whole heap
-// before the process goes: 300 ms and more for the 450 MB or so a worker holds after the files
-// that start emulators (most of it garbage), and jest kills a worker that has not exited after
-// 500 ms, printing "A worker process has failed to exit gracefully". So in a worker the last
-// 'exit' listener ends the process at once (process.exit inside 'exit' skips the teardown): the
-// other 'exit' listeners have run, nothing asynchronous runs after 'exit' in any case, and the
-// operating system frees the memory.
+// before the process goes: 300 ms and more for the 0.5-1.3 GB a worker holds by the end of a run
+// (most of it garbage), on top of the time the kernel takes to free it; and jest kills a worker
+// that has not exited in time (jest.config.ts: workerGracefulExitTimeout), printing "A worker
+// process has failed to exit gracefully". So in a worker the last 'exit' listener ends the process
+// at once (process.exit inside 'exit' skips the teardown): the other 'exit' listeners have run,
+// nothing asynchronous runs after 'exit' in any case, and the operating system frees the memory.
 // Plain JavaScript: jest loads the environment before any transform.
 const { TestEnvironment } = require('jest-environment-node');
 
