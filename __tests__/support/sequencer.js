@@ -19,6 +19,11 @@ const LONGEST_FIRST = [
   'emulator/load.test.ts',
   'hardening/faults-soak.test.ts',
   'cli/emulator-command.test.ts',
+  // 8-10 s each: by file size they started last, and the run ended with one of them alone.
+  'examples/rotation-processes.test.ts',
+  'examples/run-scripts.test.ts',
+  'hardening/secrets-cli.test.ts',
+  'cli/units.test.ts',
 ];
 
 class LongestFirst extends Sequencer {
