@@ -47,7 +47,7 @@ function evictionUs(size: number): number {
 }
 
 export async function run(): Promise<Row[]> {
-  const rounds = Math.min(envInt('BENCH_ROUNDS', 5), 9);
+  const rounds = Math.min(envInt('BENCH_ROUNDS', 9), 15);
   const total = envInt('BENCH_CONNECTS', 6000);
   const emulator = startChild('emulator', []);
   const load = startChild('load');
@@ -89,8 +89,17 @@ export async function run(): Promise<Row[]> {
       ratio: m.rate / limit.rate,
       note: `server CPU ${m.cpu.toFixed(0)} µs/connect; ${total} connects x ${rounds} rounds, ${CLIENTS} clients in another process`,
     }));
-    const ratio = emulated.rate / limit.rate;
-    rows.push({ name: 'target: emulator connects/s / bare server', value: Math.round(ratio * 1000) / 1000, unit: 'x', note: verdict(ratio >= TARGET, `>= ${TARGET}x`) });
+    // Paired: the median over rounds of the emulator's rate over the bare server's in the same
+    // round (the two run one after the other), so that a burst of load from a neighbour, which
+    // lasts about a round, reaches both figures of a pair. The ratio of the medians above swung
+    // from 0.78x to 0.98x over four runs in one hour (5 rounds each).
+    const ratio = median(emulated.s.rates.map((rate, r) => rate / limit.s.rates[r]!));
+    rows.push({
+      name: 'target: emulator connects/s / bare server',
+      value: Math.round(ratio * 1000) / 1000,
+      unit: 'x',
+      note: verdict(ratio >= TARGET, `>= ${TARGET}x (paired: the median of the rounds' ratios; the ratio of the medians: ${(emulated.rate / limit.rate).toFixed(3)}x)`),
+    });
     // The servers' own CPU per connect: what the emulator costs over the bare check, whatever the
     // load generator and the neighbours take of the two cores (the connects/s ratio depends on both).
     rows.push({
