@@ -170,7 +170,7 @@ function chunks<T>(items: readonly T[], size: number): T[][] {
 export async function getUser(http: Transport, id: string, options?: RequestOptions): Promise<User> {
   const userId = validateUserId(id);
   const opts = validateRequestOptions(options);
-  const res = await http.call(adminEndpoints.getUser, { ...opts, params: { id: userId } });
+  const res = await http.call(adminEndpoints.getUser, { signal: opts.signal, timeoutMs: opts.timeoutMs, params: { id: userId } });
   return res.user;
 }
 
@@ -185,14 +185,20 @@ async function sendBatches(
   wireUsers: unknown[],
   options: WriteOptions,
 ): Promise<UsersResult> {
-  const { idempotencyKey, ...request } = options;
-  const prepared = chunks(wireUsers, MAX_USERS_PER_REQUEST).map((batch) => http.prepareEncoded(endpoint, endpoint.path, { users: batch }, idempotencyKey));
+  const { idempotencyKey } = options;
+  const request: RequestOptions = { signal: options.signal, timeoutMs: options.timeoutMs };
   // Entries, then Object.fromEntries: Object.assign would set the prototype for the valid user id
   // "__proto__" instead of copying that user (hostile input never reaches an object's prototype).
+  if (wireUsers.length <= MAX_USERS_PER_REQUEST) {
+    // One request (the common case), without the batches' arrays.
+    const res = await http.send(http.prepareEncoded(endpoint, endpoint.path, { users: wireUsers }, idempotencyKey), request);
+    return { users: Object.fromEntries(Object.entries(res.users)) };
+  }
+  const prepared = chunks(wireUsers, MAX_USERS_PER_REQUEST).map((batch) => http.prepareEncoded(endpoint, endpoint.path, { users: batch }, idempotencyKey));
   const entries: Array<[string, User]> = [];
   for (const batch of prepared) {
     const res = await http.send(batch, request);
-    entries.push(...Object.entries(res.users));
+    for (const entry of Object.entries(res.users)) entries.push(entry);
   }
   return { users: Object.fromEntries(entries) };
 }
