@@ -11,7 +11,7 @@ const config: Config = {
   roots: ['<rootDir>/__tests__/packaging'],
   testMatch: ['**/*.pkgtest.ts'],
   transform: {
-    '^.+\\.ts$': ['ts-jest', { isolatedModules: true, tsconfig: 'tsconfig.json' }],
+    '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }],
   },
   testTimeout: 240_000,
 };
