@@ -189,11 +189,6 @@ async function sendBatches(
   const request: RequestOptions = { signal: options.signal, timeoutMs: options.timeoutMs };
   // Entries, then Object.fromEntries: Object.assign would set the prototype for the valid user id
   // "__proto__" instead of copying that user (hostile input never reaches an object's prototype).
-  if (wireUsers.length <= MAX_USERS_PER_REQUEST) {
-    // One request (the common case), without the batches' arrays.
-    const res = await http.send(http.prepareEncoded(endpoint, endpoint.path, { users: wireUsers }, idempotencyKey), request);
-    return { users: Object.fromEntries(Object.entries(res.users)) };
-  }
   const prepared = chunks(wireUsers, MAX_USERS_PER_REQUEST).map((batch) => http.prepareEncoded(endpoint, endpoint.path, { users: batch }, idempotencyKey));
   const entries: Array<[string, User]> = [];
   for (const batch of prepared) {

@@ -25,18 +25,17 @@ function isObject(v: unknown): v is Json {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-/** A wire date as a valid Date, or undefined where the schema might refuse it. */
-function wireDate(v: unknown): Date | undefined {
-  if (typeof v !== 'string' || ISO_DATE === undefined || !ISO_DATE.test(v)) return undefined;
-  const d = new Date(v);
-  return Number.isNaN(d.getTime()) ? undefined : d;
-}
-
-/** A wire date in ms since the epoch, as {@link wireDate} reads it, without making a Date. */
+/** A wire date in ms since the epoch, or undefined where the schema might refuse it. */
 function wireMs(v: unknown): number | undefined {
   if (typeof v !== 'string' || ISO_DATE === undefined || !ISO_DATE.test(v)) return undefined;
   const ms = Date.parse(v);
   return Number.isNaN(ms) ? undefined : ms;
+}
+
+/** A wire date as a valid Date (see {@link wireMs}). */
+function wireDate(v: unknown): Date | undefined {
+  const ms = wireMs(v);
+  return ms === undefined ? undefined : new Date(ms);
 }
 
 /** Copies the keys a loose object does not declare, as zod does (never `__proto__`). */
