@@ -187,9 +187,9 @@ async function sendBatches(
 ): Promise<UsersResult> {
   const { idempotencyKey } = options;
   const request: RequestOptions = { signal: options.signal, timeoutMs: options.timeoutMs };
+  const prepared = chunks(wireUsers, MAX_USERS_PER_REQUEST).map((batch) => http.prepareEncoded(endpoint, endpoint.path, { users: batch }, idempotencyKey));
   // Entries, then Object.fromEntries: Object.assign would set the prototype for the valid user id
   // "__proto__" instead of copying that user (hostile input never reaches an object's prototype).
-  const prepared = chunks(wireUsers, MAX_USERS_PER_REQUEST).map((batch) => http.prepareEncoded(endpoint, endpoint.path, { users: batch }, idempotencyKey));
   const entries: Array<[string, User]> = [];
   for (const batch of prepared) {
     const res = await http.send(batch, request);

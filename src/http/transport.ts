@@ -278,11 +278,13 @@ export class Transport {
       // WeakRef, a FinalizationRegistry entry). A bulk run hands one signal to thousands of
       // requests; its listeners piled up, and each request copied the list to count it. It ends
       // the attempt here instead, as the timer does, and is let go when the attempt ends.
-      const end = (err: unknown, timedOut: boolean): void => {
+      // Every way out lets go of the timer and the listener first.
+      const settle = (outcome: Outcome): void => {
         clearTimeout(timer);
         signal?.removeEventListener('abort', onAbort);
-        resolve({ error: true, err, timedOut });
+        resolve(outcome);
       };
+      const end = (err: unknown, timedOut: boolean): void => settle({ error: true, err, timedOut });
       const onAbort = (): void => {
         const reason = signal!.reason as unknown;
         // Ends the request now, or as soon as it has a connection; the attempt ends now either way.
@@ -304,11 +306,7 @@ export class Transport {
         return;
       }
       sent.then((res) => {
-        res.text().then((text) => {
-          clearTimeout(timer);
-          signal?.removeEventListener('abort', onAbort);
-          resolve({ res, text });
-        }, failed);
+        res.text().then((text) => settle({ res, text }), failed);
       }, failed);
     });
   }
